@@ -1,0 +1,161 @@
+#!/usr/bin/env python3
+"""Command line: build, serve, segment, check and evaluate a digest site.
+
+Only parses arguments, calls the ``digestsite`` package and prints results.
+``python build.py`` is ``python build.py build``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import traceback
+from pathlib import Path
+
+from digestsite.errors import BuildError, SourceError
+from digestsite.model import BuildOptions
+
+ROOT = Path(__file__).resolve().parent
+COMMANDS = ("build", "serve", "segment", "check", "evaluate")
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0] not in COMMANDS and argv[0] not in ("-h", "--help"):
+        argv.insert(0, "build")
+    args = make_parser().parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if getattr(args, "verbose", False) else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    try:
+        return args.run(args)
+    except (SourceError, BuildError) as exc:
+        if getattr(args, "verbose", False):
+            traceback.print_exc()
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="build.py", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    build = commands.add_parser("build", help="build content/ into site/ (the default)")
+    _add_build_options(build)
+    build.set_defaults(run=run_build)
+
+    serve = commands.add_parser("serve", help="build, serve on 127.0.0.1, rebuild and reload on change")
+    _add_build_options(serve)
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port (default 8000; the next free one if taken)")
+    serve.set_defaults(run=run_serve)
+
+    segment = commands.add_parser("segment", help="show how digests split into articles")
+    segment.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    segment.add_argument("--json", action="store_true", help="print JSON (0-based lines, end exclusive)")
+    segment.add_argument("--explain", action="store_true", help="every line's boundary score and cues")
+    segment.add_argument("--content", type=Path, default=ROOT / "content", help="for the topic taxonomy")
+    segment.set_defaults(run=run_segment)
+
+    check = commands.add_parser("check", help="validate a built site: links, titles, slugs")
+    check.add_argument("--out", type=Path, default=ROOT / "site", help="the built site (default site/)")
+    check.set_defaults(run=run_check)
+
+    evaluate = commands.add_parser("evaluate", help="score segmentation and enrichment against gold files")
+    evaluate.add_argument("gold", nargs="+", type=Path, metavar="GOLD_DIR_OR_FILE")
+    evaluate.add_argument("--taxonomy", type=Path, help="topics.toml to score topics with")
+    evaluate.add_argument("--json", action="store_true", help="print every number as JSON")
+    evaluate.set_defaults(run=run_evaluate)
+    return parser
+
+
+def _add_build_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--content", type=Path, default=ROOT / "content", help="content folder (default content/)")
+    parser.add_argument("--templates", type=Path, default=ROOT / "templates", help="templates folder")
+    parser.add_argument("--out", type=Path, default=ROOT / "site", help="output folder (default site/)")
+    parser.add_argument("--base-url", help="public URL of the site, e.g. https://example.org/digest/")
+    parser.add_argument("--no-search", action="store_true", help="skip the Pagefind search index")
+    parser.add_argument("--quiet", action="store_true", help="print only errors and warnings")
+    parser.add_argument("--verbose", action="store_true", help="debug logging and tracebacks")
+
+
+def _options(args: argparse.Namespace) -> BuildOptions:
+    return BuildOptions(content_dir=args.content, templates_dir=args.templates, out_dir=args.out,
+                        base_url=args.base_url, search=not args.no_search,
+                        verbose=args.verbose, quiet=args.quiet)
+
+
+def run_build(args: argparse.Namespace) -> int:
+    from digestsite.pipeline import build
+
+    report = build(_options(args))
+    if not args.quiet:
+        print(report.summary_line())
+    for warning in report.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    return report.exit_code
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    from digestsite.serve import serve
+
+    return serve(_options(args), host=args.host, port=args.port)
+
+
+def run_segment(args: argparse.Namespace) -> int:
+    from digestsite import pipeline
+
+    missing = [str(f) for f in args.files if not f.is_file()]
+    if missing:
+        raise SourceError(missing[0], None, "file not found")
+    if args.explain:
+        for path in args.files:
+            print(path)
+            for decision, text in pipeline.explain_file(path):
+                print(_format_decision(decision, text))
+        return 0
+    results = pipeline.segment_files(args.files, args.content)
+    if args.json:
+        print(json.dumps(results, ensure_ascii=False, indent=2))
+    else:
+        for result in results:
+            print(result["file"])
+            for article in result["articles"]:
+                print(f"  {article['start']:>5}-{article['end']:<5} {article['title']}")
+    return 0
+
+
+def _format_decision(decision, text: str) -> str:
+    mark = "SPLIT" if decision.boundary else "  .  "
+    if decision.forced:
+        mark = decision.forced.upper()
+    cues = ", ".join(f"{c.name}{c.value:+.2f}" for c in decision.cues if c.value)
+    heading = f" [subhead: {decision.subhead.text}]" if decision.subhead else ""
+    return f"{decision.line:>5} {decision.score:+6.2f} {mark:5} {text[:60]!r}{heading}\n{'':19}{cues}"
+
+
+def run_check(args: argparse.Namespace) -> int:
+    from digestsite.check import check_site
+
+    problems = check_site(args.out)
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    print(f"checked {args.out}: {len(problems)} problem(s)")
+    return 1 if problems else 0
+
+
+def run_evaluate(args: argparse.Namespace) -> int:
+    from digestsite.evaluate import evaluate_paths
+    from digestsite.read import read_taxonomy
+
+    taxonomy = read_taxonomy(args.taxonomy) if args.taxonomy else None
+    report = evaluate_paths(args.gold, taxonomy)
+    print(json.dumps(report.to_json(), indent=2) if args.json else report.format_table())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

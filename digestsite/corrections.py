@@ -1,0 +1,100 @@
+"""Apply the maintainer's corrections to the enriched articles (a cross-article pass).
+
+Corrections come from ``corrections.toml`` (``[[article]]`` tables) and from
+Markdown pages in ``content/articles/``; both are matched to articles by stable
+id, so they survive edits elsewhere in a digest. A page whose id matches no
+article and that names no source digest is a new, hand-written article. A
+correction that matches nothing is a warning naming it; a topic that the
+taxonomy does not know is an error at the correction's line.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Sequence
+from dataclasses import replace
+
+from .errors import SourceError
+from .model import Article, ArticleOverride, Content, Digest, SplitCorrection, Subhead
+from .segment import matching_line
+from .text import slugify, split_sentences
+
+__all__ = ["apply_corrections", "unmatched_splits"]
+
+_HEADING = re.compile(r"^##\s+(.+?)\s*#*\s*$", re.MULTILINE)
+
+
+def apply_corrections(articles: Sequence[Article], content: Content) -> tuple[list[Article], list[str]]:
+    """Corrected articles plus the hand-written ones (appended in file order), and warnings."""
+    known_topics = {t.name for t in content.taxonomy.topics}
+    by_id = {a.id: a for a in articles}
+    corrected: dict[str, Article] = {}
+    new_articles: list[Article] = []
+    warnings: list[str] = []
+    for override in (*content.overrides, *content.pages):
+        _check_topics(override, known_topics)
+        target = corrected.get(override.id) or by_id.get(override.id)
+        if target is not None:
+            corrected[override.id] = apply_override(target, override)
+        elif override in content.pages and not override.digest:
+            new_articles.append(handwritten_article(override, order=len(articles) + len(new_articles)))
+        else:
+            warnings.append(f"{override.source}: correction for article id {override.id!r} matches no article")
+    result = [corrected.get(a.id, a) for a in articles] + new_articles
+    return result, warnings
+
+
+def _check_topics(override: ArticleOverride, known: set[str]) -> None:
+    for topic in override.topics or ():
+        if topic not in known:
+            path, _, line = override.source.rpartition(":")
+            if not line.isdigit():
+                path, line = override.source, ""
+            raise SourceError(path, int(line) - 1 if line else None, f"unknown topic {topic!r}",
+                              hint=f"known topics: {', '.join(sorted(known)) or 'none'}; add it to topics.toml")
+
+
+def apply_override(article: Article, override: ArticleOverride) -> Article:
+    """The article with every field the override sets replaced; id and source stay."""
+    fields = {
+        name: getattr(override, name)
+        for name in ("title", "standfirst", "topics", "tags", "spokespersons", "date", "slug")
+        if getattr(override, name) is not None
+    }
+    if override.body:
+        fields["body"] = override.body
+        fields["subheads"] = _subheads(override.body, article.start)
+    if override.spokespersons is not None:
+        names = {s.name for s in override.spokespersons}
+        fields["statements"] = tuple(s for s in article.statements if s.speaker in names)
+    return replace(article, **fields)
+
+
+def handwritten_article(override: ArticleOverride, order: int) -> Article:
+    """A new article from a Markdown page in content/articles/."""
+    path = override.source
+    if not override.title:
+        raise SourceError(path, 0, "a hand-written article needs a title")
+    body = (override.body or "").strip()
+    if not body:
+        raise SourceError(path, 0, "a hand-written article needs a body after the front matter")
+    first_paragraph = next((p for p in body.split("\n\n") if not p.startswith("#")), body)
+    standfirst = override.standfirst or (split_sentences(" ".join(first_paragraph.split())) or [""])[0]
+    article_id = override.id or hashlib.sha1(body.encode("utf-8")).hexdigest()[:12]
+    return Article(
+        id=article_id, slug=override.slug or slugify(override.title) or f"article-{article_id[:8]}",
+        title=override.title, standfirst=standfirst, body=body,
+        topics=override.topics or (), tags=override.tags or (),
+        spokespersons=override.spokespersons or (), date=override.date, order=order,
+        subheads=_subheads(body, 0), source_path=path,
+    )
+
+
+def _subheads(body: str, line: int) -> tuple[Subhead, ...]:
+    return tuple(Subhead(m.group(1), line, "line") for m in _HEADING.finditer(body))
+
+
+def unmatched_splits(digests: Sequence[Digest], splits: Sequence[SplitCorrection]) -> list[SplitCorrection]:
+    """Split and join corrections that name no paragraph in any digest."""
+    return [c for c in splits if all(matching_line(d, c) is None for d in digests)]

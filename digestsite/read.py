@@ -1,0 +1,302 @@
+"""Stage 1: ``content/`` -> ``Content``.
+
+Reads the site settings (``site.toml``), the topic taxonomy (``topics.toml``),
+every digest in ``digests/`` (one paragraph per line, blank lines ignored),
+the maintainer's corrections (``corrections.toml``) and the hand-written or
+corrected articles in ``articles/*.md``. Never writes anything.
+
+Bad input raises ``SourceError`` naming the file and 0-based line; doubtful
+input (an unknown settings key, a topic with no keywords) becomes a warning in
+``Content.warnings``. Digest line numbers count ``\\n``, ``\\r\\n`` and a lone
+``\\r`` as line ends, like every editor, and nothing else.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+import tomllib
+import unicodedata
+from collections.abc import Mapping
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from .errors import SourceError, toml_error
+from .markdown_pages import override_from_mapping, override_from_markdown, valid_date
+from .model import (
+    ArticleOverride,
+    Content,
+    Digest,
+    Paragraph,
+    Settings,
+    SplitCorrection,
+    Taxonomy,
+    TopicDefinition,
+)
+from .text import slugify
+
+__all__ = ["read_content", "read_digest", "read_settings", "read_taxonomy", "read_corrections"]
+
+SETTINGS_FILE = "site.toml"
+TAXONOMY_FILE = "topics.toml"
+CORRECTIONS_FILE = "corrections.toml"
+_LINE_END = re.compile(r"\r\n|\r|\n")
+_DATE_PREFIX = re.compile(r"^(\d{4}-\d{2}-\d{2})")
+_SETTINGS_KEYS = {"title", "description", "language", "base_url", "author", "date", "encodings"}
+_STRONG_KEYWORD_WEIGHT = 3.0  # a "strong" keyword is as much evidence as three ordinary ones
+
+
+def read_content(content_dir: Path) -> Content:
+    """Read the whole content folder; digests and articles in file-name order."""
+    if not content_dir.is_dir():
+        raise SourceError(content_dir, None, "content folder not found")
+    warnings: list[str] = []
+    settings, encodings = read_settings(content_dir / SETTINGS_FILE, content_dir, warnings)
+    taxonomy = read_taxonomy(content_dir / TAXONOMY_FILE, warnings, relative_to=content_dir)
+    digests = tuple(
+        read_digest(path, relative_to=content_dir, default_date=settings.date,
+                    encoding=encodings.get(path.name, ""))
+        for path in sorted((content_dir / "digests").glob("*.txt"))
+    )
+    splits, overrides = read_corrections(content_dir / CORRECTIONS_FILE, content_dir)
+    pages = _read_article_pages(content_dir)
+    return Content(settings, taxonomy, digests, splits, overrides, pages, tuple(warnings))
+
+
+def _display(path: Path, relative_to: Path | None) -> str:
+    if relative_to is not None:
+        try:
+            return (PurePosixPath(relative_to.name) / path.relative_to(relative_to).as_posix()).as_posix()
+        except ValueError:
+            pass
+    return str(path)
+
+
+# -- digests ---------------------------------------------------------------
+
+def read_digest(path: Path, *, relative_to: Path, default_date: str | None = None,
+                encoding: str = "") -> Digest:
+    """One digest file -> Digest; the path kept relative to ``relative_to``."""
+    text = decode_digest(path.read_bytes(), _display(path, relative_to.parent), encoding)
+    paragraphs = tuple(
+        Paragraph(index, line.strip())
+        for index, line in enumerate(_LINE_END.split(text))
+        if line.strip()
+    )
+    date_match = _DATE_PREFIX.match(path.name)
+    date = date_match.group(1) if date_match and valid_date(date_match.group(1)) else default_date
+    return Digest(PurePosixPath(path.relative_to(relative_to).as_posix()), paragraphs, date)
+
+
+def decode_digest(data: bytes, display: str, encoding: str = "") -> str:
+    """Bytes -> NFC text. UTF-8 (BOM optional) unless a BOM or ``encoding`` says otherwise."""
+    if encoding:
+        try:
+            text = data.decode(encoding)
+        except (LookupError, UnicodeDecodeError) as exc:
+            raise SourceError(display, None, f"cannot decode as {encoding}: {exc}") from exc
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        text = data.decode("utf-16")
+    else:
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            line = data.count(b"\n", 0, exc.start)
+            column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1)
+            raise SourceError(
+                display, line,
+                f"not valid UTF-8: byte 0x{data[exc.start]:02x} at byte offset {exc.start} "
+                f"(column {column + 1})",
+                hint=f'declare its encoding in site.toml: [encodings] "{PurePosixPath(display).name}" = "latin-1"',
+            ) from exc
+    # NUL and other C0 controls (bar tab) are never text in a digest; they would break XML output.
+    text = re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", "", text)
+    return unicodedata.normalize("NFC", text)
+
+
+# -- TOML files ------------------------------------------------------------
+
+def load_toml(path: Path, display: str, *, required: bool = False) -> dict[str, Any] | None:
+    """Parse a TOML file; None when it is absent and not required."""
+    if not path.is_file():
+        if required:
+            raise SourceError(display, None, "file not found")
+        return None
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise SourceError(display, None, f"not valid UTF-8: {exc}") from exc
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise toml_error(exc, display, text) from exc
+
+
+def key_line(path: Path, key: str, occurrence: int = 0) -> int | None:
+    """0-based line of the ``occurrence``-th ``key =`` in a TOML file, for messages."""
+    pattern = re.compile(rf"^\s*\"?{re.escape(key)}\"?\s*=")
+    seen = 0
+    for index, line in enumerate(path.read_text(encoding="utf-8-sig").splitlines()):
+        if pattern.match(line):
+            if seen == occurrence:
+                return index
+            seen += 1
+    return None
+
+
+def _expect(value: Any, kind: type | tuple[type, ...], path: Path, key: str, display: str) -> Any:
+    if not isinstance(value, kind):
+        names = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
+        raise SourceError(display, key_line(path, key), f"'{key}' must be a {names}")
+    return value
+
+
+def read_settings(path: Path, content_dir: Path, warnings: list[str]) -> tuple[Settings, dict[str, str]]:
+    """site.toml -> Settings and the per-digest encodings; defaults when it is missing."""
+    display = _display(path, content_dir)
+    data = load_toml(path, display)
+    if data is None:
+        warnings.append(f"{display}: not found; using default settings")
+        return Settings(), {}
+    for key in sorted(set(data) - _SETTINGS_KEYS):
+        line = key_line(path, key)
+        where = f"{display}:{line + 1}" if line is not None else display
+        warnings.append(f"{where}: unknown setting '{key}' ignored (known: {', '.join(sorted(_SETTINGS_KEYS))})")
+    values = {}
+    for key in ("title", "description", "language", "base_url", "author", "date"):
+        if key in data:
+            values[key] = _expect(data[key], str, path, key, display)
+    if values.get("date") and not valid_date(values["date"]):
+        raise SourceError(display, key_line(path, "date"), f"date must be YYYY-MM-DD, not {values['date']!r}")
+    encodings = _expect(data.get("encodings", {}), dict, path, "encodings", display)
+    for name, encoding in encodings.items():
+        _expect(encoding, str, path, name, display)
+        try:
+            codecs.lookup(encoding)
+        except LookupError as exc:
+            raise SourceError(display, key_line(path, name), f"unknown encoding {encoding!r}") from exc
+    return Settings(**values), dict(encodings)
+
+
+def read_taxonomy(path: Path, warnings: list[str] | None = None, *,
+                  relative_to: Path | None = None) -> Taxonomy:
+    """topics.toml -> Taxonomy: ``[[topic]]`` tables with name, description, keywords, strong."""
+    warnings = warnings if warnings is not None else []
+    display = _display(path, relative_to)
+    data = load_toml(path, display)
+    if data is None:
+        warnings.append(f"{display}: not found; articles get no topics")
+        return Taxonomy(topics=())
+    topics = _expect(data.get("topic", []), list, path, "topic", display)
+    definitions = []
+    for index, entry in enumerate(topics):
+        definitions.append(_topic_definition(entry, index, path, display, warnings))
+    names = [d.name for d in definitions]
+    for name in sorted({n for n in names if names.count(n) > 1}):
+        raise SourceError(display, key_line(path, "name", names.index(name)), f"topic {name!r} defined twice")
+    if not definitions:
+        warnings.append(f"{display}: defines no topics; articles get no topics")
+    defaults = Taxonomy(topics=())
+    return Taxonomy(
+        topics=tuple(definitions),
+        min_score=float(_expect(data.get("min_score", defaults.min_score), (int, float), path, "min_score", display)),
+        max_topics=int(_expect(data.get("max_topics", defaults.max_topics), int, path, "max_topics", display)),
+    )
+
+
+def _topic_definition(entry: Any, index: int, path: Path, display: str,
+                      warnings: list[str]) -> TopicDefinition:
+    line = key_line(path, "name", index)
+    if not isinstance(entry, dict) or not isinstance(entry.get("name"), str) or not entry["name"].strip():
+        raise SourceError(display, line, f"topic #{index + 1} needs a name")
+    name = entry["name"].strip()
+    keywords: list[tuple[str, float]] = []
+    for key, weight in (("keywords", 1.0), ("strong", _STRONG_KEYWORD_WEIGHT)):
+        phrases = entry.get(key, [])
+        if isinstance(phrases, dict):  # {phrase = weight} for maintainers who want exact weights
+            pairs = list(phrases.items())
+        elif isinstance(phrases, list):
+            pairs = [(phrase, weight) for phrase in phrases]
+        else:
+            raise SourceError(display, line, f"topic {name!r}: '{key}' must be a list of phrases")
+        for phrase, value in pairs:
+            if not isinstance(phrase, str) or not isinstance(value, (int, float)) or not phrase.strip():
+                raise SourceError(display, line, f"topic {name!r}: bad entry {phrase!r} in '{key}'")
+            keywords.append((" ".join(phrase.lower().split()), float(value)))
+    if not keywords:
+        warnings.append(f"{display}:{(line or 0) + 1}: topic {name!r} has no keywords; only corrections can assign it")
+    slug = entry.get("slug") or slugify(name) or f"topic-{index + 1}"
+    if not isinstance(slug, str) or not re.fullmatch(r"[a-z0-9-]+", slug):
+        raise SourceError(display, line, f"topic {name!r}: slug must match [a-z0-9-]+")
+    return TopicDefinition(name, slug, str(entry.get("description", "")), tuple(keywords))
+
+
+# -- corrections -----------------------------------------------------------
+
+def read_corrections(path: Path, content_dir: Path) -> tuple[tuple[SplitCorrection, ...], tuple[ArticleOverride, ...]]:
+    """corrections.toml: ``[[split]] before=``, ``[[join]] at=``, ``[[article]] id=`` overrides."""
+    display = _display(path, content_dir)
+    data = load_toml(path, display)
+    if data is None:
+        return (), ()
+    unknown = sorted(set(data) - {"split", "join", "article"})
+    if unknown:
+        raise SourceError(display, key_line(path, unknown[0]) or _table_line(path, unknown[0]),
+                          f"unknown section {unknown[0]!r} (known: split, join, article)")
+    splits = [
+        _split_correction(entry, action, quote_key, index, path, display)
+        for action, quote_key in (("split", "before"), ("join", "at"))
+        for index, entry in enumerate(_expect(data.get(action, []), list, path, action, display))
+    ]
+    overrides = [
+        _override_from_table(entry, index, path, display)
+        for index, entry in enumerate(_expect(data.get("article", []), list, path, "article", display))
+    ]
+    return tuple(splits), tuple(overrides)
+
+
+def _table_line(path: Path, name: str, occurrence: int = 0) -> int | None:
+    seen = 0
+    for index, line in enumerate(path.read_text(encoding="utf-8-sig").splitlines()):
+        if line.strip() in (f"[[{name}]]", f"[{name}]"):
+            if seen == occurrence:
+                return index
+            seen += 1
+    return None
+
+
+def _split_correction(entry: Any, action: str, quote_key: str, index: int, path: Path,
+                      display: str) -> SplitCorrection:
+    line = _table_line(path, action, index)
+    quote = entry.get(quote_key) if isinstance(entry, dict) else None
+    if not isinstance(quote, str) or len(quote.split()) < 2:
+        raise SourceError(display, line, f"[[{action}]] needs {quote_key} = \"the paragraph's opening words\" (two words or more)")
+    digest = entry.get("digest", "")
+    _expect(digest, str, path, "digest", display)
+    where = f"{display}:{(line or 0) + 1}"
+    return SplitCorrection(action, quote, digest, where)  # type: ignore[arg-type]
+
+
+def _override_from_table(entry: Any, index: int, path: Path, display: str) -> ArticleOverride:
+    line = _table_line(path, "article", index)
+    if not isinstance(entry, dict) or not isinstance(entry.get("id"), str):
+        raise SourceError(display, line, "[[article]] needs id = \"<the article's id>\"")
+    try:
+        return override_from_mapping(entry, f"{display}:{(line or 0) + 1}")
+    except ValueError as exc:
+        raise SourceError(display, line, str(exc)) from exc
+
+
+# -- Markdown articles -----------------------------------------------------
+
+def _read_article_pages(content_dir: Path) -> tuple[ArticleOverride, ...]:
+    """articles/*.md, in file-name order: corrections (with a source digest) or new articles."""
+    pages = []
+    for path in sorted((content_dir / "articles").glob("*.md")):
+        display = _display(path, content_dir)
+        try:
+            text = path.read_text(encoding="utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise SourceError(display, None, f"not valid UTF-8: {exc}") from exc
+        pages.append(override_from_markdown(text, display, require_id=False))
+    return tuple(pages)

@@ -1,0 +1,99 @@
+"""Small language helpers shared by the segmenter and the enricher.
+
+Pure functions over strings: sentence splitting, word tokens, a stop-word
+list, and slugify. Nothing here knows about digests or articles.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+__all__ = [
+    "STOPWORDS",
+    "content_words",
+    "normalize",
+    "slugify",
+    "split_sentences",
+    "words",
+]
+
+# Abbreviations after which a full stop does not end a sentence.
+_ABBREVIATIONS = frozenset(
+    "mr mrs ms dr prof st jr sr gen col lt sgt capt rep sen gov pres no vs etc inc ltd co corp "
+    "jan feb mar apr jun jul aug sep sept oct nov dec u.s u.k u.n e.g i.e a.m p.m".split()
+)
+
+_SENTENCE_END = re.compile(r"""([.!?]+["'”’)\]]*)(\s+)(?=["'“‘(\[]?[A-Z0-9])""")
+
+STOPWORDS = frozenset(
+    """a about above after again against all also although am an and any are as at be because been
+    before being below between both but by can could did do does doing down during each even ever few
+    for from further had has have having he her here hers herself him himself his how however i if in
+    into is it its itself just least less let like made make many may me might more most much must my
+    myself near neither never no nor not now of off often on once one only or other our ours ourselves
+    out over own per rather said same say says she should since so some still such than that the their
+    theirs them themselves then there these they this those though through thus to too under until up
+    upon us very via was we well were what when where whether which while who whom whose why will with
+    within without would yet you your yours yourself also already among around told added""".split()
+)
+
+_WORD = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*", re.UNICODE)
+
+
+def normalize(text: str) -> str:
+    """NFC-normalise and collapse whitespace, so the same name is always the same string."""
+    return " ".join(unicodedata.normalize("NFC", text).split())
+
+
+def split_sentences(text: str) -> list[str]:
+    """Split a paragraph into sentences; a quotation's closing mark stays with its sentence."""
+    sentences: list[str] = []
+    start = 0
+    for match in _SENTENCE_END.finditer(text):
+        end = match.end(1)
+        last_word = re.search(r"([\w.]+)[.!?]*[\"'”’)\]]*$", text[start:end])
+        if last_word and match.group(1).startswith(".") and _is_abbreviation(last_word.group(1)):
+            continue
+        sentences.append(text[start:end].strip())
+        start = match.end()
+    tail = text[start:].strip()
+    if tail:
+        sentences.append(tail)
+    return sentences
+
+
+def _is_abbreviation(word: str) -> bool:
+    bare = word.rstrip(".").lower()
+    # single capital initials ("J. Smith") and known abbreviations
+    return bare in _ABBREVIATIONS or (len(bare) == 1 and bare.isalpha())
+
+
+def words(text: str) -> list[str]:
+    """Word tokens, case kept; hyphenated and apostrophe words stay whole."""
+    return _WORD.findall(text)
+
+
+def content_words(text: str) -> list[str]:
+    """Lower-cased word tokens without stop words and numbers."""
+    return [
+        w
+        for w in (token.lower() for token in words(text))
+        if w not in STOPWORDS and not w.isdigit() and len(w) > 1
+    ]
+
+
+def slugify(text: str, max_length: int = 60) -> str:
+    """A URL-safe slug matching ``[a-z0-9-]+``; "" when the text has no Latin letters or digits.
+
+    Accents are folded (``Lü Xiang`` -> ``lu-xiang``). The caller decides on a
+    fallback for text with nothing left (CJK, Arabic), usually a hash.
+    """
+    folded = unicodedata.normalize("NFKD", text)
+    ascii_text = folded.encode("ascii", "ignore").decode("ascii").lower()
+    ascii_text = ascii_text.replace("'", "").replace("’", "")
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")
+    if len(slug) > max_length:
+        cut = slug[: max_length + 1]
+        slug = cut[: cut.rfind("-")] if "-" in cut else slug[:max_length]
+    return slug.strip("-")

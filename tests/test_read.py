@@ -1,0 +1,162 @@
+"""Stage 1: reading content/ (settings, taxonomy, digests, corrections, pages)."""
+
+from __future__ import annotations
+
+from pathlib import Path, PurePosixPath
+
+import pytest
+
+from digestsite.errors import SourceError
+from digestsite.read import decode_digest, read_content, read_digest, read_taxonomy
+
+
+def test_digest_lines_keep_their_index_and_blank_lines_are_skipped(tmp_path: Path) -> None:
+    path = tmp_path / "digests" / "2025-01-21-world.txt"
+    path.parent.mkdir()
+    path.write_bytes(b"First para.\r\n\r\nSecond para.\rThird para.\n   \nFourth.")
+    digest = read_digest(path, relative_to=tmp_path)
+    assert digest.path == PurePosixPath("digests/2025-01-21-world.txt")
+    assert [(p.line, p.text) for p in digest.paragraphs] == [
+        (0, "First para."), (2, "Second para."), (3, "Third para."), (5, "Fourth.")]
+    assert digest.date == "2025-01-21"
+
+
+def test_digest_date_falls_back_to_settings_and_rejects_impossible_dates(tmp_path: Path) -> None:
+    path = tmp_path / "2025-13-45-bad.txt"
+    path.write_text("Text.\n")
+    assert read_digest(path, relative_to=tmp_path, default_date="2024-05-01").date == "2024-05-01"
+
+
+@pytest.mark.parametrize("data", [
+    "Zoë said hello.\n".encode("utf-8-sig"),
+    "Zoë said hello.\n".encode("utf-16"),
+    "Zoe\u0308 said hello.\n".encode("utf-8"),  # NFD
+])
+def test_digest_encodings_decode_to_the_same_nfc_text(data: bytes) -> None:
+    assert decode_digest(data, "d.txt") == "Zoë said hello.\n"
+
+
+def test_invalid_utf8_names_file_line_and_byte_offset() -> None:
+    with pytest.raises(SourceError) as info:
+        decode_digest(b"ok line\nsecond caf\xe9 line\n", "content/digests/x.txt")
+    error = info.value
+    assert (error.path, error.line) == ("content/digests/x.txt", 1)
+    assert "byte offset 18" in error.message and "latin-1" in error.hint
+    assert str(error).startswith("content/digests/x.txt:2: not valid UTF-8")
+
+
+def test_declared_encoding_is_used() -> None:
+    assert decode_digest(b"caf\xe9\n", "x.txt", "latin-1") == "café\n"
+
+
+def test_nul_and_control_bytes_are_dropped() -> None:
+    assert decode_digest(b"a\x00b\x07c\tok\n", "x.txt") == "abc\tok\n"
+
+
+def _write(root: Path, files: dict[str, str]) -> Path:
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text, encoding="utf-8")
+    return root
+
+
+def test_taxonomy_reads_keywords_strong_and_weights(tmp_path: Path) -> None:
+    path = _write(tmp_path, {"topics.toml": '''
+min_score = 1.5
+[[topic]]
+name = "Trade and Economy"
+description = "Markets."
+keywords = ["Tariff", "  export   controls "]
+strong = ["trade war"]
+[[topic]]
+name = "Sport"
+keywords = { "goal" = 2.5 }
+'''})
+    taxonomy = read_taxonomy(path / "topics.toml")
+    trade, sport = taxonomy.topics
+    assert trade.slug == "trade-and-economy"
+    assert trade.keywords == (("tariff", 1.0), ("export controls", 1.0), ("trade war", 3.0))
+    assert sport.keywords == (("goal", 2.5),)
+    assert taxonomy.min_score == 1.5
+
+
+def test_malformed_taxonomy_points_at_the_line(tmp_path: Path) -> None:
+    _write(tmp_path, {"topics.toml": '[[topic]]\nname = "A"\nkeywords = ["x",\nbad bad\n'})
+    with pytest.raises(SourceError) as info:
+        read_taxonomy(tmp_path / "topics.toml")
+    assert info.value.line is not None and info.value.line >= 2
+    assert "malformed TOML" in info.value.message
+
+
+def test_topic_without_keywords_and_unknown_setting_are_warnings(tmp_path: Path) -> None:
+    content = _write(tmp_path / "content", {
+        "site.toml": 'title = "T"\ncolour = "blue"\n',
+        "topics.toml": '[[topic]]\nname = "Empty"\n',
+        "digests/a.txt": "One.\n",
+    })
+    result = read_content(content)
+    assert any("site.toml:2: unknown setting 'colour'" in w for w in result.warnings)
+    assert any("topic 'Empty' has no keywords" in w for w in result.warnings)
+    assert result.settings.title == "T"
+
+
+def test_missing_settings_and_taxonomy_use_defaults_with_warnings(tmp_path: Path) -> None:
+    content = _write(tmp_path / "content", {"digests/a.txt": "One.\n"})
+    result = read_content(content)
+    assert result.settings.title == "News Digest"
+    assert result.taxonomy.topics == ()
+    assert len(result.warnings) == 2
+
+
+def test_wrong_type_in_settings_is_an_error_with_line(tmp_path: Path) -> None:
+    content = _write(tmp_path / "content", {"site.toml": 'title = "x"\nlanguage = 3\n'})
+    with pytest.raises(SourceError) as info:
+        read_content(content)
+    assert (info.value.line, info.value.message) == (1, "'language' must be a str")
+
+
+def test_corrections_read_splits_joins_and_overrides(tmp_path: Path) -> None:
+    content = _write(tmp_path / "content", {"corrections.toml": '''
+[[split]]
+before = "The minister said"
+
+[[join]]
+at = "Meanwhile in Paris"
+digest = "digests/a.txt"
+
+[[article]]
+id = "abc123"
+title = "Better"
+topics = ["Trade"]
+'''})
+    result = read_content(content)
+    assert [(c.action, c.quote, c.digest) for c in result.splits] == [
+        ("split", "The minister said", ""), ("join", "Meanwhile in Paris", "digests/a.txt")]
+    assert result.splits[0].source == "content/corrections.toml:2"
+    override, = result.overrides
+    assert (override.id, override.title, override.topics) == ("abc123", "Better", ("Trade",))
+    assert override.source == "content/corrections.toml:9"
+
+
+@pytest.mark.parametrize("slug", ["../escape", "a/b", "C:evil", "/etc/passwd", ".."])
+def test_unsafe_slug_in_a_correction_is_refused(tmp_path: Path, slug: str) -> None:
+    content = _write(tmp_path / "content", {"corrections.toml": f'[[article]]\nid = "x"\nslug = "{slug}"\n'})
+    with pytest.raises(SourceError) as info:
+        read_content(content)
+    assert "slug" in info.value.message and info.value.line == 0
+
+
+def test_one_word_quote_is_refused(tmp_path: Path) -> None:
+    content = _write(tmp_path / "content", {"corrections.toml": '[[split]]\nbefore = "The"\n'})
+    with pytest.raises(SourceError, match="two words or more"):
+        read_content(content)
+
+
+def test_article_pages_are_read_in_file_order(tmp_path: Path) -> None:
+    content = _write(tmp_path / "content", {
+        "articles/b.md": '+++\ntitle = "Second"\n+++\n\nBody two.\n',
+        "articles/a.md": '+++\ntitle = "First"\nsource = { digest = "digests/x.txt", start = 0, end = 2 }\nid = "f00"\n+++\n\nBody one.\n',
+    })
+    first, second = read_content(content).pages
+    assert (first.title, first.digest, first.body) == ("First", "digests/x.txt", "Body one.")
+    assert (second.title, second.digest, second.id) == ("Second", "", "")
