@@ -1,0 +1,154 @@
+"""Text-to-markup helpers for the renderer: Markdown, safe JSON in <script>, clean text.
+
+Contract:
+
+- ``render_markdown(body)`` turns article Markdown into an HTML fragment with
+  CommonMark rules, raw HTML disabled (``<b>`` in the text shows as text),
+  no linkify, no images (the site loads nothing from other hosts), and an
+  ``id`` on every heading. The page owns the only ``h1``, so a ``#`` heading
+  in the body is rendered as ``h2`` (levels shift down by one, capped at
+  ``h6``) only when the body uses ``#``; ``##`` stays ``h2`` otherwise.
+- ``clean_text(text)`` removes the code points that XML 1.0 forbids and that
+  the HTML parser reports as errors (C0/C1 controls other than tab, LF, CR;
+  lone surrogates; non-characters). The Jinja environment applies it to
+  every value it prints, so no template can forget it.
+- ``script_json(data)`` is ``json.dumps`` made safe inside ``<script>``:
+  ``<``, ``>`` and ``&`` become ``\\u003c`` etc., so ``</script>`` and ``<!--``
+  in any text cannot end or confuse the element; the result parses back to
+  the same data.
+
+All functions are pure and deterministic.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from typing import Any
+
+from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
+
+from .text import slugify, words
+
+__all__ = [
+    "MARKDOWN_TAGS",
+    "clean_text",
+    "display_date",
+    "reading_minutes",
+    "render_markdown",
+    "render_markdown_with_toc",
+    "script_json",
+]
+
+# Every tag the Markdown renderer can emit (the property test checks this set).
+MARKDOWN_TAGS = frozenset(
+    "a blockquote br code em h2 h3 h4 h5 h6 hr li ol p pre strong ul".split()
+)
+
+# Ids the page templates use themselves; a heading must never take one.
+RESERVED_IDS = frozenset(
+    {"main", "search", "site-search-q", "contents", "contents-title", "related", "related-title",
+     "statements", "top", "article-body", "topics-strip", "speakers-strip", "pagination"}
+)
+
+_ILLEGAL = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff"
+    "\U0001fffe\U0001ffff\U0002fffe\U0002ffff\U0003fffe\U0003ffff\U0004fffe\U0004ffff"
+    "\U0005fffe\U0005ffff\U0006fffe\U0006ffff\U0007fffe\U0007ffff\U0008fffe\U0008ffff"
+    "\U0009fffe\U0009ffff\U000afffe\U000affff\U000bfffe\U000bffff\U000cfffe\U000cffff"
+    "\U000dfffe\U000dffff\U000efffe\U000effff\U000ffffe\U000fffff\U0010fffe\U0010ffff]"
+)
+
+_MONTHS = (
+    "January February March April May June July August September October November December"
+).split()
+
+WORDS_PER_MINUTE = 230
+
+
+def clean_text(text: str) -> str:
+    """``text`` without code points that are illegal in XML 1.0 or errors in HTML."""
+    return _ILLEGAL.sub("", text)
+
+
+def script_json(data: Any) -> str:
+    """JSON that is safe to place verbatim inside a ``<script>`` element."""
+    raw = json.dumps(_cleaned(data), ensure_ascii=False, separators=(",", ":"))
+    return raw.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def _cleaned(data: Any) -> Any:
+    """``data`` with ``clean_text`` applied to every string, keys included."""
+    if isinstance(data, str):
+        return clean_text(data)
+    if isinstance(data, dict):
+        return {_cleaned(k): _cleaned(v) for k, v in data.items()}
+    if isinstance(data, (list, tuple)):
+        return [_cleaned(v) for v in data]
+    return data
+
+
+def display_date(iso: str | None) -> str:
+    """``2025-02-14`` -> ``14 February 2025``; anything unparseable is returned as given."""
+    if not iso:
+        return ""
+    match = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", iso)
+    if not match or not 1 <= int(match.group(2)) <= 12:
+        return iso
+    year, month, day = match.groups()
+    return f"{int(day)} {_MONTHS[int(month) - 1]} {year}"
+
+
+def reading_minutes(body: str) -> int:
+    """Whole minutes to read ``body`` at 230 words a minute, at least 1."""
+    return max(1, math.ceil(len(words(body)) / WORDS_PER_MINUTE))
+
+
+def _make_parser() -> MarkdownIt:
+    # xhtmlOut off: HTML5 void elements without the XML-style " /".
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "xhtmlOut": False})
+    md.disable("image")
+    md.core.ruler.push("heading_ids", _heading_ids)
+    return md
+
+
+def _heading_ids(state: StateCore) -> None:
+    """Give headings unique ids; shift levels down when the body uses ``#`` (h1)."""
+    tokens = state.tokens
+    shift = 1 if any(t.type == "heading_open" and t.tag == "h1" for t in tokens) else 0
+    used = set(RESERVED_IDS)
+    toc: list[tuple[str, str, int]] = []
+    for i, token in enumerate(tokens):
+        if token.type not in ("heading_open", "heading_close"):
+            continue
+        level = min(6, int(token.tag[1]) + shift)
+        token.tag = f"h{level}"
+        if token.type == "heading_close":
+            continue
+        inline = tokens[i + 1]
+        text = "".join(c.content for c in inline.children or () if c.type in ("text", "code_inline"))
+        base = slugify(text) or "section"
+        anchor, n = base, 2
+        while anchor in used:
+            anchor, n = f"{base}-{n}", n + 1
+        used.add(anchor)
+        token.attrSet("id", anchor)
+        toc.append((anchor, " ".join(text.split()), level))
+    state.env["toc"] = toc
+
+
+_PARSER = _make_parser()
+
+
+def render_markdown_with_toc(body: str) -> tuple[str, tuple[tuple[str, str, int], ...]]:
+    """The HTML of ``body`` and its headings as ``(id, text, level)`` in document order."""
+    env: dict[str, Any] = {}
+    html = _PARSER.render(clean_text(body), env)
+    return html, tuple(env.get("toc", ()))
+
+
+def render_markdown(body: str) -> str:
+    """Article Markdown -> HTML fragment (raw HTML escaped, headings with ids)."""
+    return render_markdown_with_toc(body)[0]

@@ -1,0 +1,102 @@
+"""Related articles: a few articles that share topics, tags or rare words with each one.
+
+Contract: ``related_articles(articles, limit)`` maps every article's slug to
+at most ``limit`` other articles (never itself), best first. It is pure and
+deterministic, and it is not quadratic: an inverted index maps each feature
+(topic, tag, rare word) to the articles that carry it, and an article only
+scores candidates found through its own features.
+
+A feature shared by thousands of articles (a big topic) would still make the
+candidate lists huge, so for each feature an article only looks at the
+``WINDOW`` nearest articles on either side of it in that feature's posting
+list. The posting lists are in reading order, so the neighbours are the
+articles published closest in time: the ones a reader most likely wants.
+Per article that is at most ``features * 2 * WINDOW`` candidates, whatever the
+site size (50,000 articles build in seconds).
+
+Scoring: shared topic ``TOPIC_WEIGHT`` each, shared tag ``TAG_WEIGHT`` each,
+shared rare word up to ``WORD_WEIGHT`` (scaled by its rarity). A topic
+outweighs any number of the at most ``WORDS_PER_ARTICLE`` words, so a shared
+topic wins over mere word overlap. Ties go to the article nearer in reading
+order, then to the slug.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from collections import Counter
+from collections.abc import Sequence
+
+from .model import Article
+from .text import STOPWORDS, normalize, words
+
+__all__ = ["related_articles"]
+
+TOPIC_WEIGHT = 10.0
+TAG_WEIGHT = 4.0
+WORD_WEIGHT = 1.0  # times idf/(1+idf) < 1, so 8 words < one topic
+WORDS_PER_ARTICLE = 8  # the rarest content words stand for the article
+WINDOW = 12  # neighbours per side in a posting list
+BODY_CHARS = 2000  # the lead paragraphs: enough text to find the distinctive words, cheap at 50k articles
+
+Feature = tuple[str, str]
+
+
+def related_articles(articles: Sequence[Article], limit: int = 3) -> dict[str, tuple[Article, ...]]:
+    """Slug -> up to ``limit`` related articles, best first (see the module docstring)."""
+    features = _features(articles)
+    postings: dict[Feature, list[int]] = {}
+    positions: list[dict[Feature, int]] = []
+    for index, feats in enumerate(features):
+        own = {}
+        for feature in feats:
+            plist = postings.setdefault(feature, [])
+            own[feature] = len(plist)
+            plist.append(index)
+        positions.append(own)
+    result: dict[str, tuple[Article, ...]] = {}
+    for index, article in enumerate(articles):
+        scores: Counter[int] = Counter()
+        for feature, weight in features[index].items():
+            plist, pos = postings[feature], positions[index][feature]
+            for other in plist[max(0, pos - WINDOW) : pos + WINDOW + 1]:
+                scores[other] += weight
+        scores.pop(index, None)
+        best = heapq.nsmallest(
+            limit,
+            (o for o, score in scores.items() if score > 1e-9),  # a word in every article links nothing
+            key=lambda o: (-round(scores[o], 9), abs(o - index), articles[o].slug, o),
+        )
+        result[article.slug] = tuple(articles[o] for o in best)
+    return result
+
+
+def _features(articles: Sequence[Article]) -> list[dict[Feature, float]]:
+    """Per article: feature -> weight. Words are weighted by rarity across the site."""
+    bags = [_word_set(a) for a in articles]
+    df: Counter[str] = Counter()
+    for bag in bags:
+        df.update(bag)
+    total = max(1, len(articles))
+    result = []
+    for article, bag in zip(articles, bags):
+        feats: dict[Feature, float] = {}
+        for topic in article.topics:
+            feats[("topic", normalize(topic))] = TOPIC_WEIGHT
+        for tag in article.tags:
+            feats.setdefault(("tag", normalize(tag).casefold()), TAG_WEIGHT)
+        # a word only one article uses links nothing; the rarest of the rest are the most telling
+        shared = (w for w in bag if df[w] > 1)
+        for word in heapq.nsmallest(WORDS_PER_ARTICLE, shared, key=lambda w: (df[w], w)):
+            idf = math.log(total / df[word])
+            feats.setdefault(("word", word), WORD_WEIGHT * idf / (1.0 + idf))
+        result.append(feats)
+    return result
+
+
+def _word_set(article: Article) -> set[str]:
+    text = " ".join((article.title, article.standfirst, article.body[:BODY_CHARS]))
+    # the same filter as text.content_words, applied to distinct tokens only (much cheaper)
+    tokens = set(words(text.lower()))
+    return {w for w in tokens - STOPWORDS if len(w) > 1 and not w.isdigit()}

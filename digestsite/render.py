@@ -1,0 +1,631 @@
+"""Stage 5b: plan every output page, then render the plan with Jinja into memory.
+
+``plan_pages(site) -> list[PageSpec]`` is pure: it decides every output file,
+its template and its context, and reads no file and no clock.
+``render_pages(plan, env) -> dict[path, bytes]`` runs the templates.
+``static_files(templates_dir)`` maps ``templates/static/**`` to ``assets/**``.
+
+Pages (all HTML pages use pretty URLs, ``folder/index.html``):
+
+    index.html, page/<n>/index.html        home: latest articles, 20 a page
+    articles/<slug>/index.html              one article
+    topics/index.html                       every topic with its count
+    topics/<slug>/index.html, …/page/<n>/   a topic's articles, 20 a page
+    topics/<slug>/feed.xml                  Atom feed of that topic
+    spokespersons/…                         the same three for spokespersons
+    search/index.html                       Pagefind UI (search.js, external)
+    404.html, feed.xml, sitemap.xml, robots.txt
+    sitemaps/<n>.xml                        only past 50,000 URLs (sitemap.xml is then an index)
+
+Links: templates get site-root paths (``articles/foo/``) and write them with
+the ``url`` filter, which prefixes the page's ``root`` (``../../`` for a page
+two folders deep), so every internal link is relative and the site works
+under any sub-path. ``404.html`` gets the absolute base path as its ``root``.
+Absolute URLs come from ``settings.base_url`` (see ``urls.py``).
+
+Context keys every HTML page has (built by ``_base_context``): ``site``
+(title, description, language, author), ``root``, ``site_root``,
+``page_path``, ``title``, ``full_title``, ``description``, ``canonical``,
+``section`` (home|article|topics|spokespersons|search|""), ``feeds`` (list of
+{title, path}), ``pagination`` (None or {page, pages, prev, next}),
+``robots``, ``og_type``, ``jsonld``. Each page kind adds its own keys,
+listed on its ``*_context`` function. Cards (article summaries in lists) are
+dicts: title, path, standfirst, date, date_display, topics, spokespersons
+(lists of {name, path}; path None when there is no page).
+
+Errors: a template syntax error, a missing template, or any exception while
+rendering becomes a ``SourceError`` at the template file and 0-based line.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from types import TracebackType
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from .errors import BuildError, SourceError
+from .markup import (
+    clean_text,
+    display_date,
+    reading_minutes,
+    render_markdown,  # re-exported: part of this stage's API
+    render_markdown_with_toc,
+    script_json,
+)
+from .model import Article, PageSpec, SiteModel, SpeakerEntry, TopicEntry
+from .related import related_articles
+from .text import normalize
+from .urls import absolute_url, base_path, normalize_base, page_url, quote_segment, relative_root
+
+__all__ = ["make_environment", "plan_pages", "render_markdown", "render_pages", "static_files"]
+
+PER_PAGE = 20
+FEED_ENTRIES = 50
+STRIP_TERMS = 12  # topics / spokespersons shown on the home page
+RELATED = 3
+SITEMAP_LIMIT = 50_000  # URLs per sitemap file, the sitemaps.org maximum
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+# ---------------------------------------------------------------- environment
+
+
+def make_environment(templates_dir: Path) -> jinja2.Environment:
+    """A Jinja environment over ``templates_dir``: autoescaped HTML/XML, strict undefined."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates_dir)),
+        autoescape=jinja2.select_autoescape(("html", "xml"), default_for_string=True),
+        undefined=jinja2.StrictUndefined,
+        finalize=_finalize,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        auto_reload=False,  # compile each template once per build, never re-stat it
+        cache_size=-1,
+    )
+    env.filters["url"] = _url
+    # a content hash in asset links, so a changed stylesheet is never served stale
+    env.globals["asset_version"] = _assets_hash(static_files(templates_dir))
+    return env
+
+
+def _finalize(value: Any) -> Any:
+    """Strip XML-illegal code points from everything a template prints (keeps Markup safe)."""
+    if isinstance(value, Markup):
+        return Markup(clean_text(str(value)))
+    if isinstance(value, str):
+        return clean_text(value)
+    return value
+
+
+@jinja2.pass_context
+def _url(context: jinja2.runtime.Context, path: str) -> str:
+    """Site-root path -> link relative to the page being rendered (``root`` in its context)."""
+    return (context["root"] + path) or "./"
+
+
+def _assets_hash(files: dict[PurePosixPath, bytes]) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(files):
+        digest.update(str(path).encode() + b"\0" + files[path] + b"\0")
+    return digest.hexdigest()[:10]
+
+
+def static_files(templates_dir: Path) -> dict[PurePosixPath, bytes]:
+    """``templates/static/**`` -> ``assets/**`` (hidden files and editor backups skipped)."""
+    root = templates_dir / "static"
+    if not root.is_dir():
+        return {}
+    files: dict[PurePosixPath, bytes] = {}
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        relative = path.relative_to(root)
+        if any(part.startswith(".") for part in relative.parts) or path.name.endswith("~"):
+            continue
+        files[PurePosixPath("assets", *relative.parts)] = path.read_bytes()
+    return files
+
+
+# ---------------------------------------------------------------- rendering
+
+
+def render_pages(plan: Sequence[PageSpec], env: jinja2.Environment) -> dict[PurePosixPath, bytes]:
+    """Render every planned page to UTF-8 bytes; template errors become ``SourceError``."""
+    templates_dir = Path(env.loader.searchpath[0])  # type: ignore[union-attr]
+    templates: dict[str, jinja2.Template] = {}
+    files: dict[PurePosixPath, bytes] = {}
+    for spec in plan:
+        if spec.url_path in files:
+            raise BuildError(f"two pages would be written to {spec.url_path}")
+        try:
+            if spec.template not in templates:
+                templates[spec.template] = env.get_template(spec.template)
+            text = templates[spec.template].render(spec.context)
+        except jinja2.TemplateSyntaxError as exc:
+            name = exc.name or spec.template
+            raise SourceError(templates_dir / name, exc.lineno - 1, exc.message or str(exc)) from exc
+        except jinja2.TemplateNotFound as exc:
+            raise SourceError(
+                templates_dir / exc.name, None, f"template not found: {exc.name}",
+                hint=f"needed to render {spec.url_path}",
+            ) from exc
+        except Exception as exc:
+            raise _render_error(exc, spec, templates_dir) from exc
+        files[spec.url_path] = text.encode("utf-8")
+    return files
+
+
+def _render_error(exc: Exception, spec: PageSpec, templates_dir: Path) -> SourceError:
+    """Point at the innermost traceback frame inside ``templates_dir`` (Jinja rewrites
+    tracebacks so that template frames carry the template file and line)."""
+    root = templates_dir.resolve()
+    location: tuple[Path, int] | None = None
+    tb: TracebackType | None = exc.__traceback__
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        path = Path(filename).resolve() if filename and not filename.startswith("<") else None
+        if path is not None and path.is_relative_to(root):
+            location = (templates_dir / path.relative_to(root), tb.tb_lineno - 1)
+        tb = tb.tb_next
+    detail = getattr(exc, "message", None) or str(exc) or type(exc).__name__
+    message = f"{detail} (while rendering {spec.url_path})"
+    if location is None:
+        return SourceError(templates_dir / spec.template, None, message)
+    return SourceError(location[0], location[1], message)
+
+
+# ---------------------------------------------------------------- the plan
+
+
+@dataclass
+class _SiteView:
+    """What every context function needs, computed once per plan."""
+
+    site: SiteModel
+    base: str
+    topic_slugs: dict[str, str]
+    speaker_slugs: dict[str, str]
+    related: dict[str, tuple[Article, ...]]
+    neighbours: dict[str, tuple[Article | None, Article | None]]
+    cards: dict[str, dict] = field(default_factory=dict)
+    bodies: dict[str, tuple[str, tuple[tuple[str, str, int], ...]]] = field(default_factory=dict)
+
+    def body(self, article: Article) -> tuple[str, tuple[tuple[str, str, int], ...]]:
+        if article.slug not in self.bodies:
+            self.bodies[article.slug] = render_markdown_with_toc(article.body)
+        return self.bodies[article.slug]
+
+    def card(self, article: Article) -> dict:
+        if article.slug not in self.cards:
+            self.cards[article.slug] = _card(self, article)
+        return self.cards[article.slug]
+
+
+def plan_pages(site: SiteModel) -> list[PageSpec]:
+    """Every output file of the site, with its template and context (pure)."""
+    view = _SiteView(
+        site=site,
+        base=normalize_base(site.settings.base_url),
+        topic_slugs={normalize(t.name): t.slug for t in site.topics},
+        speaker_slugs={normalize(s.name): s.slug for s in site.spokespersons},
+        related=related_articles(site.articles, RELATED),
+        neighbours=_digest_neighbours(site.articles),
+    )
+    plan: list[PageSpec] = []
+    plan += _listing_pages("", site.articles, "home.html",
+                           lambda page, pages, items: home_context(view, page, pages, items))
+    plan += [_spec(f"articles/{a.slug}/", "article.html", article_context(view, a)) for a in site.articles]
+    plan.append(_spec("topics/", "topics.html", topics_context(view)))
+    for topic in site.topics:
+        plan += _term_pages(view, f"topics/{topic.slug}/", topic.name, topic.articles, "topic.html",
+                            lambda page, pages, items, t=topic: topic_context(view, t, page, pages, items))
+    plan.append(_spec("spokespersons/", "spokespersons.html", spokespersons_context(view)))
+    for person in site.spokespersons:
+        plan += _term_pages(view, f"spokespersons/{person.slug}/", person.name, person.articles,
+                            "spokesperson.html",
+                            lambda page, pages, items, p=person: spokesperson_context(view, p, page, pages, items))
+    plan.append(_spec("search/", "search.html", search_context(view)))
+    plan.append(_spec("404.html", "404.html", not_found_context(view)))
+    plan.append(_spec("feed.xml", "feed.xml", feed_context(view, "", site.settings.title, site.articles)))
+    plan += _sitemap_pages(view, plan)
+    plan.append(_spec("robots.txt", "robots.txt", {"sitemap_url": absolute_url(view.base, "sitemap.xml")}))
+    return plan
+
+
+def _spec(path: str, template: str, context: dict) -> PageSpec:
+    """A page at site-root ``path``; a folder path (``a/b/`` or "") means ``a/b/index.html``."""
+    file = path + "index.html" if path == "" or path.endswith("/") else path
+    return PageSpec(PurePosixPath(file), template, context)
+
+
+def _listing_pages(path: str, articles: Sequence[Article], template: str,
+                   build: Callable[[int, int, Sequence[Article]], dict]) -> list[PageSpec]:
+    """Page 1 at ``path``, pages 2… at ``path/page/<n>/``, ``PER_PAGE`` articles each;
+    ``build(page, pages, items)`` makes each page's context."""
+    pages = max(1, math.ceil(len(articles) / PER_PAGE))
+    specs = []
+    for page in range(1, pages + 1):
+        items = articles[(page - 1) * PER_PAGE : page * PER_PAGE]
+        specs.append(_spec(_page_path(path, page), template, build(page, pages, items)))
+    return specs
+
+
+def _term_pages(view: _SiteView, path: str, name: str, articles: Sequence[Article], template: str,
+                build: Callable[[int, int, Sequence[Article]], dict]) -> list[PageSpec]:
+    """A topic's or spokesperson's paginated pages and its Atom feed."""
+    title = f"{name} · {view.site.settings.title}"
+    feed = _spec(f"{path}feed.xml", "feed.xml", feed_context(view, path, title, articles))
+    return [*_listing_pages(path, articles, template, build), feed]
+
+
+def _page_path(path: str, page: int) -> str:
+    return path if page == 1 else f"{path}page/{page}/"
+
+
+def _pagination(path: str, page: int, pages: int) -> dict | None:
+    if pages <= 1:
+        return None
+    return {
+        "page": page,
+        "pages": pages,
+        "prev": _page_path(path, page - 1) if page > 1 else None,
+        "next": _page_path(path, page + 1) if page < pages else None,
+    }
+
+
+def _digest_neighbours(articles: Sequence[Article]) -> dict[str, tuple[Article | None, Article | None]]:
+    """Slug -> (previous, next) article of the same digest by ``order``; hand-written have none."""
+    by_digest: dict[str, list[Article]] = {}
+    for article in articles:
+        if article.digest:
+            by_digest.setdefault(article.digest, []).append(article)
+    result: dict[str, tuple[Article | None, Article | None]] = {}
+    for group in by_digest.values():
+        group.sort(key=lambda a: (a.order, a.start, a.slug))
+        for i, article in enumerate(group):
+            prev = group[i - 1] if i > 0 else None
+            nxt = group[i + 1] if i + 1 < len(group) else None
+            result[article.slug] = (prev, nxt)
+    return result
+
+
+# ---------------------------------------------------------------- contexts
+
+
+def _base_context(view: _SiteView, path: str, title: str, *, description: str = "",
+                  section: str = "", pagination: dict | None = None, og_type: str = "website",
+                  feeds: Sequence[dict] = (), jsonld: str = "") -> dict:
+    """The keys every HTML page has (documented in the module docstring)."""
+    settings = view.site.settings
+    file = PurePosixPath(path + "index.html" if path == "" or path.endswith("/") else path)
+    root = relative_root(file)
+    full_title = title if title == settings.title else f"{title} · {settings.title}"
+    return {
+        "site": {"title": settings.title, "description": settings.description,
+                 "language": settings.language or "en", "author": settings.author},
+        "root": root,
+        "site_root": root or "./",
+        "page_path": page_url(file),
+        "title": title,
+        "full_title": full_title,
+        "description": description or settings.description,
+        "canonical": absolute_url(view.base, page_url(file)),
+        "section": section,
+        "feeds": [{"title": settings.title, "path": "feed.xml"}, *feeds],
+        "pagination": pagination,
+        "robots": "",
+        "og_type": og_type,
+        "jsonld": Markup(jsonld) if jsonld else "",
+    }
+
+
+def home_context(view: _SiteView, page: int, pages: int, items: Sequence[Article]) -> dict:
+    """Home page ``page`` of ``pages``. Adds: ``cards``, ``topics_strip``, ``speakers_strip``
+    (first page only: [{name, path, count}]), ``topic_count``, ``speaker_count``."""
+    site = view.site
+    title = site.settings.title if page == 1 else f"Latest stories, page {page}"
+    ctx = _base_context(view, _page_path("", page), title, section="home",
+                        pagination=_pagination("", page, pages),
+                        jsonld=_website_jsonld(view) if page == 1 else "")
+    ctx["heading"] = "Latest stories" if page == 1 else f"Latest stories, page {page} of {pages}"
+    ctx["cards"] = [view.card(a) for a in items]
+    first = page == 1
+    ctx["topics_strip"] = [_term(t.name, f"topics/{t.slug}/", len(t.articles))
+                           for t in site.topics[:STRIP_TERMS]] if first else []
+    ctx["speakers_strip"] = [_term(s.name, f"spokespersons/{s.slug}/", len(s.articles))
+                             for s in site.spokespersons[:STRIP_TERMS]] if first else []
+    ctx["topic_count"] = len(site.topics)
+    ctx["speaker_count"] = len(site.spokespersons)
+    return ctx
+
+
+def _term(name: str, path: str, count: int) -> dict:
+    return {"name": name, "path": path, "count": count}
+
+
+def article_context(view: _SiteView, article: Article) -> dict:
+    """An article page. Adds: ``article`` (see ``_article_fields``), ``breadcrumbs``
+    ([{name, path}], last path None), ``prev``/``next`` (card or None: same digest),
+    ``related`` (cards)."""
+    path = f"articles/{article.slug}/"
+    ctx = _base_context(view, path, article.title, description=article.standfirst,
+                        section="article", og_type="article", jsonld=_article_jsonld(view, article))
+    fields = _article_fields(view, article)
+    ctx["article"] = fields
+    crumbs = [{"name": "Home", "path": ""}]
+    linked = [t for t in fields["topics"] if t["path"]]
+    if linked:
+        crumbs.append(linked[0])
+    crumbs.append({"name": article.title, "path": None})
+    ctx["breadcrumbs"] = crumbs
+    prev, nxt = view.neighbours.get(article.slug, (None, None))
+    ctx["prev"] = view.card(prev) if prev else None
+    ctx["next"] = view.card(nxt) if nxt else None
+    ctx["related"] = [view.card(a) for a in view.related.get(article.slug, ())]
+    return ctx
+
+
+def _article_fields(view: _SiteView, article: Article) -> dict:
+    """title, standfirst, date, date_display, published (ISO), minutes, topics, tags,
+    spokespersons ([{name, organisation, path}]), body (Markup), toc ([{id, text, level}]),
+    markdown_path (the lead's ``index.md`` beside the page)."""
+    html, toc = view.body(article)
+    card = view.card(article)
+    return {
+        "title": article.title,
+        "standfirst": article.standfirst,
+        "date": card["date"],
+        "date_display": card["date_display"],
+        "minutes": reading_minutes(article.body),
+        "topics": card["topics"],
+        "tags": [{"name": t, "path": f"search/?q={quote_segment(t)}"} for t in article.tags],
+        "spokespersons": [
+            {"name": s["name"], "path": s["path"], "organisation": org}
+            for s, org in zip(card["spokespersons"], (p.organisation for p in article.spokespersons))
+        ],
+        "body": Markup(html),
+        "toc": [{"id": i, "text": text, "level": level} for i, text, level in toc],
+        "markdown_path": f"articles/{article.slug}/index.md",
+    }
+
+
+def _card(view: _SiteView, article: Article) -> dict:
+    date = article.date if article.date and _DATE.fullmatch(article.date) else ""
+    return {
+        "title": article.title,
+        "path": f"articles/{article.slug}/",
+        "standfirst": article.standfirst,
+        "date": date,
+        "date_display": display_date(date),
+        "topics": [_link(t, view.topic_slugs, "topics") for t in article.topics],
+        "spokespersons": [_link(p.name, view.speaker_slugs, "spokespersons") for p in article.spokespersons],
+    }
+
+
+def _link(name: str, slugs: dict[str, str], folder: str) -> dict:
+    slug = slugs.get(normalize(name))
+    return {"name": name, "path": f"{folder}/{slug}/" if slug else None}
+
+
+def topics_context(view: _SiteView) -> dict:
+    """The topic index. Adds ``terms``: [{name, path, count, bar (0-100), description}]."""
+    ctx = _base_context(view, "topics/", "Topics", section="topics",
+                        description=f"All {len(view.site.topics)} topics of {view.site.settings.title}.")
+    ctx["terms"] = _bars([(t.name, f"topics/{t.slug}/", len(t.articles), t.description)
+                          for t in view.site.topics])
+    return ctx
+
+
+def spokespersons_context(view: _SiteView) -> dict:
+    """The spokesperson index. Adds ``terms`` as on the topic index (description = organisation)."""
+    ctx = _base_context(view, "spokespersons/", "Spokespersons", section="spokespersons",
+                        description=f"Everyone quoted as a spokesperson in {view.site.settings.title}.")
+    ctx["terms"] = _bars([(s.name, f"spokespersons/{s.slug}/", len(s.articles), s.organisation)
+                          for s in view.site.spokespersons])
+    return ctx
+
+
+def _bars(rows: Sequence[tuple[str, str, int, str]]) -> list[dict]:
+    """Rows with a bar length relative to the largest count, as a fixed-format string."""
+    most = max((count for _, _, count, _ in rows), default=1) or 1
+    return [
+        {"name": name, "path": path, "count": count, "description": description,
+         "bar": f"{100 * count / most:.1f}"}
+        for name, path, count, description in rows
+    ]
+
+
+def topic_context(view: _SiteView, topic: TopicEntry, page: int, pages: int,
+                  items: Sequence[Article]) -> dict:
+    """A topic page. Adds ``term`` {name, description, count, feed_path} and ``cards``."""
+    path = f"topics/{topic.slug}/"
+    title = topic.name if page == 1 else f"{topic.name}, page {page}"
+    feed = {"title": f"{topic.name} · {view.site.settings.title}", "path": f"{path}feed.xml"}
+    description = topic.description or f"Articles about {topic.name}."
+    ctx = _base_context(view, _page_path(path, page), title, description=description,
+                        section="topics", pagination=_pagination(path, page, pages), feeds=[feed])
+    ctx["term"] = {"name": topic.name, "description": topic.description,
+                   "count": len(topic.articles), "feed_path": feed["path"]}
+    ctx["cards"] = [view.card(a) for a in items]
+    return ctx
+
+
+def spokesperson_context(view: _SiteView, person: SpeakerEntry, page: int, pages: int,
+                         items: Sequence[Article]) -> dict:
+    """A spokesperson page. Adds ``person`` {name, organisation, count, feed_path} and
+    ``entries``: [{card, statements: [sentence…]}] for this page's articles."""
+    path = f"spokespersons/{person.slug}/"
+    title = person.name if page == 1 else f"{person.name}, page {page}"
+    feed = {"title": f"{person.name} · {view.site.settings.title}", "path": f"{path}feed.xml"}
+    role = f", {person.organisation}" if person.organisation else ""
+    ctx = _base_context(view, _page_path(path, page), title, section="spokespersons",
+                        description=f"What {person.name}{role} said, article by article.",
+                        pagination=_pagination(path, page, pages), feeds=[feed])
+    ctx["person"] = {"name": person.name, "organisation": person.organisation,
+                     "count": len(person.articles), "feed_path": feed["path"]}
+    said = {article.slug: statements for article, statements in person.statements}
+    ctx["entries"] = [
+        {"card": view.card(a), "statements": [s.text for s in said.get(a.slug, ())]} for a in items
+    ]
+    return ctx
+
+
+def search_context(view: _SiteView) -> dict:
+    """The search page (Pagefind UI, started by ``assets/search.js``). No extra keys."""
+    return _base_context(view, "search/", "Search", section="search",
+                         description=f"Search {view.site.settings.title}.")
+
+
+def not_found_context(view: _SiteView) -> dict:
+    """``404.html``: served at any depth, so ``root`` is the absolute base path."""
+    ctx = _base_context(view, "404.html", "Page not found")
+    ctx["root"] = ctx["site_root"] = base_path(view.site.settings.base_url)
+    ctx["canonical"] = ""
+    ctx["robots"] = "noindex"
+    return ctx
+
+
+# ---------------------------------------------------------------- feeds, sitemap, JSON-LD
+
+
+def _timestamp(view: _SiteView, article: Article) -> str:
+    if article.date and _DATE.fullmatch(article.date):
+        return f"{article.date}T00:00:00Z"
+    return view.site.build_time
+
+
+def feed_context(view: _SiteView, path: str, title: str, articles: Sequence[Article]) -> dict:
+    """An Atom feed of the latest ``FEED_ENTRIES`` articles. Keys: ``feed`` {id, title,
+    subtitle, updated, self_url, alternate_url, author}, ``entries`` [{id, title, url,
+    updated, summary, content (HTML as text), categories}]."""
+    entries = [
+        {
+            "id": _urn(f"article:{a.id}"),
+            "title": a.title,
+            "url": absolute_url(view.base, f"articles/{a.slug}/"),
+            "updated": _timestamp(view, a),
+            "summary": a.standfirst,
+            "content": view.body(a)[0],
+            "categories": list(a.topics),
+        }
+        for a in articles[:FEED_ENTRIES]
+    ]
+    settings = view.site.settings
+    return {
+        "feed": {
+            "id": _urn(f"feed:{path}"),
+            "title": title,
+            "subtitle": settings.description,
+            "updated": max((e["updated"] for e in entries), default=view.site.build_time),
+            "self_url": absolute_url(view.base, f"{path}feed.xml"),
+            "alternate_url": absolute_url(view.base, path),
+            "author": settings.author or settings.title,
+            "language": settings.language or "en",
+        },
+        "entries": entries,
+    }
+
+
+def _urn(key: str) -> str:
+    """A stable Atom id that survives a change of host or slug: ``urn:uuid:`` of the key."""
+    return uuid.uuid5(uuid.NAMESPACE_URL, f"digestsite:{key}").urn
+
+
+def _sitemap_pages(view: _SiteView, plan: Sequence[PageSpec]) -> list[PageSpec]:
+    """``sitemap.xml``; past ``SITEMAP_LIMIT`` URLs (the protocol's maximum) it becomes a
+    sitemap index over ``sitemaps/<n>.xml`` files."""
+    urls = _sitemap_urls(view, plan)
+    if len(urls) <= SITEMAP_LIMIT:
+        return [_spec("sitemap.xml", "sitemap.xml", {"urls": urls})]
+    chunks = [urls[i : i + SITEMAP_LIMIT] for i in range(0, len(urls), SITEMAP_LIMIT)]
+    specs = [_spec(f"sitemaps/{n}.xml", "sitemap.xml", {"urls": chunk}) for n, chunk in enumerate(chunks, 1)]
+    index = {"sitemaps": [absolute_url(view.base, str(spec.url_path)) for spec in specs]}
+    return [*specs, _spec("sitemap.xml", "sitemap_index.xml", index)]
+
+
+def _sitemap_urls(view: _SiteView, plan: Sequence[PageSpec]) -> list[dict]:
+    """[{loc, lastmod}] for every HTML page except 404 and search, sorted by loc."""
+    dates = {f"articles/{a.slug}/": a.date for a in view.site.articles
+             if a.date and _DATE.fullmatch(a.date)}
+    urls = []
+    for spec in plan:
+        if spec.url_path.suffix != ".html" or str(spec.url_path) in ("404.html", "search/index.html"):
+            continue
+        path = page_url(spec.url_path)
+        urls.append({"loc": absolute_url(view.base, path), "lastmod": dates.get(path, "")})
+    return sorted(urls, key=lambda u: u["loc"])
+
+
+def _website_jsonld(view: _SiteView) -> str:
+    settings = view.site.settings
+    return script_json({
+        "@context": "https://schema.org",
+        "@type": "WebSite",
+        "name": settings.title,
+        "url": view.base,
+        "inLanguage": settings.language or "en",
+        "potentialAction": {
+            "@type": "SearchAction",
+            "target": absolute_url(view.base, "search/?q={query}"),
+            "query-input": "required name=query",
+        },
+    })
+
+
+def _article_jsonld(view: _SiteView, article: Article) -> str:
+    """schema.org NewsArticle: ``about`` topics, ``mentions`` people, quotations as ``hasPart``."""
+    settings = view.site.settings
+    url = absolute_url(view.base, f"articles/{article.slug}/")
+    spokespeople = {normalize(s.name) for s in article.spokespersons}
+    data: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": article.title,
+        "description": article.standfirst,
+        "url": url,
+        "mainEntityOfPage": url,
+        "inLanguage": settings.language or "en",
+        "publisher": {"@type": "Organization", "name": settings.title, "url": view.base},
+    }
+    if article.date and _DATE.fullmatch(article.date):
+        data["datePublished"] = data["dateModified"] = article.date
+    if settings.author:
+        data["author"] = {"@type": "Organization", "name": settings.author}
+    if article.tags:
+        data["keywords"] = list(article.tags)
+    data["about"] = [
+        {"@type": "Thing", "name": t["name"], **({"url": absolute_url(view.base, t["path"])} if t["path"] else {})}
+        for t in view.card(article)["topics"]
+    ]
+    data["mentions"] = _mentions(view, article)
+    data["hasPart"] = [
+        {"@type": "Quotation", "text": s.text, "creator": {"@type": "Person", "name": s.speaker}}
+        for s in article.statements if normalize(s.speaker) in spokespeople
+    ]
+    return script_json(data)
+
+
+def _mentions(view: _SiteView, article: Article) -> list[dict]:
+    people: list[dict] = []
+    for person in article.spokespersons:
+        entry: dict[str, Any] = {"@type": "Person", "name": person.name, "jobTitle": "Spokesperson"}
+        if person.organisation:
+            entry["affiliation"] = {"@type": "Organization", "name": person.organisation}
+        slug = view.speaker_slugs.get(normalize(person.name))
+        if slug:
+            entry["url"] = absolute_url(view.base, f"spokespersons/{slug}/")
+        people.append(entry)
+    for other in article.people:
+        entry = {"@type": "Person", "name": other.name}
+        if other.role:
+            entry["description"] = other.role
+        people.append(entry)
+    return people

@@ -1,0 +1,628 @@
+"""Tests for digestsite.render (plan, templates, links, markup safety, errors) and related.py."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import time
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from pathlib import Path, PurePosixPath
+from urllib.parse import unquote, urljoin, urlsplit
+
+import html5lib
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from digestsite.errors import SourceError
+from digestsite.markup import MARKDOWN_TAGS, script_json
+from digestsite.model import (
+    Article,
+    Person,
+    Settings,
+    SiteModel,
+    Spokesperson,
+    Statement,
+    Taxonomy,
+    TopicDefinition,
+)
+from digestsite.related import related_articles
+from digestsite.render import make_environment, plan_pages, render_markdown, render_pages, static_files
+from digestsite.taxonomy import index_spokespersons, index_topics
+from digestsite.urls import base_path
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+BASE = "https://example.org/digest/"
+
+TAXONOMY = Taxonomy(
+    topics=(
+        TopicDefinition("Diplomacy", "diplomacy", "Relations between states.", ()),
+        TopicDefinition("Trade", "trade", "Goods & tariffs <b>bold</b>.", ()),
+        TopicDefinition("Energy", "energy", "", ()),
+    )
+)
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def make_article(n: int, **fields) -> Article:
+    values = dict(
+        id=f"id-{n}",
+        slug=f"story-{n}",
+        title=f"Story number {n}",
+        standfirst=f"The first sentence of story {n}.",
+        body=f"The first sentence of story {n}.\n\nA second paragraph with [a link](https://example.com/x).\n",
+        topics=("Diplomacy",),
+        date="2025-02-14",
+        digest="digests/a.txt",
+        order=n,
+    )
+    values.update(fields)
+    return Article(**values)
+
+
+def make_site(articles, base_url: str = BASE, **settings) -> SiteModel:
+    articles = tuple(articles)
+    return SiteModel(
+        settings=Settings(base_url=base_url, **settings),
+        articles=articles,
+        topics=index_topics(articles, TAXONOMY),
+        spokespersons=index_spokespersons(articles),
+        build_time="2025-03-01T12:00:00Z",
+    )
+
+
+def guo(n: int) -> dict:
+    return dict(
+        spokespersons=(Spokesperson("Guo Jiakun", "Chinese Foreign Ministry"),),
+        statements=(Statement("Guo Jiakun", f"Guo Jiakun said point {n}.", 1),),
+    )
+
+
+def rich_site(base_url: str = BASE) -> SiteModel:
+    """45 articles: topic pagination (3 pages), 21 in Trade (2 pages), a spokesperson, subheads."""
+    articles = []
+    for n in range(45):
+        fields: dict = {}
+        if n < 21:
+            fields["topics"] = ("Diplomacy", "Trade")
+        if n % 5 == 0:
+            fields.update(guo(n))
+            fields["people"] = (Person("Li Wei", "a professor"),)
+        if n % 7 == 0:
+            fields["body"] = "Intro.\n\n## Return home\n\nText.\n\n## Return home\n\nMore.\n"
+        if n % 4 == 0:
+            fields["date"] = None
+        if n == 3:
+            fields["tags"] = ("ports & shipping", "éclair")
+        articles.append(make_article(n, **fields))
+    articles.append(make_article(45, topics=(), digest="", order=45))  # hand-written, no topic
+    return make_site(articles, base_url)
+
+
+def render(site: SiteModel, templates: Path = TEMPLATES) -> dict[PurePosixPath, bytes]:
+    return render_pages(plan_pages(site), make_environment(templates))
+
+
+@pytest.fixture(scope="module")
+def rich_files() -> dict[PurePosixPath, bytes]:
+    return render(rich_site())
+
+
+def html_pages(files) -> Iterator[tuple[PurePosixPath, bytes]]:
+    for path in sorted(files):
+        if path.suffix == ".html":
+            yield path, files[path]
+
+
+def parse(data: bytes):
+    return html5lib.parse(data, treebuilder="etree", namespaceHTMLElements=False)
+
+
+def page_url(path: PurePosixPath) -> str:
+    text = str(path)
+    return text[: -len("index.html")] if text.endswith("index.html") else text
+
+
+def snippet(haystack: str, needle: str, width: int = 200) -> str:
+    """Text around ``needle`` (or the start of the page) for readable assertion messages."""
+    at = max(0, haystack.find(needle))
+    return haystack[max(0, at - width) : at + width]
+
+
+# ---------------------------------------------------------------- the plan
+
+
+def test_plan_lists_every_page_with_pagination_and_feeds():
+    paths = {str(spec.url_path) for spec in plan_pages(rich_site())}
+    expected_fixed = {
+        "index.html", "page/2/index.html", "page/3/index.html",
+        "topics/index.html", "spokespersons/index.html", "search/index.html",
+        "404.html", "feed.xml", "sitemap.xml", "robots.txt",
+        "topics/diplomacy/index.html", "topics/diplomacy/page/2/index.html",
+        "topics/diplomacy/page/3/index.html", "topics/diplomacy/feed.xml",
+        "topics/trade/index.html", "topics/trade/page/2/index.html", "topics/trade/feed.xml",
+        "spokespersons/guo-jiakun/index.html", "spokespersons/guo-jiakun/feed.xml",
+    }
+    articles = {f"articles/story-{n}/index.html" for n in range(46)}
+    assert paths == expected_fixed | articles
+
+
+def test_exactly_twenty_articles_make_one_page():
+    site = make_site(make_article(n) for n in range(20))
+    paths = {str(spec.url_path) for spec in plan_pages(site)}
+    assert "topics/diplomacy/index.html" in paths
+    assert "topics/diplomacy/page/2/index.html" not in paths
+    assert "page/2/index.html" not in paths
+
+
+def test_empty_site_still_has_home_indexes_and_feeds():
+    files = render(make_site([]))
+    for path in ("index.html", "topics/index.html", "spokespersons/index.html", "feed.xml", "404.html"):
+        assert PurePosixPath(path) in files
+    ET.fromstring(files[PurePosixPath("feed.xml")])
+
+
+def test_pages_are_template_per_kind():
+    templates = {str(s.url_path): s.template for s in plan_pages(rich_site())}
+    assert templates["articles/story-1/index.html"] == "article.html"
+    assert templates["topics/trade/page/2/index.html"] == "topic.html"
+    assert templates["spokespersons/guo-jiakun/feed.xml"] == "feed.xml"
+    assert templates["robots.txt"] == "robots.txt"
+
+
+# ---------------------------------------------------------------- links
+
+
+def _ids(tree) -> set[str]:
+    return {e.get("id") for e in tree.iter() if e.get("id")}
+
+
+def _internal_links(tree) -> Iterator[str]:
+    """href/src/action values, minus the canonical link, which is absolute by design."""
+    for element in tree.iter():
+        if element.tag == "link" and element.get("rel") == "canonical":
+            continue
+        for attr in ("href", "src", "action"):
+            value = element.get(attr)
+            if value is not None and urlsplit(value).scheme not in ("http", "https", "mailto"):
+                yield value
+
+
+@pytest.mark.parametrize("base_url", [BASE, "/", "/deep/sub/path/"])
+def test_every_internal_link_resolves_to_a_planned_page(base_url):
+    files = render(rich_site(base_url))
+    known = set(files) | set(static_files(TEMPLATES))
+    known |= {PurePosixPath(f"articles/{p.parts[1]}/index.md") for p in files if p.parts[0] == "articles"}
+    for path, data in html_pages(files):
+        tree = parse(data)
+        # relative links must work from any mirror path; 404.html (served at any URL) only from
+        # the configured base path
+        root = "https://mirror.test" + (base_path(base_url) if str(path) == "404.html" else "/some/where/")
+        page = root + ("no/such/deep/page/" if str(path) == "404.html" else page_url(path))
+        for href in _internal_links(tree):
+            if href.startswith("#"):
+                assert href[1:] in _ids(tree), f"{path}: dangling anchor {href}"
+                continue
+            resolved = urlsplit(urljoin(page, href)).path
+            assert resolved.startswith(urlsplit(root).path), f"{path}: {href} leaves the site"
+            target = unquote(resolved[len(urlsplit(root).path):])
+            if target == "" or target.endswith("/"):
+                target += "index.html"
+            if target.startswith("pagefind/"):
+                continue  # written by Pagefind after rendering
+            assert PurePosixPath(target) in known, f"{path}: {href} -> {target} not planned"
+
+
+def test_url_filter_counts_depth(rich_files):
+    home = rich_files[PurePosixPath("index.html")].decode()
+    deep = rich_files[PurePosixPath("topics/diplomacy/page/2/index.html")].decode()
+    article = rich_files[PurePosixPath("articles/story-1/index.html")].decode()
+    assert 'href="topics/"' in home
+    assert 'href="../../../../topics/"' in deep
+    assert 'href="../../topics/"' in article
+    assert '<meta name="site-root" content="./">' in home
+    assert '<meta name="site-root" content="../../../../">' in deep
+
+
+def test_absolute_urls_follow_base_url():
+    full = render(rich_site(BASE))[PurePosixPath("articles/story-1/index.html")].decode()
+    assert '<link rel="canonical" href="https://example.org/digest/articles/story-1/">' in full
+    rooted = render(rich_site("/"))
+    page = rooted[PurePosixPath("articles/story-1/index.html")].decode()
+    assert '<link rel="canonical" href="/articles/story-1/">' in page
+    assert "Sitemap: /sitemap.xml" in rooted[PurePosixPath("robots.txt")].decode()
+
+
+def test_404_links_are_absolute_under_base_path():
+    files = render(rich_site("https://example.org/digest"))  # no trailing slash given
+    page = files[PurePosixPath("404.html")].decode()
+    hrefs = set(_internal_links(parse(files[PurePosixPath("404.html")])))
+    assert "/digest/topics/" in hrefs
+    assert "/digest/assets/site.css" in {h.split("?")[0] for h in hrefs}
+    assert not any(h.startswith("../") for h in hrefs), snippet(page, "../")
+    assert '<meta name="robots" content="noindex">' in page
+
+
+# ---------------------------------------------------------------- HTML validity and accessibility
+
+
+def test_every_page_parses_strictly(rich_files):
+    parser = html5lib.HTMLParser(strict=True, namespaceHTMLElements=False)
+    for path, data in html_pages(rich_files):
+        try:
+            parser.parse(data)
+        except html5lib.html5parser.ParseError as exc:
+            pytest.fail(f"{path}: {exc}")
+
+
+def test_exactly_one_h1_per_page(rich_files):
+    for path, data in html_pages(rich_files):
+        count = sum(1 for e in parse(data).iter() if e.tag == "h1")
+        assert count == 1, f"{path} has {count} h1"
+
+
+def test_markdown_h1_in_body_is_demoted():
+    files = render(make_site([make_article(1, body="# Big heading\n\nText.\n\n## Small\n\nMore.\n")]))
+    tree = parse(files[PurePosixPath("articles/story-1/index.html")])
+    assert sum(1 for e in tree.iter() if e.tag == "h1") == 1
+    assert [e.text for e in tree.iter() if e.tag == "h2" and e.get("id") == "big-heading"] == ["Big heading"]
+    assert [e.get("id") for e in tree.iter() if e.tag == "h3"] == ["small"]
+
+
+FOCUSABLE = {"a", "button", "input", "select", "textarea", "summary"}
+
+
+def test_skip_link_is_first_focusable_and_targets_main(rich_files):
+    for path, data in html_pages(rich_files):
+        tree = parse(data)
+        body = tree.find("body")
+        first = next(e for e in body.iter() if e.tag in FOCUSABLE and (e.tag != "a" or e.get("href")))
+        assert first.tag == "a" and first.get("href") == "#main", f"{path}: first focusable is {first.tag}"
+        mains = [e for e in body.iter() if e.tag == "main"]
+        assert len(mains) == 1 and mains[0].get("id") == "main" and mains[0].get("tabindex") == "-1"
+
+
+def test_every_page_has_landmarks_lang_csp_and_labelled_search(rich_files):
+    for path, data in html_pages(rich_files):
+        tree = parse(data)
+        tags = {e.tag for e in tree.iter()}
+        assert {"header", "nav", "main", "footer"} <= tags, path
+        assert tree.get("lang") == "en"
+        csp = [m.get("content") for m in tree.iter("meta") if m.get("http-equiv") == "Content-Security-Policy"]
+        assert csp and "script-src 'self' 'wasm-unsafe-eval'" in csp[0] and "unsafe-inline" not in csp[0].split(
+            "script-src")[1].split(";")[0]
+        forms = [f for f in tree.iter("form") if f.get("role") == "search"]
+        assert forms, f"{path}: no search form"
+        field = forms[0].find(".//input[@name='q']")
+        labels = {lab.get("for") for lab in tree.iter("label")}
+        assert field is not None and field.get("id") in labels
+
+
+def test_no_inline_scripts_anywhere(rich_files):
+    for path, data in html_pages(rich_files):
+        for script in parse(data).iter("script"):
+            is_data = script.get("type") == "application/ld+json"
+            assert is_data or (script.get("src") and not (script.text or "").strip()), path
+
+
+def test_language_setting_reaches_html_lang():
+    files = render(make_site([make_article(1)], language="fr"))
+    assert parse(files[PurePosixPath("index.html")]).get("lang") == "fr"
+
+
+# ---------------------------------------------------------------- escaping
+
+
+EVIL = 'Evil </script><script>alert(1)</script> <!-- & "quotes" {{ 7*7 }}\x01\x0b'
+
+
+def test_headline_is_escaped_and_json_ld_stays_json():
+    site = make_site([make_article(1, title=EVIL, standfirst=EVIL, tags=(EVIL,), **guo(1))])
+    files = render(site)
+    data = files[PurePosixPath("articles/story-1/index.html")]
+    text = data.decode()
+    assert "<script>alert(1)" not in text, snippet(text, "alert(1)")
+    assert "&lt;/script&gt;&lt;script&gt;alert(1)" in text
+    html5lib.HTMLParser(strict=True).parse(data)
+    blocks = re.findall(r'<script type="application/ld\+json">(.*?)</script>', text, re.S)
+    assert len(blocks) == 1
+    assert "</script" not in blocks[0].lower() and "<!--" not in blocks[0]
+    ld = json.loads(blocks[0])
+    assert ld["@type"] == "NewsArticle"
+    assert ld["headline"] == EVIL.replace("\x01", "").replace("\x0b", "")
+
+
+def test_template_syntax_in_content_stays_literal():
+    site = make_site([make_article(1, title="Sum {{ 7*7 }} {% if x %}", body="Body {{ 7*7 }}.\n")])
+    text = render(site)[PurePosixPath("articles/story-1/index.html")].decode()
+    assert "{{ 7*7 }}" in text
+    assert "49" not in text
+
+
+def test_script_json_round_trips_and_hides_markup():
+    data = {"a": "</script><!-- & >", "b": ["x"]}
+    encoded = script_json(data)
+    assert not set("<>&") & set(encoded)
+    assert json.loads(encoded) == data
+
+
+def test_json_ld_describes_topics_people_and_quotations(rich_files):
+    text = rich_files[PurePosixPath("articles/story-5/index.html")].decode()
+    ld = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', text, re.S).group(1))
+    assert [t["name"] for t in ld["about"]] == ["Diplomacy", "Trade"]
+    assert all(t["@type"] == "Thing" for t in ld["about"])
+    assert {m["name"] for m in ld["mentions"]} == {"Guo Jiakun", "Li Wei"}
+    assert ld["hasPart"] == [{
+        "@type": "Quotation", "text": "Guo Jiakun said point 5.",
+        "creator": {"@type": "Person", "name": "Guo Jiakun"},
+    }]
+    assert ld["url"] == "https://example.org/digest/articles/story-5/"
+    assert "datePublished" not in json.loads(re.search(
+        r'<script type="application/ld\+json">(.*?)</script>',
+        rich_files[PurePosixPath("articles/story-4/index.html")].decode(), re.S).group(1))
+
+
+# ---------------------------------------------------------------- feeds and sitemap
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def test_feeds_and_sitemap_parse_with_hostile_text():
+    articles = [make_article(n, title=f"A & B < C \x00\x08\x1f {n}", standfirst="x\x0c&y", date=None if n % 2 else
+                             "2025-01-0" + str(n % 9 + 1)) for n in range(60)]
+    files = render(make_site(articles))
+    feed = ET.fromstring(files[PurePosixPath("feed.xml")])
+    entries = feed.findall(f"{ATOM}entry")
+    assert len(entries) == 50
+    assert entries[0].find(f"{ATOM}title").text == "A & B < C  0"
+    assert entries[1].find(f"{ATOM}updated").text == "2025-03-01T12:00:00Z"  # no date: build time
+    assert entries[0].find(f"{ATOM}updated").text == "2025-01-01T00:00:00Z"
+    assert feed.find(f"{ATOM}updated").text == "2025-03-01T12:00:00Z"
+    ids = [e.find(f"{ATOM}id").text for e in entries]
+    assert len(set(ids)) == 50 and all(i.startswith("urn:uuid:") for i in ids)
+    topic_feed = ET.fromstring(files[PurePosixPath("topics/diplomacy/feed.xml")])
+    assert topic_feed.find(f"{ATOM}title").text.startswith("Diplomacy")
+    sitemap = ET.fromstring(files[PurePosixPath("sitemap.xml")])
+    locs = [u.findtext("{http://www.sitemaps.org/schemas/sitemap/0.9}loc") for u in sitemap]
+    assert "https://example.org/digest/articles/story-0/" in locs
+    assert not any("404" in loc or "search" in loc for loc in locs)
+    assert locs == sorted(locs)
+
+
+def test_atom_ids_do_not_depend_on_host_or_slug():
+    one = ET.fromstring(render(make_site([make_article(1)]))[PurePosixPath("feed.xml")])
+    moved = make_site([make_article(1, slug="renamed")], base_url="https://other.example/")
+    two = ET.fromstring(render(moved)[PurePosixPath("feed.xml")])
+    assert one.find(f"{ATOM}entry/{ATOM}id").text == two.find(f"{ATOM}entry/{ATOM}id").text
+
+
+def test_topic_pages_link_their_feed(rich_files):
+    tree = parse(rich_files[PurePosixPath("topics/trade/page/2/index.html")])
+    alternates = [lk.get("href") for lk in tree.iter("link")
+                  if lk.get("rel") == "alternate" and lk.get("type") == "application/atom+xml"]
+    assert "../../../../topics/trade/feed.xml" in alternates
+    rels = {lk.get("rel"): lk.get("href") for lk in tree.iter("link")}
+    assert rels["prev"] == "../../../../topics/trade/"
+
+
+# ---------------------------------------------------------------- Pagefind and page content
+
+
+def test_pagefind_attributes_on_articles_only(rich_files):
+    for path, data in html_pages(rich_files):
+        text = data.decode()
+        if path.parts[0] == "articles":
+            tree = parse(data)
+            bodies = [e for e in tree.iter() if "data-pagefind-body" in e.attrib]
+            assert [e.tag for e in bodies] == ["article"], path
+            assert [e.tag for e in tree.iter() if e.get("data-pagefind-meta") == "title"] == ["h1"]
+        else:
+            assert "data-pagefind" not in text, f"{path}: {snippet(text, 'data-pagefind')}"
+    tree = parse(rich_files[PurePosixPath("articles/story-5/index.html")])
+    filters = sorted((e.get("data-pagefind-filter"), e.text) for e in tree.iter() if e.get("data-pagefind-filter"))
+    assert filters == [("spokesperson", "Guo Jiakun"), ("topic", "Diplomacy"), ("topic", "Trade")]
+    standfirst = [e.text for e in tree.iter() if e.get("data-pagefind-meta") == "standfirst"]
+    assert standfirst == ["The first sentence of story 5."]
+
+
+def test_article_page_content(rich_files):
+    tree = parse(rich_files[PurePosixPath("articles/story-7/index.html")])
+    crumbs = [e for e in tree.iter("nav") if e.get("aria-label") == "Breadcrumb"][0]
+    assert ["".join(li.itertext()) for li in crumbs.iter("li")] == ["Home", "Diplomacy", "Story number 7"]
+    toc = [e for e in tree.iter("nav") if "toc" in (e.get("class") or "")][0]
+    assert [a.get("href") for a in toc.iter("a")] == ["#return-home", "#return-home-2"]
+    times = [t.get("datetime") for t in tree.iter("time")]
+    assert "2025-02-14" in times
+    digest_nav = [e for e in tree.iter("nav") if e.get("aria-label") == "More from this digest"][0]
+    assert [a.get("href") for a in digest_nav.iter("a")] == ["../../articles/story-6/", "../../articles/story-8/"]
+    assert any(a.get("href") == "../../articles/story-7/index.md" for a in tree.iter("a"))
+
+
+def test_undated_article_has_no_time_element(rich_files):
+    article = [e for e in parse(rich_files[PurePosixPath("articles/story-4/index.html")]).iter("article")
+               if "data-pagefind-body" in e.attrib][0]
+    header = article.find("header")
+    assert header.find(".//time") is None
+
+
+def test_tags_link_to_search_with_encoded_query(rich_files):
+    text = rich_files[PurePosixPath("articles/story-3/index.html")].decode()
+    assert 'href="../../search/?q=ports%20%26%20shipping"' in text
+    assert 'href="../../search/?q=%C3%A9clair"' in text
+
+
+def test_spokesperson_page_groups_statements_by_article(rich_files):
+    tree = parse(rich_files[PurePosixPath("spokespersons/guo-jiakun/index.html")])
+    h1 = next(tree.iter("h1"))
+    assert "".join(h1.itertext()).strip() == "Guo Jiakun"
+    quotes = ["".join(q.itertext()).strip() for q in tree.iter("blockquote")]
+    assert quotes == [f"Guo Jiakun said point {n}." for n in (0, 5, 10, 15, 20, 25, 30, 35, 40)]
+    assert "Chinese Foreign Ministry" in "".join(tree.itertext())
+
+
+def test_topic_index_shows_counts_and_decorative_bars(rich_files):
+    tree = parse(rich_files[PurePosixPath("topics/index.html")])
+    svg_tag = "{http://www.w3.org/2000/svg}svg"
+    rows = [li for li in tree.iter("li") if li.find(f".//{svg_tag}") is not None]
+    assert ["".join(li.find(".//a").itertext()) for li in rows] == ["Diplomacy", "Trade"]
+    assert "45 articles" in "".join(rows[0].itertext()) and "21 articles" in "".join(rows[1].itertext())
+    svg = rows[1].find(f".//{svg_tag}")
+    assert svg.get("aria-hidden") == "true"
+    widths = [r.get("width") for r in svg.iter("{http://www.w3.org/2000/svg}rect")]
+    assert widths == ["100", "46.7"]  # 21 / 45 of the largest
+
+
+def test_search_page_loads_pagefind_relatively_with_noscript(rich_files):
+    tree = parse(rich_files[PurePosixPath("search/index.html")])
+    scripts = [s.get("src").split("?")[0] for s in tree.iter("script")]
+    assert scripts == ["../pagefind/pagefind-ui.js", "../assets/search.js"]
+    assert any(lk.get("href") == "../pagefind/pagefind-ui.css" for lk in tree.iter("link"))
+    assert tree.find(".//noscript") is not None
+    assert tree.find(".//*[@id='search']") is not None
+
+
+def test_search_script_reads_site_root_and_query():
+    script = (TEMPLATES / "static" / "search.js").read_text()
+    assert 'meta[name="site-root"]' in script and "triggerSearch" in script and "baseUrl" in script
+
+
+# ---------------------------------------------------------------- determinism and assets
+
+
+def test_render_is_byte_deterministic():
+    assert render(rich_site()) == render(rich_site())
+
+
+def test_static_files_map_to_assets(tmp_path):
+    (tmp_path / "static" / "img").mkdir(parents=True)
+    (tmp_path / "static" / "site.css").write_bytes(b"body{}")
+    (tmp_path / "static" / "img" / "a.svg").write_bytes(b"<svg/>")
+    (tmp_path / "static" / ".DS_Store").write_bytes(b"junk")
+    assert static_files(tmp_path) == {
+        PurePosixPath("assets/site.css"): b"body{}",
+        PurePosixPath("assets/img/a.svg"): b"<svg/>",
+    }
+    assert {PurePosixPath("assets/site.css"), PurePosixPath("assets/search.js")} <= set(static_files(TEMPLATES))
+
+
+# ---------------------------------------------------------------- template errors
+
+
+def copy_templates(tmp_path: Path) -> Path:
+    target = tmp_path / "templates"
+    shutil.copytree(TEMPLATES, target)
+    return target
+
+
+def test_template_syntax_error_points_at_file_and_line(tmp_path):
+    templates = copy_templates(tmp_path)
+    lines = (templates / "topics.html").read_text().splitlines()
+    lines.insert(6, "{% if %}")  # 0-based line 6
+    (templates / "topics.html").write_text("\n".join(lines) + "\n")
+    with pytest.raises(SourceError) as info:
+        render(make_site([make_article(1)]), templates)
+    assert Path(info.value.path) == templates / "topics.html"
+    assert info.value.line == 6
+
+
+def test_undefined_variable_points_at_file_and_line(tmp_path):
+    templates = copy_templates(tmp_path)
+    lines = (templates / "partials" / "footer.html").read_text().splitlines()
+    lines.insert(3, "<p>{{ no_such_variable }}</p>")
+    (templates / "partials" / "footer.html").write_text("\n".join(lines) + "\n")
+    with pytest.raises(SourceError) as info:
+        render(make_site([make_article(1)]), templates)
+    assert Path(info.value.path) == templates / "partials" / "footer.html"
+    assert info.value.line == 3
+    assert "no_such_variable" in info.value.message and "index.html" in info.value.message
+
+
+def test_missing_template_names_it(tmp_path):
+    templates = copy_templates(tmp_path)
+    (templates / "search.html").unlink()
+    with pytest.raises(SourceError) as info:
+        render(make_site([make_article(1)]), templates)
+    assert Path(info.value.path) == templates / "search.html"
+    assert "search.html" in str(info.value)
+
+
+# ---------------------------------------------------------------- markdown
+
+
+def test_markdown_escapes_raw_html_and_drops_images():
+    html = render_markdown('Hi <img src=x onerror=alert(1)> ![pic](https://evil.test/p.png) [x](javascript:alert(1))')
+    assert "<img" not in html and "&lt;img" in html
+    assert 'href="javascript' not in html
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text())
+def test_markdown_only_emits_its_own_tags(text):
+    html = render_markdown(text)
+    tags = set(re.findall(r"</?([a-zA-Z][a-zA-Z0-9]*)", html))
+    assert tags <= MARKDOWN_TAGS, tags - MARKDOWN_TAGS
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(alphabet=st.sampled_from("<>&\"'#*_[]()`!\\ \n-=abc/script"), max_size=80))
+def test_markdown_with_markup_characters_stays_in_tag_set(text):
+    tags = set(re.findall(r"</?([a-zA-Z][a-zA-Z0-9]*)", render_markdown(text)))
+    assert tags <= MARKDOWN_TAGS
+
+
+# ---------------------------------------------------------------- related articles
+
+
+def test_related_excludes_self_and_prefers_shared_topic():
+    base = make_article(0, topics=("Energy",), body="Turbines and zeppelins rise.", title="Energy story")
+    same_topic = make_article(1, topics=("Energy",), body="Nothing in common here.", title="Other story")
+    same_words = make_article(2, topics=("Trade",), body="Turbines and zeppelins rise.", title="Trade story")
+    unrelated = make_article(3, topics=("Diplomacy",), body="Talks.", title="Talks story")
+    related = related_articles([base, same_topic, same_words, unrelated], 3)
+    assert [a.slug for a in related["story-0"]] == ["story-1", "story-2"]
+    assert all(a.slug != slug for slug, items in related.items() for a in items)
+    assert related["story-3"] == ()
+
+
+def test_related_on_article_pages_link_other_articles(rich_files):
+    tree = parse(rich_files[PurePosixPath("articles/story-30/index.html")])
+    aside = next(e for e in tree.iter("aside") if e.get("class") == "related")
+    titles = [a.get("href") for h3 in aside.iter("h3") for a in h3.iter("a")]
+    assert len(titles) == 3 and "../../articles/story-30/" not in titles
+
+
+def test_related_scales_to_fifty_thousand_articles():
+    articles = [
+        Article(id=str(n), slug=f"s{n}", title=f"Port {n % 997} report", standfirst="", body=f"word{n % 5000} text",
+                topics=(("Trade", "Energy", "Diplomacy")[n % 3],), tags=(f"t{n % 50}",), order=n)
+        for n in range(50_000)
+    ]
+    start = time.perf_counter()
+    related = related_articles(articles, 3)
+    elapsed = time.perf_counter() - start
+    assert len(related) == 50_000 and all(len(r) == 3 for r in related.values())
+    assert elapsed < 60, f"{elapsed:.1f} s"
+
+
+def test_sitemap_splits_into_an_index_past_the_limit(monkeypatch):
+    import digestsite.render as render_module
+
+    monkeypatch.setattr(render_module, "SITEMAP_LIMIT", 20)
+    files = render(rich_site())
+    index = ET.fromstring(files[PurePosixPath("sitemap.xml")])
+    sm = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+    assert index.tag == f"{sm}sitemapindex"
+    parts = [loc.text for loc in index.iter(f"{sm}loc")]
+    assert parts[0] == "https://example.org/digest/sitemaps/1.xml"
+    total = 0
+    for loc in parts:
+        chunk = ET.fromstring(files[PurePosixPath(loc.removeprefix("https://example.org/digest/"))])
+        count = len(chunk.findall(f"{sm}url"))
+        assert 0 < count <= 20
+        total += count
+    html = [p for p in files if p.suffix == ".html" and str(p) not in ("404.html", "search/index.html")]
+    assert total == len(html)
