@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 
 
 def index_site(site_dir: Path, language: str = "en") -> int:
-    """Index every HTML page under ``site_dir``; returns the number of pages indexed."""
+    """Index the site under ``site_dir``; returns the number of pages in the index."""
     try:
         from pagefind.index import IndexConfig, PagefindIndex
     except ImportError as exc:  # pragma: no cover - a broken install, not a content problem
@@ -39,6 +39,7 @@ def index_site(site_dir: Path, language: str = "en") -> int:
 async def _index(site_dir: Path, config: dict, index_class: type) -> int:
     async with index_class(config=config) as index:
         result = await index.add_directory(str(site_dir.resolve()))
-        pages = int(result.get("page_count", 0))
-        log.debug("pagefind indexed %d pages", pages)
-    return pages
+        log.debug("pagefind read %d pages", result.get("page_count", 0))
+    # Pagefind reads every page but indexes only those with data-pagefind-body:
+    # one fragment file per indexed page.
+    return len(list((site_dir / "pagefind" / "fragment").glob("*.pf_fragment")))
