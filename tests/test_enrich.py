@@ -1,0 +1,628 @@
+"""Tests of the enrichment stage (digestsite.enrich and digestsite.people).
+
+Small inline inputs for each rule, then the seed and the BBC development set
+from ../shared (skipped when absent, failing under CI), then property tests.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+import time
+import tomllib
+import unicodedata
+from dataclasses import replace
+from pathlib import Path, PurePosixPath
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
+
+from digestsite.enrich import (
+    MAX_HEADLINE_CHARS,
+    article_body,
+    assign_slugs,
+    enrich_segment,
+    escape_markdown,
+    headline_problems,
+    make_headline,
+    score_topics,
+    stable_id,
+)
+from digestsite.model import Article, Paragraph, Person, Segment, Spokesperson, Subhead, Taxonomy, TopicDefinition
+from digestsite.text import slugify
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+SEED = "000_a0ad6f8e3763169b"
+EMPTY_TAXONOMY = Taxonomy(())
+ROUGE_MARGIN = 0.015  # "clearly better": about 10% relative over the ten-word baseline's ~0.19-0.21
+TOPIC_ACCURACY = 0.90
+PEOPLE_PRECISION = 0.90
+
+
+def shared() -> Path:
+    if not SHARED.is_dir():
+        if os.environ.get("CI"):
+            pytest.fail("shared/ not present, and CI is set")
+        pytest.skip("shared/ not present")
+    return SHARED
+
+
+def segment(*texts: str, start: int = 0, subheads: tuple[Subhead, ...] = (), digest: str = "d.txt") -> Segment:
+    paragraphs = tuple(Paragraph(start + i, text) for i, text in enumerate(texts))
+    return Segment(PurePosixPath(digest), start, start + len(texts), paragraphs, subheads)
+
+
+def enrich(*texts: str, taxonomy: Taxonomy = EMPTY_TAXONOMY) -> Article:
+    return enrich_segment(segment(*texts), taxonomy)
+
+
+def load_taxonomy(path: Path) -> Taxonomy:
+    """The lead's reader when present; else a local loader of the same documented shape."""
+    try:
+        from digestsite.read import read_taxonomy
+    except ImportError:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        topics = tuple(
+            TopicDefinition(t["name"], slugify(t["name"]), t.get("description", ""),
+                            tuple((k, 1.0) for k in t.get("keywords", ())) + tuple((k, 3.0) for k in t.get("strong", ())))
+            for t in data["topic"]
+        )
+        return Taxonomy(topics, float(data.get("min_score", 2.0)), int(data.get("max_topics", 3)))
+    return read_taxonomy(path)
+
+
+def gold_segments(txt: Path, gold: dict) -> list[tuple[dict, Segment]]:
+    """Segments on the gold spans: blank lines skipped, gold subheads (seed only) attached."""
+    lines = txt.read_text(encoding="utf-8").splitlines()
+    result = []
+    for entry in gold["articles"]:
+        paragraphs = tuple(Paragraph(i, lines[i]) for i in range(entry["start"], entry["end"]) if lines[i].strip())
+        subheads = tuple(Subhead(s["text"], s["line"], s["kind"]) for s in entry.get("subheads", ()))
+        result.append((entry, Segment(PurePosixPath(txt.name), entry["start"], entry["end"], paragraphs, subheads)))
+    return result
+
+
+def seed_segments() -> list[tuple[dict, Segment]]:
+    folder = shared() / "seed"
+    gold = json.loads((folder / f"{SEED}.gold.json").read_text(encoding="utf-8"))
+    return gold_segments(folder / f"{SEED}.txt", gold)
+
+
+def bbc_segments(variant: str) -> list[tuple[dict, Segment]]:
+    folder = shared() / "corpora" / "bbc" / variant
+    result = []
+    for gold_path in sorted(folder.glob("*.gold.json")):
+        gold = json.loads(gold_path.read_text(encoding="utf-8"))
+        result.extend(gold_segments(folder / gold["digest"], gold))
+    assert result, f"no gold files in {folder}"
+    return result
+
+
+# ---------------------------------------------------------------------------
+# Headlines and standfirst
+
+
+@pytest.mark.parametrize(
+    ("lede", "expected"),
+    [
+        ("Acme Corp will close its largest factory in Ohio next year, according to people familiar with the plan.",
+         "Acme Corp will close its largest factory in Ohio"),
+        ("When asked to comment on the new tariffs announced by the trade office in the capital, Foreign Ministry "
+         "spokesperson Jane Doe said that the country firmly opposes unilateral trade barriers.",
+         "Country firmly opposes unilateral trade barriers"),
+        ("The central bank raised interest rates by half a point, the state news agency reported.",
+         "Central bank raised interest rates by half point"),
+        ("In response to the storm, the city council has approved an emergency budget for repairs.",
+         "City council approved emergency budget for repairs"),
+    ],
+)
+def test_headline_strips_attribution_and_leading_clauses(lede: str, expected: str) -> None:
+    assert make_headline(lede) == expected
+
+
+def test_headline_drops_relative_clause_and_shortens_names() -> None:
+    lede = ("Vice President Anna Berg on Saturday met Finance Minister Tom Cole, who is in the capital for "
+            "the annual economic dialogue, the news agency reported.")
+    title = make_headline(lede)
+    assert "who is" not in title and "reported" not in title and "Saturday" not in title
+    assert title.startswith("Berg met")
+    assert headline_problems(title) == []
+
+
+@pytest.mark.parametrize(
+    "lede",
+    [
+        "An innovative floating, production, storage, and offloading vessel equipped with a carbon capture and "
+        "storage facility has been completed in the port city after three years of design work by the yard.",
+        "The committee said that it would examine the proposals of the ministry of finance and of the central bank "
+        "and of the regional governments and of the unions and of the employers in the coming months of the year.",
+        '"We will never accept this outcome, and we will fight it in every court of the land for as long as it '
+        'takes," the chairman of the association of small farmers said on Monday.',
+        "(Updated) The [draft] law, which was passed by 300 votes to 12 on Tuesday in a session that lasted "
+        "well into the night, gives the regulator new powers over",
+        "the", "", "   ", "123 456", "Ça va ? Élan vital à l'œuvre dans l'économie française selon l'INSEE.",
+        "'Futile attempt' says the minister of the interior of the republic in a statement on the riots of the",
+    ],
+)
+def test_every_headline_obeys_the_rules(lede: str) -> None:
+    title = make_headline(lede)
+    assert headline_problems(title) == [], title
+    assert len(title) <= MAX_HEADLINE_CHARS
+
+
+@pytest.mark.parametrize(
+    ("title", "problem"),
+    [
+        ("Minister meets the", "function word"),
+        ("x" * 91, "length"),
+        ("lower case start", "capital"),
+        ('Minister says "no', "unbalanced"),
+        ("Talks (in Paris", "unbalanced"),
+        ("Talks end,", "ends with"),
+    ],
+)
+def test_headline_problems_reports_broken_rules(title: str, problem: str) -> None:
+    assert any(problem in p for p in headline_problems(title))
+
+
+def test_standfirst_is_the_full_first_sentence() -> None:
+    first = ("The government of the small island nation announced on Monday a sweeping programme of reforms to its "
+             "pension system, its tax code and its public broadcaster, after months of debate in parliament.")
+    article = enrich(f"{first} Opposition parties criticised the plan.", "A second paragraph.")
+    assert article.standfirst == first
+    assert article.body.startswith(escape_markdown(first)[:40])
+    assert len(article.title) <= MAX_HEADLINE_CHARS
+
+
+def test_article_fields_are_filled() -> None:
+    seg = segment("Storms hit the coast of Norway on Monday. Rescue teams were sent.", "Norway said more help comes.",
+                  start=7, digest="digests/2025-01-20.txt")
+    article = enrich_segment(seg, EMPTY_TAXONOMY, date="2025-01-20", order=4)
+    assert (article.start, article.end, article.order, article.date) == (7, 9, 4, "2025-01-20")
+    assert article.digest == "digests/2025-01-20.txt"
+    assert article.id == stable_id(seg) and re.fullmatch(r"[0-9a-f]{12}", article.id)
+    assert article.slug == slugify(article.title)
+
+
+def test_slug_falls_back_to_id_for_non_latin_titles() -> None:
+    article = enrich("北京今天下雨。天气很冷。")
+    assert article.slug == f"article-{article.id[:8]}"
+
+
+# ---------------------------------------------------------------------------
+# Markdown body
+
+
+MARKDOWN = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
+
+
+def rendered_literally(text: str) -> bool:
+    return MARKDOWN.render(escape_markdown(text)) == f"<p>{escapeHtml(text)}</p>\n"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[click](javascript:alert(1)) and ![img](http://x/y.png)",
+        "<script>alert('x')</script> & &amp; &#169; <http://example.com>",
+        "*bold* _it_ **strong** __u__ `code` ~~gone~~ \\ backslash",
+        "# not a heading",
+        "> not a quote",
+        "- not a list",
+        "+ not a list",
+        "* not a list",
+        "1. not a list",
+        "2) not a list",
+        "| a | b |",
+        "{{ page.title }} and {% include x %}",
+        "--- not a rule",
+        "=== not a heading",
+        "A line ending in a backslash \\",
+        "Price: $5 [sic] (approx.) 100% #1 @user a|b",
+    ],
+)
+def test_escape_markdown_renders_literally(text: str) -> None:
+    assert rendered_literally(text), MARKDOWN.render(escape_markdown(text))
+
+
+def test_body_places_subheads_and_keeps_all_text() -> None:
+    seg = segment(
+        "First paragraph. It goes on.",
+        "Second paragraph ends here. Glued heading",
+        "Line heading",
+        "Third *paragraph*.",
+        subheads=(Subhead("Glued heading", 1, "glued"), Subhead("Line heading", 2, "line")),
+    )
+    assert article_body(seg) == (
+        "First paragraph. It goes on.\n\n"
+        "Second paragraph ends here.\n\n"
+        "## Glued heading\n\n"
+        "## Line heading\n\n"
+        "Third \\*paragraph\\*.\n"
+    )
+    html = MARKDOWN.render(article_body(seg))
+    assert html.count("<h2>") == 2 and "<em>" not in html
+
+
+def test_body_headings_are_escaped_too() -> None:
+    seg = segment("Text.", "<b>Bold</b> heading", subheads=(Subhead("<b>Bold</b> heading", 1, "line"),))
+    assert "<b>" not in MARKDOWN.render(article_body(seg))
+
+
+# ---------------------------------------------------------------------------
+# Ids and slugs
+
+
+def test_stable_id_depends_on_text_only() -> None:
+    texts = ("Alpha  paragraph.", "Beta paragraph.")
+    here = segment(*texts, start=0, digest="a.txt")
+    there = segment(" Alpha paragraph. ", "Beta paragraph.", start=40, digest="b.txt")
+    assert stable_id(here) == stable_id(there)
+    assert stable_id(here) != stable_id(segment("Beta paragraph.", "Alpha paragraph."))
+
+
+def test_stable_id_is_the_same_for_nfc_and_nfd() -> None:
+    text = "Lü Xiang said the café was closed."
+    nfd = unicodedata.normalize("NFD", text)
+    assert stable_id(segment(text)) == stable_id(segment(nfd))
+
+
+def test_stable_id_survives_reordering_digests() -> None:
+    first = [segment("Story one is here.", start=0), segment("Story two is here.", start=1)]
+    swapped = [segment("Story two is here.", start=0), segment("Story one is here.", start=1)]
+    assert {stable_id(s) for s in first} == {stable_id(s) for s in swapped}
+
+
+def _article(title: str, order: int, slug: str | None = None, id_: str = "0123456789ab") -> Article:
+    return Article(id=id_, slug=slugify(title) if slug is None else slug, title=title, standfirst="", body="",
+                   order=order)
+
+
+def test_assign_slugs_suffixes_later_articles() -> None:
+    articles = [_article("Rates rise", 2), _article("Rates rise!", 0), _article("rates RISE", 1)]
+    slugs = [a.slug for a in assign_slugs(articles)]
+    assert slugs == ["rates-rise-3", "rates-rise", "rates-rise-2"]
+
+
+def test_assign_slugs_nfc_and_nfd_and_accents() -> None:
+    title = "Café prices soar in Zürich"
+    articles = [_article(title, 0), _article(unicodedata.normalize("NFD", title), 1), _article("Cafe prices soar in Zurich", 2)]
+    slugs = [a.slug for a in assign_slugs(articles)]
+    assert slugs == ["cafe-prices-soar-in-zurich", "cafe-prices-soar-in-zurich-2", "cafe-prices-soar-in-zurich-3"]
+    assert slugify(title) == slugify(unicodedata.normalize("NFD", title))
+
+
+def test_assign_slugs_fallback_and_existing_suffix() -> None:
+    articles = [_article("Talks", 0), _article("Talks 2", 1), _article("Talks", 2), _article("東京", 3, slug="", id_="abcdef123456")]
+    slugs = [a.slug for a in assign_slugs(articles)]
+    assert slugs == ["talks", "talks-2", "talks-3", "article-abcdef12"]
+
+
+def test_assign_slugs_is_linear_on_50000_articles() -> None:
+    articles = [_article("Same headline every day", i) for i in range(50_000)]
+    started = time.perf_counter()
+    result = assign_slugs(articles)
+    assert time.perf_counter() - started < 5.0
+    assert len({a.slug for a in result}) == 50_000
+    assert [a.order for a in result] == list(range(50_000))
+
+
+# ---------------------------------------------------------------------------
+# Topics
+
+
+TAXONOMY = Taxonomy(
+    (
+        TopicDefinition("Trade", "trade", "", (("trade", 1.0), ("tariff", 1.0), ("export controls", 3.0))),
+        TopicDefinition("Transport", "transport", "", (("bus", 1.0), ("rail", 1.0), ("train", 1.0))),
+        TopicDefinition("US", "us", "", (("us", 2.0), ("washington", 1.0))),
+    ),
+    min_score=2.0,
+    max_topics=2,
+)
+
+
+def test_topic_phrase_weight_and_ordering() -> None:
+    scores = score_topics("New export controls hit trade. Trade fell.", "Export controls announced", TAXONOMY)
+    assert [name for name, _ in scores] == ["Trade"]
+    assert scores[0][1] > 3.0 + 1.0  # strong phrase, repeated word, title bonus
+
+
+def test_topic_matches_on_word_boundaries_only() -> None:
+    scores = score_topics("The business of busy trusts, thus a bus and a bus.", "Bus", TAXONOMY)
+    assert scores == [("Transport", round(1.0 + math.log(2) + 1.0, 3))]
+
+
+def test_topic_counts_repeats_with_diminishing_returns() -> None:
+    once = dict(score_topics("rail rail rail", "", TAXONOMY))["Transport"]
+    many = dict(score_topics("rail " * 20, "", TAXONOMY))["Transport"]
+    assert once < many < 10 * once
+
+
+def test_topic_min_score_and_max_topics() -> None:
+    assert score_topics("A train.", "", TAXONOMY) == []  # 1.0 < min_score
+    text = "US rail and US trade, tariff, train, bus, Washington."
+    assert len(score_topics(text, "", TAXONOMY)) == 2
+
+
+def test_enrich_uses_the_taxonomy() -> None:
+    article = enrich("Rail strikes stopped every train and bus in the region.", "Rail unions said more will follow.",
+                     taxonomy=TAXONOMY)
+    assert article.topics == ("Transport",)
+
+
+# ---------------------------------------------------------------------------
+# Tags
+
+BAD_TAGS = {"The", "In", "On", "Monday", "January", "Chinese Foreign", "However", "said", "He", "She", "It"}
+
+
+def test_tags_are_salient_entities_and_phrases() -> None:
+    article = enrich(
+        "The European Union on Monday agreed new carbon capture rules with Norway.",
+        "In January, Norway said carbon capture projects would need public money.",
+        "However, the European Union wants private carbon capture investment. Norwegian firms agree.",
+        "Chinese Foreign Ministry spokesperson Mao Ning said China was watching. Mao said more talks were needed.",
+    )
+    assert {"European Union", "Norway", "carbon capture"} <= set(article.tags)
+    assert not BAD_TAGS & set(article.tags)
+    assert len(article.tags) <= 8
+    assert article.tags == enrich(*[p.text for p in segment(
+        "The European Union on Monday agreed new carbon capture rules with Norway.",
+        "In January, Norway said carbon capture projects would need public money.",
+        "However, the European Union wants private carbon capture investment. Norwegian firms agree.",
+        "Chinese Foreign Ministry spokesperson Mao Ning said China was watching. Mao said more talks were needed.",
+    ).paragraphs]).tags
+
+
+def test_tags_normalise_names_and_possessives() -> None:
+    text = unicodedata.normalize("NFD", "Lü Xiang, a researcher, said Lü's team grew. Lü said so twice.")
+    tags = enrich(text).tags
+    assert "Lü Xiang" in tags and all(unicodedata.is_normalized("NFC", t) for t in tags)
+    assert not any(t.endswith("'s") for t in tags)
+
+
+# ---------------------------------------------------------------------------
+# Spokespersons, people and statements
+
+
+@pytest.mark.parametrize(
+    ("sentence", "name", "organisation"),
+    [
+        ("Chinese Foreign Ministry Spokesperson Guo Jiakun said the talks went well.", "Guo Jiakun", "Chinese Foreign Ministry"),
+        ("Guo Jiakun, spokesperson of Chinese Foreign Ministry, made the remarks on Friday.", "Guo Jiakun", "Chinese Foreign Ministry"),
+        ("Mao Ning, spokesperson for Chinese Foreign Ministry, said dialogue is the only way.", "Mao Ning", "Chinese Foreign Ministry"),
+        ("White House press secretary Jane Doe told reporters the trip was off.", "Jane Doe", "White House"),
+        ("A spokesman for Acme Corp, John Smith, said the plant would stay open.", "John Smith", "Acme Corp"),
+        ("John Smith, the Acme spokesman, said the plant would stay open.", "John Smith", "Acme"),
+    ],
+)
+def test_spokesperson_patterns(sentence: str, name: str, organisation: str) -> None:
+    assert enrich(sentence).spokespersons == (Spokesperson(name, organisation),)
+
+
+def test_spokesperson_acronym_is_expanded() -> None:
+    article = enrich(
+        "China's Foreign Ministry (FM) on Tuesday criticised the new rules.",
+        "Guo Jiakun, a spokesperson for the FM, stressed that the rules were unfair. Guo added that talks would go on.",
+    )
+    assert article.spokespersons == (Spokesperson("Guo Jiakun", "Chinese Foreign Ministry"),)
+    assert [s.text.split()[0] for s in article.statements] == ["Guo", "Guo"]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "A Chinese Foreign Ministry spokesperson said on Wednesday that China was ready to talk.",
+        "The spokesperson said the ministry would respond.",
+        "A spokesperson for the ministry said the rules were harmful.",
+        "Chinese Foreign Ministry spokesperson responded on Tuesday to questions.",
+    ],
+)
+def test_unnamed_spokesperson_creates_no_person(sentence: str) -> None:
+    article = enrich(sentence)
+    assert article.spokespersons == () and article.people == ()
+
+
+def test_people_with_roles_and_no_organisations() -> None:
+    article = enrich(
+        "The EU is divided, Li Haidong, a professor at the China Foreign Affairs University, told the Global Times.",
+        "Trade will grow, said Feng Zhongping, director of the Institute of European Studies.",
+        "Acme Holdings said profits rose. Sony Music Entertainment said sales fell.",
+        "Von der Leyen's remarks were noted by Paris.",
+    )
+    assert article.people == (
+        Person("Li Haidong", "a professor at the China Foreign Affairs University"),
+        Person("Feng Zhongping", "director of the Institute of European Studies"),
+    )
+
+
+def test_single_names_and_objects_are_not_people() -> None:
+    article = enrich(
+        "Smith said the deal was done.",
+        "Police said Ferguson posed a danger. A spokesman for Mr Prescott warned of delays.",
+    )
+    assert article.people == ()
+
+
+def test_statements_by_surname_pronoun_and_quote() -> None:
+    article = enrich(
+        "Yang Wenli, a 30-year-old designer, still remembers the visit.",
+        '"I was encouraged. I will train more embroiderers," Yang told reporters.',
+        "Yang set up a workshop in 2019.",
+        '"We want to help women find work," she stressed.',
+        "The weather was fine that day.",
+        "The river was high.",
+        "Later she said it was raining.",
+    )
+    assert article.people == (Person("Yang Wenli", "a 30-year-old designer"),)
+    said = [(s.speaker, s.line) for s in article.statements]
+    assert said == [("Yang Wenli", 1), ("Yang Wenli", 1), ("Yang Wenli", 3)]
+    assert article.statements[0].text == '"I was encouraged.'
+
+
+def test_spokesperson_statements_include_the_spokesperson_said() -> None:
+    article = enrich(
+        "Foreign Ministry spokesperson Guo Jiakun said that ties were stable. The spokesperson said talks continue.",
+        "Guo noted that trade grew. He added that more visits were planned.",
+    )
+    assert [s.speaker for s in article.statements] == ["Guo Jiakun"] * 4
+    assert article.people == ()
+
+
+# ---------------------------------------------------------------------------
+# The seed digest against its gold file
+
+
+def test_seed_spokespersons_match_gold() -> None:
+    for gold, seg in seed_segments():
+        article = enrich_segment(seg, EMPTY_TAXONOMY)
+        assert [s.name for s in article.spokespersons] == gold["spokespersons"], seg.start
+        assert all(s.organisation == "Chinese Foreign Ministry" for s in article.spokespersons)
+        assert not {p.name for p in article.people} & set(gold["spokespersons"])
+
+
+def test_seed_guo_statements_include_surname_sentences() -> None:
+    for gold, seg in seed_segments():
+        article = enrich_segment(seg, EMPTY_TAXONOMY)
+        guo = [s.text for s in article.statements if s.speaker == "Guo Jiakun"]
+        for paragraph in seg.paragraphs:
+            for match in re.finditer(r"Guo (?:said|noted|emphasized|added) [^.]*", paragraph.text):
+                assert any(match.group(0) in text for text in guo), match.group(0)
+
+
+def test_seed_headlines_topics_and_tags() -> None:
+    taxonomy = load_taxonomy(ROOT / "content" / "topics.toml")
+    for _, seg in seed_segments():
+        article = enrich_segment(seg, taxonomy)
+        assert headline_problems(article.title) == [], article.title
+        assert article.topics, f"no topic for the article at line {seg.start}"
+        assert not BAD_TAGS & set(article.tags)
+
+
+# ---------------------------------------------------------------------------
+# The BBC development set
+
+
+@pytest.mark.parametrize("variant", ["digests", "digests_resplit"])
+def test_bbc_topic_accuracy(variant: str) -> None:
+    taxonomy = load_taxonomy(ROOT / "tests" / "bbc_topics.toml")
+    assert [t.name for t in taxonomy.topics] == ["business", "entertainment", "politics", "sport", "tech"]
+    assert all(len(t.keywords) <= 25 for t in taxonomy.topics)
+    data = bbc_segments(variant)
+    right = sum(
+        1 for gold, seg in data
+        if (enrich_segment(seg, taxonomy).topics or ("",))[0] == gold["category"]
+    )
+    assert right / len(data) >= TOPIC_ACCURACY
+
+
+@pytest.mark.parametrize("variant", ["digests", "digests_resplit"])
+def test_bbc_headlines_obey_the_rules(variant: str) -> None:
+    broken = []
+    for _, seg in bbc_segments(variant):
+        title = enrich_segment(seg, EMPTY_TAXONOMY).title
+        if headline_problems(title):
+            broken.append((seg.digest.name, seg.start, title, headline_problems(title)))
+    assert broken == []
+
+
+@pytest.mark.parametrize("variant", ["digests", "digests_resplit"])
+def test_bbc_headlines_beat_the_ten_word_baseline(variant: str) -> None:
+    evaluate = pytest.importorskip("digestsite.evaluate")
+    rouge_n_f = getattr(evaluate, "rouge_n_f", None)
+    rouge_l_f = getattr(evaluate, "rouge_l_f", None)
+    if rouge_n_f is None or rouge_l_f is None:
+        pytest.skip("digestsite.evaluate has no rouge_n_f/rouge_l_f yet")
+    from digestsite.text import split_sentences
+
+    ours = [0.0, 0.0]
+    base = [0.0, 0.0]
+    data = bbc_segments(variant)
+    for gold, seg in data:
+        title = enrich_segment(seg, EMPTY_TAXONOMY).title
+        baseline = " ".join(split_sentences(seg.paragraphs[0].text)[0].split()[:10])
+        ours[0] += rouge_n_f(title, gold["title"], n=1)
+        ours[1] += rouge_l_f(title, gold["title"])
+        base[0] += rouge_n_f(baseline, gold["title"], n=1)
+        base[1] += rouge_l_f(baseline, gold["title"])
+    assert ours[0] / len(data) >= base[0] / len(data) + ROUGE_MARGIN
+    assert ours[1] / len(data) >= base[1] / len(data) + ROUGE_MARGIN
+
+
+def test_people_precision_sample_still_holds() -> None:
+    record = json.loads((ROOT / "tests" / "data" / "people_precision.json").read_text(encoding="utf-8"))
+    spans = {(seg.digest.name, seg.start): seg for _, seg in bbc_segments(record["variant"])}
+    found: dict[tuple[str, int], set[tuple[str, str]]] = {}
+    for key in {(d["digest"], d["start"]) for d in record["detections"] + record["fixed_false_positives"]}:
+        article = enrich_segment(spans[key], EMPTY_TAXONOMY)
+        found[key] = {(p.name, "person") for p in article.people} | {(s.name, "spokesperson") for s in article.spokespersons}
+    missing = [d for d in record["detections"] if (d["name"], d["kind"]) not in found[(d["digest"], d["start"])]]
+    assert missing == [], "recorded detections no longer produced: re-judge and update the file"
+    back = [d for d in record["fixed_false_positives"] if (d["name"], d["kind"]) in found[(d["digest"], d["start"])]]
+    assert back == [], "fixed false positives are back"
+    assert len(record["detections"]) >= 50
+    precision = sum(d["correct"] for d in record["detections"]) / len(record["detections"])
+    assert precision == pytest.approx(record["precision"], abs=1e-4)
+    assert precision >= PEOPLE_PRECISION
+
+
+def test_enrichment_is_fast() -> None:
+    data = [seg for _, seg in bbc_segments("digests_resplit")]
+    started = time.perf_counter()
+    for seg in data:
+        enrich_segment(seg, EMPTY_TAXONOMY)
+    per_second = len(data) / (time.perf_counter() - started)
+    assert per_second > 100  # long BBC articles; the seed's short ones run several times faster
+
+
+# ---------------------------------------------------------------------------
+# Properties
+
+
+@given(st.text(max_size=200))
+def test_slugify_is_url_safe(text: str) -> None:
+    assert re.fullmatch(r"[a-z0-9-]*", slugify(text))
+
+
+@given(st.lists(st.tuples(st.text(max_size=30), st.integers(0, 20)), max_size=40))
+def test_assign_slugs_unique_and_url_safe(items: list[tuple[str, int]]) -> None:
+    articles = [_article(title, order, id_=f"{i:012x}") for i, (title, order) in enumerate(items)]
+    result = assign_slugs(articles)
+    assert len({a.slug for a in result}) == len(result)
+    assert all(re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", a.slug) for a in result)
+    assert [a.title for a in result] == [a.title for a in articles]
+    assert assign_slugs(articles) == result
+
+
+_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)")
+
+
+@given(st.text(alphabet=st.sampled_from(list("<>/[]()!*_`#>-+=|{}%&;:.'\"\\~ ab1\n\t"))
+               | st.characters(blacklist_characters="\x00"), max_size=80))
+def test_escaped_markdown_yields_only_a_paragraph(text: str) -> None:
+    html = MARKDOWN.render(escape_markdown(text))
+    assert {name for _, name in _TAG.findall(html)} <= {"p"}
+    if " ".join(text.split()):
+        assert html == f"<p>{escapeHtml(' '.join(text.split()))}</p>\n"
+
+
+@settings(suppress_health_check=[HealthCheck.too_slow], deadline=None, max_examples=150)
+@given(st.lists(st.text(max_size=120), min_size=1, max_size=6))
+def test_enrich_segment_never_raises(texts: list[str]) -> None:
+    seg = segment(*texts, subheads=(Subhead(texts[0][-5:], 0, "glued"),) if texts[0].strip() else ())
+    article = enrich_segment(seg, TAXONOMY)
+    assert headline_problems(article.title) == []
+    assert re.fullmatch(r"[a-z0-9-]+", article.slug)
+    assert len(article.tags) <= 8
+
+
+def test_replace_keeps_articles_frozen_after_slugs() -> None:
+    article = _article("One", 0)
+    assert assign_slugs([replace(article, slug="")])[0].slug == "one"
