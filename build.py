@@ -78,14 +78,17 @@ def _add_build_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", type=Path, default=ROOT / "site", help="output folder (default site/)")
     parser.add_argument("--base-url", help="public URL of the site, e.g. https://example.org/digest/")
     parser.add_argument("--no-search", action="store_true", help="skip the Pagefind search index")
+    parser.add_argument("--cache", type=Path, help="incremental-build cache (default .cache/digestsite beside the content folder)")
+    parser.add_argument("--no-cache", action="store_true", help="build everything afresh, remember nothing")
     parser.add_argument("--quiet", action="store_true", help="print only errors and warnings")
     parser.add_argument("--verbose", action="store_true", help="debug logging and tracebacks")
 
 
 def _options(args: argparse.Namespace) -> BuildOptions:
+    cache = None if args.no_cache else (args.cache or args.content.resolve().parent / ".cache" / "digestsite")
     return BuildOptions(content_dir=args.content, templates_dir=args.templates, out_dir=args.out,
                         base_url=args.base_url, search=not args.no_search,
-                        verbose=args.verbose, quiet=args.quiet)
+                        verbose=args.verbose, quiet=args.quiet, cache_dir=cache)
 
 
 def run_build(args: argparse.Namespace) -> int:

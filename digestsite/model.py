@@ -231,6 +231,7 @@ class BuildOptions:
     search: bool = True
     verbose: bool = False
     quiet: bool = False
+    cache_dir: Path | None = None  # incremental-build cache; None builds everything afresh
 
 
 @dataclass(slots=True)
@@ -244,12 +245,16 @@ class BuildReport:
     indexed: int = 0
     seconds: float = 0.0
     warnings: list[str] = field(default_factory=list)
+    rendered: int = 0  # pages rendered by this build; the rest were unchanged
+    unchanged: bool = False  # the site was already up to date: nothing was written
 
     def summary_line(self) -> str:
         search = f", {self.indexed} indexed for search" if self.indexed else ""
+        verb = "up to date:" if self.unchanged else "built"
+        reused = f" ({self.pages - self.rendered} unchanged)" if self.rendered < self.pages else ""
         return (
-            f"built {self.articles} articles, {self.topics} topics, "
-            f"{self.spokespersons} spokespersons, {self.pages} pages{search} "
+            f"{verb} {self.articles} articles, {self.topics} topics, "
+            f"{self.spokespersons} spokespersons, {self.pages} pages{reused}{search} "
             f"in {self.seconds:.2f} s"
         )
 

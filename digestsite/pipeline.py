@@ -15,11 +15,14 @@ from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
 
+from jinja2 import Environment
+
+from .cache import BuildCache, code_hash, hash_values, previous_file, template_hashes, tree_hash
 from .corrections import apply_corrections, unmatched_splits
 from .enrich import assign_slugs, enrich_segment
 from .markdown_pages import article_to_markdown
-from .model import Article, BuildOptions, BuildReport, Content, LineDecision, SiteModel
-from .publish import staged_output, write_files
+from .model import Article, BuildOptions, BuildReport, Content, LineDecision, PageSpec, SiteModel
+from .publish import link_files, output_stamp, staged_output, write_files
 from .read import read_content, read_digest, read_taxonomy, TAXONOMY_FILE
 from .render import make_environment, plan_pages, render_pages, static_files
 from .search import index_site
@@ -32,29 +35,97 @@ __all__ = ["build", "build_site_model", "explain_file", "segment_files", "readin
 def build(options: BuildOptions) -> BuildReport:
     """Build the site into ``options.out_dir``; the old site stays if anything fails."""
     started = time.perf_counter()
+    cache = BuildCache(options.cache_dir, options.out_dir)
+    stamp = inputs_stamp(options)
+    if cache.enabled and output_stamp(options.out_dir) == stamp and cache.load_json("report.json"):
+        return replace(BuildReport(**cache.load_json("report.json")), unchanged=True, rendered=0,
+                       seconds=time.perf_counter() - started)
     content = read_content(options.content_dir)
-    site, warnings = build_site_model(content, options.base_url)
+    site, warnings = build_site_model(content, options.base_url, cache)
     env = make_environment(options.templates_dir)
-    files = render_pages(plan_pages(site), env)
-    files |= static_files(options.templates_dir)
-    files |= markdown_sources(site.articles)
+    plan = plan_pages(site)
+    previous = cache.load_json("pages.json")
+    rendered, unchanged, page_keys = render_changed(plan, env, previous, options.out_dir)
+    files = rendered | static_files(options.templates_dir) | markdown_sources(site.articles)
     protected = [options.content_dir, options.templates_dir]
-    with staged_output(options.out_dir, protected) as staging:
+    with staged_output(options.out_dir, protected, stamp) as staging:
         write_files(files, staging)
-        indexed = index_site(staging, site.settings.language) if options.search else 0
-    return BuildReport(
+        link_files(unchanged, staging)
+        indexed = index_search(staging, site, page_keys, previous, options) if options.search else 0
+        page_records = _records(staging, page_keys)
+    report = BuildReport(
         articles=len(site.articles), topics=len(site.topics),
-        spokespersons=len(site.spokespersons),
-        pages=sum(1 for path in files if path.suffix == ".html"),
+        spokespersons=len(site.spokespersons), pages=len(plan) - sum(1 for s in plan if s.url_path.suffix != ".html"),
         indexed=indexed, seconds=time.perf_counter() - started,
-        warnings=list(content.warnings) + warnings,
+        warnings=list(content.warnings) + warnings, rendered=sum(1 for p in rendered if p.suffix == ".html"),
     )
+    _remember(cache, page_records, page_keys, report)
+    return report
 
 
-def build_site_model(content: Content, base_url: str | None = None) -> tuple[SiteModel, list[str]]:
+def inputs_stamp(options: BuildOptions) -> str:
+    """A hash of everything a build reads: equal stamps, byte-identical sites."""
+    return hash_values(code_hash(), tree_hash(options.content_dir), tree_hash(options.templates_dir),
+                       options.base_url, options.search, os.environ.get("SOURCE_DATE_EPOCH", ""))
+
+
+def render_changed(plan: Sequence[PageSpec], env: Environment, previous: dict, out_dir: Path,
+                   ) -> tuple[dict[PurePosixPath, bytes], dict[PurePosixPath, Path], dict[str, str]]:
+    """Render only the pages whose template or context changed since the previous build;
+    the others are taken from the previous site as they are."""
+    templates = template_hashes(env)
+    to_render, unchanged, keys = [], {}, {}
+    for spec in plan:
+        key = hash_values(code_hash(), templates.get(spec.template, spec.template), spec.context)
+        keys[str(spec.url_path)] = key
+        old = previous_file(out_dir, spec.url_path, previous.get(str(spec.url_path)), key)
+        if old is None:
+            to_render.append(spec)
+        else:
+            unchanged[spec.url_path] = old
+    return render_pages(to_render, env), unchanged, keys
+
+
+def index_search(staging: Path, site: SiteModel, page_keys: dict[str, str], previous: dict,
+                 options: BuildOptions) -> int:
+    """Run Pagefind, or reuse the previous index when no indexed (article) page changed."""
+    search_key = hash_values(sorted((p, k) for p, k in page_keys.items() if p.startswith("articles/")),
+                             site.settings.language)
+    page_keys["pagefind/"] = search_key
+    old_index = options.out_dir / "pagefind"
+    if previous.get("pagefind/", {}).get("key") == search_key and old_index.is_dir():
+        files = {PurePosixPath("pagefind", p.relative_to(old_index).as_posix()): p
+                 for p in old_index.rglob("*") if p.is_file()}
+        link_files(files, staging)
+        return len(list((staging / "pagefind" / "fragment").glob("*.pf_fragment")))
+    return index_site(staging, site.settings.language)
+
+
+def _records(staging: Path, page_keys: dict[str, str]) -> dict[str, dict]:
+    records = {}
+    for url_path, key in page_keys.items():
+        if url_path.endswith("/"):
+            records[url_path] = {"key": key}
+            continue
+        stat = (staging / url_path).stat()
+        records[url_path] = {"key": key, "stat": [stat.st_size, stat.st_mtime_ns]}
+    return records
+
+
+def _remember(cache: BuildCache, records: dict, page_keys: dict, report: BuildReport) -> None:
+    if not cache.enabled:
+        return
+    cache.store_json("pages.json", records)
+    fields = {f: getattr(report, f) for f in ("articles", "topics", "spokespersons", "pages", "indexed", "warnings")}
+    cache.store_json("report.json", fields)
+    cache.prune_articles()
+
+
+def build_site_model(content: Content, base_url: str | None = None,
+                     cache: BuildCache | None = None) -> tuple[SiteModel, list[str]]:
     """Every cross-article pass: segments -> corrected, slugged, indexed articles."""
     warnings: list[str] = []
-    articles = enrich_digests(content)
+    articles = enrich_digests(content, cache or BuildCache(None))
     articles, correction_warnings = apply_corrections(articles, content)
     warnings += correction_warnings
     warnings += [f"{c.source}: {c.action} correction matches no paragraph: {c.quote!r}"
@@ -73,12 +144,17 @@ def build_site_model(content: Content, base_url: str | None = None) -> tuple[Sit
     return site, warnings
 
 
-def enrich_digests(content: Content) -> list[Article]:
+def enrich_digests(content: Content, cache: BuildCache) -> list[Article]:
     """Segment and enrich every digest; ``order`` numbers articles across the whole build."""
     articles: list[Article] = []
     for digest in content.digests:
-        for segment in segment_digest(digest, content.splits):
-            articles.append(enrich_segment(segment, content.taxonomy, date=digest.date, order=len(articles)))
+        key = hash_values(code_hash(), digest, content.splits, content.taxonomy)
+        found = cache.load_articles(key)
+        if found is None:
+            found = [enrich_segment(s, content.taxonomy, date=digest.date, order=i)
+                     for i, s in enumerate(segment_digest(digest, content.splits))]
+            cache.store_articles(key, found)
+        articles += [replace(a, order=len(articles) + i) for i, a in enumerate(found)]
     return articles
 
 

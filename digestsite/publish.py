@@ -23,7 +23,7 @@ from pathlib import Path, PurePosixPath
 
 from .errors import BuildError
 
-__all__ = ["MARKER", "check_output_dir", "staged_output", "write_files"]
+__all__ = ["MARKER", "check_output_dir", "link_files", "output_stamp", "staged_output", "write_files"]
 
 MARKER = ".digestsite-output"
 _STAGING = ".{name}.staging-{pid}"
@@ -50,8 +50,12 @@ def check_output_dir(out_dir: Path, protected: Sequence[Path] = ()) -> None:
 
 
 @contextlib.contextmanager
-def staged_output(out_dir: Path, protected: Sequence[Path] = ()) -> Iterator[Path]:
-    """Yield a staging folder; on success it becomes ``out_dir``, on failure it is removed."""
+def staged_output(out_dir: Path, protected: Sequence[Path] = (), stamp: str = "") -> Iterator[Path]:
+    """Yield a staging folder; on success it becomes ``out_dir``, on failure it is removed.
+
+    ``stamp`` (a hash of the build's inputs) is kept in the marker file, so the
+    next build can tell whether the site is already up to date.
+    """
     check_output_dir(out_dir, protected)
     out = out_dir.expanduser().resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -59,11 +63,20 @@ def staged_output(out_dir: Path, protected: Sequence[Path] = ()) -> Iterator[Pat
     staging = out.parent / _STAGING.format(name=out.name, pid=os.getpid())
     staging.mkdir()
     try:
-        (staging / MARKER).write_text("This folder is written by digestsite; a build replaces it whole.\n")
+        (staging / MARKER).write_text(f"This folder is written by digestsite; a build replaces it whole.\n{stamp}\n")
         yield staging
         _swap_in(staging, out)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def output_stamp(out_dir: Path) -> str:
+    """The stamp of the build that made ``out_dir``; "" when there is none."""
+    try:
+        lines = (out_dir / MARKER).read_text().splitlines()
+    except OSError:
+        return ""
+    return lines[1] if len(lines) > 1 else ""
 
 
 def _remove_leftovers(out: Path) -> None:
@@ -123,3 +136,19 @@ def write_files(files: Mapping[PurePosixPath, bytes], root: Path) -> None:
             raise BuildError(f"refusing to write {url_path}: outside the output folder")
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(files[url_path])
+
+
+def link_files(files: Mapping[PurePosixPath, Path], root: Path) -> None:
+    """Hard-link unchanged files from the previous site into ``root`` (copy where links fail).
+
+    Safe because no build ever writes into a file in place: each build writes
+    new files, so a shared inode never changes under the other name.
+    """
+    root = root.resolve()
+    for url_path in sorted(files):
+        target = root / url_path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(files[url_path], target)
+        except OSError:
+            shutil.copy2(files[url_path], target)

@@ -11,6 +11,9 @@ else.
 from __future__ import annotations
 
 import asyncio
+import gzip
+import hashlib
+import json
 import logging
 from pathlib import Path
 
@@ -40,6 +43,90 @@ async def _index(site_dir: Path, config: dict, index_class: type) -> int:
     async with index_class(config=config) as index:
         result = await index.add_directory(str(site_dir.resolve()))
         log.debug("pagefind read %d pages", result.get("page_count", 0))
+    canonicalize_index(site_dir / "pagefind")
     # Pagefind reads every page but indexes only those with data-pagefind-body:
     # one fragment file per indexed page.
     return len(list((site_dir / "pagefind" / "fragment").glob("*.pf_fragment")))
+
+
+# -- deterministic output --------------------------------------------------
+#
+# Pagefind writes each filter's values in hash-map order, which changes from
+# run to run (Pagefind issue #638 fixed this for fragments only). The filter
+# file is gzip'd CBOR: ["topic", [[value, [page, ...]], ...]]. Sorting the
+# value entries by their bytes, naming the file by its new hash and updating
+# the one meta file that refers to it makes two builds byte-identical.
+
+_SIGNATURE = b"pagefind_dcd"
+
+
+def canonicalize_index(bundle: Path) -> None:
+    """Rewrite Pagefind's filter files (and the names that refer to them) in a stable order."""
+    entry_path = bundle / "pagefind-entry.json"
+    entry = json.loads(entry_path.read_text(encoding="utf-8"))
+    for language in entry["languages"].values():
+        meta_path = bundle / f"pagefind.{language['hash']}.pf_meta"
+        meta = _gunzip(meta_path)
+        for filter_path in sorted((bundle / "filter").glob(f"{language['hash'].split('_')[0]}_*.pf_filter")):
+            old_name = filter_path.stem.encode()
+            if old_name not in meta:
+                continue
+            data = _sorted_filter(_gunzip(filter_path))
+            new_name = _renamed(old_name, data)
+            filter_path.unlink()
+            (bundle / "filter" / f"{new_name.decode()}.pf_filter").write_bytes(gzip.compress(data, mtime=0))
+            meta = meta.replace(old_name, new_name)
+        new_meta_name = _renamed(language["hash"].encode(), meta).decode()
+        meta_path.unlink()
+        (bundle / f"pagefind.{new_meta_name}.pf_meta").write_bytes(gzip.compress(meta, mtime=0))
+        language["hash"] = new_meta_name
+    entry_path.write_text(json.dumps(entry, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+
+
+def _gunzip(path: Path) -> bytes:
+    return gzip.decompress(path.read_bytes())
+
+
+def _renamed(old: bytes, data: bytes) -> bytes:
+    """Same prefix and length as Pagefind's name, hash taken from the new content."""
+    prefix, _, digits = old.partition(b"_")
+    return prefix + b"_" + hashlib.sha256(data).hexdigest()[: len(digits)].encode()
+
+
+def _sorted_filter(data: bytes) -> bytes:
+    body = data[len(_SIGNATURE):] if data.startswith(_SIGNATURE) else data
+    # array(2) [name, array(n) [entries]]
+    name_end = _cbor_end(body, 1)
+    count, entries_start = _cbor_head(body, name_end)
+    entries, position = [], entries_start
+    for _ in range(count):
+        end = _cbor_end(body, position)
+        entries.append(body[position:end])
+        position = end
+    if position != len(body):
+        raise ValueError("unexpected filter layout")
+    return data[: len(data) - len(body)] + body[:entries_start] + b"".join(sorted(entries))
+
+
+def _cbor_head(data: bytes, position: int) -> tuple[int, int]:
+    """(argument, position after the head) of the CBOR item at ``position``."""
+    info = data[position] & 31
+    if info < 24:
+        return info, position + 1
+    size = {24: 1, 25: 2, 26: 4, 27: 8}[info]
+    return int.from_bytes(data[position + 1 : position + 1 + size], "big"), position + 1 + size
+
+
+def _cbor_end(data: bytes, position: int) -> int:
+    """Where the CBOR item starting at ``position`` ends (definite lengths only)."""
+    major = data[position] >> 5
+    argument, position = _cbor_head(data, position)
+    if major in (2, 3):
+        return position + argument
+    if major in (4, 5):
+        for _ in range(argument * (2 if major == 5 else 1)):
+            position = _cbor_end(data, position)
+        return position
+    if major == 6:
+        return _cbor_end(data, position)
+    return position

@@ -1,0 +1,168 @@
+"""Incremental builds: what the expensive stages made last time, keyed by input hashes.
+
+The cache lives outside the output folder (``.cache/digestsite/`` beside
+``content/`` unless told otherwise) and is only ever an optimisation: every
+entry is keyed by a hash of everything that could change it (the inputs and
+the package's own source code), so a stale entry is never found, and deleting
+the folder only makes the next build slower. Three memos:
+
+- per digest: the enriched articles, keyed by the digest's paragraphs, the
+  corrections, the taxonomy and its date;
+- per output page: the hash of (template and everything it includes,
+  the page's context); an unchanged page is hard-linked from the previous
+  site instead of being rendered again;
+- per build: a hash of every input file and option; when it matches the one
+  stored for this output folder, the site is already up to date.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pickle
+import shutil
+from collections.abc import Iterable
+from functools import lru_cache
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import jinja2
+import jinja2.meta
+
+__all__ = ["BuildCache", "code_hash", "hash_values", "template_hashes"]
+
+_VERSION = b"digestsite-cache-1"
+
+
+def hash_values(*values: Any) -> str:
+    """A hex key for picklable values (equal values may hash differently: only ever a miss)."""
+    digest = hashlib.sha256(_VERSION)
+    for value in values:
+        data = value if isinstance(value, bytes) else pickle.dumps(value, protocol=5)
+        digest.update(len(data).to_bytes(8, "little") + data)
+    return digest.hexdigest()
+
+
+@lru_cache(maxsize=1)
+def code_hash() -> str:
+    """The package's own source: a code change invalidates everything it could change."""
+    package = Path(__file__).parent
+    files = sorted(p for p in package.iterdir() if p.suffix in (".py", ".json"))
+    return hash_values(*[(p.name, p.read_bytes()) for p in files])
+
+
+def tree_hash(folder: Path, skip: Iterable[Path] = ()) -> str:
+    """Every file's relative path and bytes under ``folder`` (for the no-op check)."""
+    skipped = [s.resolve() for s in skip]
+    digest = hashlib.sha256()
+    if folder.is_dir():
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            if any(path.resolve().is_relative_to(s) for s in skipped):
+                continue
+            digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def template_hashes(env: jinja2.Environment) -> dict[str, str]:
+    """Each template's hash over its own source and every template it extends, includes or imports."""
+    loader = env.loader
+    assert loader is not None
+    sources = {name: loader.get_source(env, name)[0] for name in env.list_templates()}
+    references = {}
+    for name, source in sources.items():
+        try:
+            references[name] = {r for r in jinja2.meta.find_referenced_templates(env.parse(source)) if r}
+        except jinja2.TemplateSyntaxError:
+            references[name] = set(sources)  # unparsable: depends on anything; rendering will report it
+    hashes = {}
+    for name in sources:
+        closure, todo = set(), [name]
+        while todo:
+            current = todo.pop()
+            if current in closure or current not in sources:
+                continue
+            closure.add(current)
+            todo += references[current]
+        hashes[name] = hash_values(sorted((n, sources[n]) for n in closure), env.globals.get("asset_version"))
+    return hashes
+
+
+class BuildCache:
+    """The cache folder for one output folder; ``BuildCache(None)`` remembers nothing."""
+
+    def __init__(self, directory: Path | None, out_dir: Path | None = None):
+        self.directory = directory
+        self._site_key = hashlib.sha256(str(out_dir.resolve()).encode()).hexdigest()[:16] if out_dir else ""
+        self._used_articles: set[str] = set()
+
+    @property
+    def enabled(self) -> bool:
+        return self.directory is not None
+
+    def _site_file(self, name: str) -> Path:
+        assert self.directory is not None
+        return self.directory / "sites" / self._site_key / name
+
+    # -- enriched articles, per digest ---------------------------------------
+
+    def load_articles(self, key: str) -> list | None:
+        if not self.enabled:
+            return None
+        self._used_articles.add(key)
+        path = self.directory / "articles" / f"{key}.pickle"  # type: ignore[operator]
+        try:
+            return pickle.loads(path.read_bytes())
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+            return None
+
+    def store_articles(self, key: str, articles: list) -> None:
+        if self.enabled:
+            self._used_articles.add(key)
+            _write_atomic(self.directory / "articles" / f"{key}.pickle", pickle.dumps(articles, protocol=5))  # type: ignore[operator]
+
+    def prune_articles(self) -> None:
+        """Forget digests this build did not use, so the cache does not grow forever."""
+        folder = self.directory / "articles" if self.directory else None
+        if folder and folder.is_dir():
+            for path in folder.glob("*.pickle"):
+                if path.stem not in self._used_articles:
+                    path.unlink(missing_ok=True)
+
+    # -- pages and the whole build, per output folder --------------------------
+
+    def load_json(self, name: str) -> dict:
+        if not self.enabled:
+            return {}
+        try:
+            return json.loads(self._site_file(name).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+
+    def store_json(self, name: str, data: dict) -> None:
+        if self.enabled:
+            _write_atomic(self._site_file(name), json.dumps(data, sort_keys=True).encode("utf-8"))
+
+    def forget_site(self) -> None:
+        if self.enabled:
+            shutil.rmtree(self._site_file("x").parent, ignore_errors=True)
+
+
+def previous_file(out_dir: Path, url_path: PurePosixPath, record: dict | None, key: str) -> Path | None:
+    """The previous build's file for ``url_path`` when it was made from the same ``key``
+    and has not been touched since (same size and modification time)."""
+    if not record or record.get("key") != key:
+        return None
+    path = out_dir / url_path
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return path if [stat.st_size, stat.st_mtime_ns] == record.get("stat") else None
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temporary.write_bytes(data)
+    temporary.replace(path)

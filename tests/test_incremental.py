@@ -1,0 +1,133 @@
+"""Incremental builds equal clean builds, byte for byte; clean builds are deterministic."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, run_cli
+
+SEED_NAME = "global-times-china-world-digest.txt"
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _build(project: Path, out: Path, *extra: str) -> str:
+    result = run_cli("build", "--content", str(project / "content"), "--templates", str(project / "templates"),
+                     "--out", str(out), "--cache", str(project / "cache"), *extra)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def _clean_build(project: Path, out: Path, *extra: str) -> dict[str, bytes]:
+    shutil.rmtree(out, ignore_errors=True)
+    result = run_cli("build", "--content", str(project / "content"), "--templates", str(project / "templates"),
+                     "--out", str(out), "--no-cache", *extra)
+    assert result.returncode == 0, result.stderr
+    return _tree(out)
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    shutil.copytree(ROOT / "content", tmp_path / "content")
+    shutil.copytree(ROOT / "templates", tmp_path / "templates")
+    return tmp_path
+
+
+def _edit_article(project: Path) -> None:
+    digest = project / "content" / "digests" / SEED_NAME
+    digest.write_text(digest.read_text(encoding="utf-8").replace("Miao embroidery", "Miao needlework", 3),
+                      encoding="utf-8")
+
+
+def _add_article(project: Path) -> None:
+    (project / "content" / "articles" / "museum.md").write_text(
+        '+++\ntitle = "City museum reopens after restoration"\ndate = "2025-01-21"\n+++\n\n'
+        "The city museum reopened on Tuesday after two years of restoration work.\n", encoding="utf-8")
+
+
+def _rename_article(project: Path) -> None:
+    page = project / "content" / "articles" / "museum.md"
+    page.write_text(page.read_text(encoding="utf-8").replace("City museum reopens", "Museum opens its doors"),
+                    encoding="utf-8")
+
+
+def _delete_article(project: Path) -> None:
+    (project / "content" / "articles" / "museum.md").unlink()
+
+
+def _change_topic(project: Path) -> None:
+    topics = project / "content" / "topics.toml"
+    topics.write_text(topics.read_text(encoding="utf-8").replace('name = "Diplomacy"', 'name = "Foreign affairs"'),
+                      encoding="utf-8")
+
+
+def _change_template(project: Path) -> None:
+    template = project / "templates" / "article.html"
+    template.write_text(template.read_text(encoding="utf-8").replace("</article>", "<p>Edited.</p></article>", 1),
+                        encoding="utf-8")
+
+
+EDITS = [_add_article, _edit_article, _rename_article, _delete_article, _change_topic, _change_template]
+
+
+def test_every_incremental_build_equals_a_clean_build(project: Path, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    _build(project, site, "--no-search")
+    for edit in EDITS:
+        edit(project)
+        summary = _build(project, site, "--no-search")
+        assert _tree(site) == _clean_build(project, tmp_path / "clean", "--no-search"), edit.__name__
+        assert "unchanged)" in summary or edit is _change_topic, (edit.__name__, summary)
+
+
+def test_editing_one_article_rerenders_only_the_pages_that_show_it(project: Path, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    _build(project, site, "--no-search")
+    before = _tree(site)
+    _edit_article(project)
+    summary = _build(project, site, "--no-search")
+    changed = {p for p, data in _tree(site).items() if before.get(p) != data}
+    assert "unchanged)" in summary
+    assert any(p.startswith("articles/") and p.endswith("index.html") for p in changed)
+    assert not any(p.startswith("spokespersons/mao-ning/") for p in changed)  # does not list the feature
+
+
+def test_a_second_build_of_the_same_inputs_is_a_no_op(project: Path, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    _build(project, site, "--no-search")
+    assert _build(project, site, "--no-search").startswith("up to date: 10 articles")
+
+
+def test_template_change_rerenders_only_pages_using_it(project: Path, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    _build(project, site, "--no-search")
+    before = _tree(site)
+    _change_template(project)
+    _build(project, site, "--no-search")
+    changed = {p for p, data in _tree(site).items() if before.get(p) != data}
+    assert changed and all(p.startswith("articles/") or p.startswith(".digestsite") for p in changed), changed
+
+
+def test_two_clean_builds_with_search_are_byte_identical(project: Path, tmp_path: Path) -> None:
+    first = _clean_build(project, tmp_path / "one")
+    second = _clean_build(project, tmp_path / "two")
+    assert any(p.startswith("pagefind/filter/") for p in first)
+    assert first == second
+
+
+def test_search_index_is_reused_when_no_article_changed(project: Path, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    _build(project, site)
+    _change_template(project)  # article pages change: the index must be rebuilt
+    _build(project, site)
+    assert _tree(site) == _clean_build(project, tmp_path / "clean")
+    template = project / "templates" / "topics.html"
+    template.write_text(template.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    index_before = {p: d for p, d in _tree(site).items() if p.startswith("pagefind/")}
+    _build(project, site)
+    assert {p: d for p, d in _tree(site).items() if p.startswith("pagefind/")} == index_before
