@@ -79,6 +79,15 @@ _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 # ---------------------------------------------------------------- environment
 
 
+# One policy for the <meta> in every page and the _headers file for hosts that
+# read it (Netlify, Cloudflare Pages). Pagefind compiles WebAssembly
+# ('wasm-unsafe-eval') and its UI sets inline styles; no inline script anywhere.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; object-src 'none'; base-uri 'self'"
+)
+
+
 def make_environment(templates_dir: Path) -> jinja2.Environment:
     """A Jinja environment over ``templates_dir``: autoescaped HTML/XML, strict undefined."""
     env = jinja2.Environment(
@@ -93,6 +102,7 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
         cache_size=-1,
     )
     env.filters["url"] = _url
+    env.globals["csp"] = CONTENT_SECURITY_POLICY
     # a content hash in asset links, so a changed stylesheet is never served stale
     env.globals["asset_version"] = _assets_hash(static_files(templates_dir))
     return env
@@ -237,6 +247,7 @@ def plan_pages(site: SiteModel) -> list[PageSpec]:
     plan.append(_spec("feed.xml", "feed.xml", feed_context(view, "", site.settings.title, site.articles)))
     plan += _sitemap_pages(view, plan)
     plan.append(_spec("robots.txt", "robots.txt", {"sitemap_url": absolute_url(view.base, "sitemap.xml")}))
+    plan.append(_spec("_headers", "_headers", {}))
     return plan
 
 
