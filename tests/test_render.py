@@ -141,7 +141,7 @@ def test_plan_lists_every_page_with_pagination_and_feeds():
     expected_fixed = {
         "index.html", "page/2/index.html", "page/3/index.html",
         "topics/index.html", "spokespersons/index.html", "search/index.html",
-        "404.html", "feed.xml", "sitemap.xml", "robots.txt",
+        "404.html", "feed.xml", "sitemap.xml", "robots.txt", "_headers",
         "topics/diplomacy/index.html", "topics/diplomacy/page/2/index.html",
         "topics/diplomacy/page/3/index.html", "topics/diplomacy/feed.xml",
         "topics/trade/index.html", "topics/trade/page/2/index.html", "topics/trade/feed.xml",
@@ -626,3 +626,13 @@ def test_sitemap_splits_into_an_index_past_the_limit(monkeypatch):
         total += count
     html = [p for p in files if p.suffix == ".html" and str(p) not in ("404.html", "search/index.html")]
     assert total == len(html)
+
+
+def test_headers_file_carries_the_same_policy_as_the_meta_tag() -> None:
+    from digestsite.render import CONTENT_SECURITY_POLICY
+
+    files = render(rich_site())
+    headers = files[PurePosixPath("_headers")].decode()
+    assert f"Content-Security-Policy: {CONTENT_SECURITY_POLICY}" in headers
+    assert f'content="{CONTENT_SECURITY_POLICY}"' in files[PurePosixPath("index.html")].decode().replace("&#39;", "'")
+    assert "unsafe-inline" not in CONTENT_SECURITY_POLICY.split("script-src")[1].split(";")[0]
