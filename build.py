@@ -11,6 +11,7 @@ import argparse
 import json
 import logging
 import sys
+import time
 import traceback
 from pathlib import Path
 
@@ -94,12 +95,51 @@ def _options(args: argparse.Namespace) -> BuildOptions:
 def run_build(args: argparse.Namespace) -> int:
     from digestsite.pipeline import build
 
-    report = build(_options(args))
+    progress = TerminalProgress() if sys.stderr.isatty() and not args.quiet else None
+    try:
+        report = build(_options(args), progress or (lambda *_: None))
+    finally:
+        if progress:
+            progress.clear()
     if not args.quiet:
         print(report.summary_line())
-    for warning in report.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
+    print_warnings(report.warnings)
     return report.exit_code
+
+
+MAX_WARNINGS = 20  # more than this and the terminal drowns; the count says how many were left out
+
+
+def print_warnings(warnings: list[str]) -> None:
+    for warning in warnings[:MAX_WARNINGS]:
+        print(f"warning: {warning}", file=sys.stderr)
+    if len(warnings) > MAX_WARNINGS:
+        print(f"warning: ... and {len(warnings) - MAX_WARNINGS} more warnings", file=sys.stderr)
+
+
+class TerminalProgress:
+    """A one-line progress bar on stderr, shown only once a build has run for a second."""
+
+    DELAY_SECONDS = 1.0
+    WIDTH = 30
+
+    def __init__(self) -> None:
+        self.started = time.monotonic()
+        self.shown = False
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if time.monotonic() - self.started < self.DELAY_SECONDS:
+            return
+        filled = self.WIDTH * done // total if total else 0
+        bar = "#" * filled + "-" * (self.WIDTH - filled)
+        sys.stderr.write(f"\r{stage:<16} [{bar}] {done}/{total}\033[K")
+        sys.stderr.flush()
+        self.shown = True
+
+    def clear(self) -> None:
+        if self.shown:
+            sys.stderr.write("\r\033[K")
+            sys.stderr.flush()
 
 
 def run_serve(args: argparse.Namespace) -> int:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
@@ -29,10 +29,19 @@ from .search import index_site
 from .segment import explain_digest, segment_digest
 from .taxonomy import index_spokespersons, index_topics
 
+_RENDER_BATCH = 250  # pages per progress update
+
 __all__ = ["build", "build_site_model", "explain_file", "segment_files", "reading_order"]
 
 
-def build(options: BuildOptions) -> BuildReport:
+Progress = Callable[[str, int, int], None]  # (stage, done, total)
+
+
+def _no_progress(stage: str, done: int, total: int) -> None:
+    pass
+
+
+def build(options: BuildOptions, progress: Progress = _no_progress) -> BuildReport:
     """Build the site into ``options.out_dir``; the old site stays if anything fails."""
     started = time.perf_counter()
     cache = BuildCache(options.cache_dir, options.out_dir)
@@ -41,11 +50,12 @@ def build(options: BuildOptions) -> BuildReport:
         return replace(BuildReport(**cache.load_json("report.json")), unchanged=True, rendered=0,
                        seconds=time.perf_counter() - started)
     content = read_content(options.content_dir)
-    site, warnings = build_site_model(content, options.base_url, cache)
+    site, warnings = build_site_model(content, options.base_url, cache, progress)
     env = make_environment(options.templates_dir)
+    progress("planning pages", 0, 1)
     plan = plan_pages(site)
     previous = cache.load_json("pages.json")
-    rendered, unchanged, page_keys = render_changed(plan, env, previous, options.out_dir)
+    rendered, unchanged, page_keys = render_changed(plan, env, previous, options.out_dir, progress)
     files = rendered | static_files(options.templates_dir) | markdown_sources(site.articles)
     protected = [options.content_dir, options.templates_dir]
     with staged_output(options.out_dir, protected, stamp) as staging:
@@ -70,6 +80,7 @@ def inputs_stamp(options: BuildOptions) -> str:
 
 
 def render_changed(plan: Sequence[PageSpec], env: Environment, previous: dict, out_dir: Path,
+                   progress: Progress = _no_progress,
                    ) -> tuple[dict[PurePosixPath, bytes], dict[PurePosixPath, Path], dict[str, str]]:
     """Render only the pages whose template or context changed since the previous build;
     the others are taken from the previous site as they are."""
@@ -83,7 +94,11 @@ def render_changed(plan: Sequence[PageSpec], env: Environment, previous: dict, o
             to_render.append(spec)
         else:
             unchanged[spec.url_path] = old
-    return render_pages(to_render, env), unchanged, keys
+    rendered: dict[PurePosixPath, bytes] = {}
+    for start in range(0, len(to_render), _RENDER_BATCH):
+        progress("rendering", start, len(to_render))
+        rendered |= render_pages(to_render[start:start + _RENDER_BATCH], env)
+    return rendered, unchanged, keys
 
 
 def index_search(staging: Path, site: SiteModel, page_keys: dict[str, str], previous: dict,
@@ -121,11 +136,11 @@ def _remember(cache: BuildCache, records: dict, page_keys: dict, report: BuildRe
     cache.prune_articles()
 
 
-def build_site_model(content: Content, base_url: str | None = None,
-                     cache: BuildCache | None = None) -> tuple[SiteModel, list[str]]:
+def build_site_model(content: Content, base_url: str | None = None, cache: BuildCache | None = None,
+                     progress: Progress = _no_progress) -> tuple[SiteModel, list[str]]:
     """Every cross-article pass: segments -> corrected, slugged, indexed articles."""
     warnings: list[str] = []
-    articles = enrich_digests(content, cache or BuildCache(None))
+    articles = enrich_digests(content, cache or BuildCache(None), progress)
     articles, correction_warnings = apply_corrections(articles, content)
     warnings += correction_warnings
     warnings += [f"{c.source}: {c.action} correction matches no paragraph: {c.quote!r}"
@@ -144,10 +159,11 @@ def build_site_model(content: Content, base_url: str | None = None,
     return site, warnings
 
 
-def enrich_digests(content: Content, cache: BuildCache) -> list[Article]:
+def enrich_digests(content: Content, cache: BuildCache, progress: Progress = _no_progress) -> list[Article]:
     """Segment and enrich every digest; ``order`` numbers articles across the whole build."""
     articles: list[Article] = []
-    for digest in content.digests:
+    for done, digest in enumerate(content.digests):
+        progress("segmenting", done, len(content.digests))
         key = hash_values(code_hash(), digest, content.splits, content.taxonomy)
         found = cache.load_articles(key)
         if found is None:

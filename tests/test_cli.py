@@ -141,3 +141,41 @@ def _front_matters(site: Path) -> list[dict]:
 
     return [tomllib.loads(p.read_text(encoding="utf-8").split("+++")[1])
             for p in (site / "articles").glob("*/index.md")]
+
+
+def _many_digests(tmp_path: Path, copies: int) -> Path:
+    content = _copy_content(tmp_path)
+    text = SEED.read_text(encoding="utf-8")
+    for n in range(copies):
+        # a different first word per copy, so every copy has its own article ids
+        (content / "digests" / f"copy-{n:03d}.txt").write_text(f"Copy {n}. {text}", encoding="utf-8")
+    return content
+
+
+@pytest.mark.slow
+def test_progress_bar_on_a_terminal_and_never_in_a_pipe(tmp_path: Path) -> None:
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    content = _many_digests(tmp_path, 30)
+    args = [sys.executable, str(ROOT / "build.py"), "--content", str(content), "--no-search", "--no-cache"]
+    master, slave = pty.openpty()
+    process = subprocess.Popen([*args, "--out", str(tmp_path / "tty")], stdout=subprocess.PIPE, stderr=slave)
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    assert process.wait(timeout=300) == 0
+    terminal = b"".join(chunks).decode(errors="replace")
+    assert "rendering" in terminal and "[#" in terminal
+    piped = subprocess.run([*args, "--out", str(tmp_path / "pipe")], capture_output=True, text=True, timeout=300)
+    assert piped.returncode == 0 and "[#" not in piped.stderr and "\r" not in piped.stderr
+    assert piped.stdout.startswith("built 310 articles")
