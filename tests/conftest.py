@@ -2,36 +2,16 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
-SEED_BASE_URL = "https://example.org/digest/"
+from support import ROOT, SEED_BASE_URL, run_cli
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--update-golden", action="store_true", help="rewrite tests/golden/ from this build")
-
-
-def require_shared() -> Path:
-    """../shared, or skip (fail under CI, where it must be present)."""
-    if not SHARED.is_dir():
-        if os.environ.get("CI"):
-            pytest.fail("shared/ not present, and CI is set")
-        pytest.skip("shared/ not present")
-    return SHARED
-
-
-def run_cli(*args: str, cwd: Path = ROOT, env: dict | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
-    """``python build.py ARGS`` in a subprocess, text output captured."""
-    return subprocess.run([sys.executable, str(ROOT / "build.py"), *args], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=timeout)
 
 
 @pytest.fixture

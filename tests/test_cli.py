@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, require_shared, run_cli
+from support import ROOT, require_shared, run_cli
 
 SEED = ROOT / "content" / "digests" / "global-times-china-world-digest.txt"
 

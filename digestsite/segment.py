@@ -1,0 +1,927 @@
+"""Stage 2: split a digest into articles and find in-article subheadings.
+
+Input: a ``Digest`` (paragraphs in file order, blank lines already left out)
+and optional ``SplitCorrection``s. Output: ``list[Segment]``.
+
+Invariants
+- Segments are contiguous, in order, half-open, and cover every paragraph of
+  the digest exactly once. ``Segment.start`` is the line of its first
+  paragraph; ``Segment.end`` is the next segment's start, or the last
+  paragraph's line + 1. An empty digest gives ``[]``.
+- Subheads lie inside their segment and never on its first paragraph: a
+  heading never starts an article, and the paragraph after a heading never
+  starts one either (the heading introduces it).
+- A "split" correction forces a boundary before the paragraph it matches and
+  a "join" forbids one there; corrections win over every cue.
+
+How it decides
+Every gap between two paragraphs gets a boundary score: the log-odds that a
+new article starts there. The score is a weighted sum of cues, each a small
+named function below (how a lede opens and what it introduces, whether names
+and words carry over from the paragraphs before, quotations running on, the
+paragraph's shape). The weights are a tiny logistic regression stored in
+``segment_weights.json`` and refitted by ``benchmarks/fit_segmenter.py``.
+Boundaries are then chosen together by dynamic programming over the scores,
+with a penalty for very short articles, rather than by a threshold per gap.
+
+Everything is linear in the size of the digest: each paragraph is analysed
+once (only its first ``_ANALYSED_CHARS`` characters: ledes and cues sit at the
+start, and it keeps a single huge line cheap), and the neighbour windows slide.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from digestsite.model import Cue, Digest, LineDecision, Paragraph, Segment, SplitCorrection, Subhead
+from digestsite.text import STOPWORDS, split_sentences, words
+
+__all__ = ["explain_digest", "find_subheads", "matching_line", "segment_digest"]
+
+_WEIGHTS_FILE = Path(__file__).with_name("segment_weights.json")
+
+# Cues read only the start of a paragraph; a lede says what it is about early.
+_ANALYSED_CHARS = 4000
+
+# Neighbour windows hold about this many words on each side of a gap (a
+# couple of long paragraphs, or five or six one-sentence lines), so that the
+# cohesion cues mean the same on both granularities.
+_WINDOW_WORDS = 120
+_WINDOW_MAX_PARAGRAPHS = 8
+# Names are remembered longer than words: a story comes back to its people
+# after several paragraphs about something else.
+_NAME_MEMORY_WORDS = 400
+_WIDE_WINDOW_WORDS = 300
+_NAME_MEMORY_PARAGRAPHS = 30
+_STEM_LETTERS = 6
+
+# ---------------------------------------------------------------------------
+# word classes: general English function words, no corpus vocabulary
+
+# Openers that refer back to something already said: the paragraph continues.
+_PRONOUN_OPENERS = frozenset(
+    """he she they it his her their its him them we i our this these those that such both all some
+    many most none each another other others several either neither""".split()
+)
+# Personal pronouns that need an antecedent; one before any name points back.
+_PERSONAL_PRONOUNS = frozenset("he she they his her their him them hers theirs".split())
+_CONNECTIVE_OPENERS = frozenset(
+    """but and however meanwhile also yet so still then moreover furthermore additionally instead
+    besides nevertheless nonetheless thus therefore hence meantime likewise similarly otherwise
+    finally later earlier afterwards separately indeed overall""".split()
+)
+# Honorifics put before a surname that has usually been introduced already.
+# Auxiliaries of the present, perfect and future: a hard-news lede reports what "has happened"
+# or "is to" happen; the story's later paragraphs narrate in the past ("said", "was").
+_LEDE_TENSE_WORDS = frozenset("has have is are will".split())
+_NARRATIVE_TENSE_WORDS = frozenset("was were had said told added did".split())
+# Prepositions and subordinators that open a scene-setting lead-in ("At a briefing on Friday, ...").
+_LEAD_IN_OPENERS = frozenset("in on at after when as amid following regarding despite during with".split())
+_HONORIFICS = frozenset("mr mrs ms miss dr prof sir dame".split())
+_INDEFINITE_OPENERS = frozenset(("a", "an"))
+_CALENDAR_WORDS = frozenset(
+    """monday tuesday wednesday thursday friday saturday sunday january february march april may
+    june july august september october november december yesterday today tonight""".split()
+)
+_QUOTE_OPENERS = "\"'“‘«"
+
+# "LONDON (Reuters) -", "WASHINGTON, May 3 (AP) --", "BEIJING, Jan. 5 --"
+_DATELINE = re.compile(
+    r"^[A-Z][A-Z.'\-]+(?: [A-Z][A-Z.'\-]+){0,2}"  # the city, in capitals, one to three words
+    r"(?:(?:,[^()\n\-–—]{1,40})?\s*\([^()\n]{1,40}\)|,[^()\n\-–—]{1,40})"  # "(Agency)" or ", date"
+    r"\s*(?:-{1,2}|–|—)\s"
+)
+_TERMINAL = re.compile(r"[.!?…][\"'”’)\]]*$|[\"'”’]$")
+
+
+# ---------------------------------------------------------------------------
+# paragraph facts: everything a cue needs, computed once per paragraph
+
+
+@dataclass(frozen=True, slots=True)
+class _Facts:
+    word_count: int
+    sentence_count: int
+    first_sentence_words: int
+    opener: str  # first word, lower-cased, quotes stripped
+    second: str  # second word, lower-cased
+    opens_with_quote: bool
+    quote_left_open: bool  # a double quotation opened and not closed
+    names: frozenset[str]  # proper-name tokens in the paragraph, lower-cased
+    lede_names: frozenset[str]  # proper-name tokens in the first sentence
+    lede_name_runs: tuple[tuple[str, ...], ...]  # runs of two or more name tokens
+    lede_lone_names: frozenset[str]  # one-word names in the first sentence ("Okafor said")
+    run_members: frozenset[str]  # tokens of multi-word names anywhere in the paragraph
+    terms: dict[str, int]  # content word -> count
+    unresolved_pronoun: bool  # the first sentence uses "he"/"she"/"they" before naming anyone
+    connective_early: bool  # "however", "meanwhile"... among the first four words
+    name_density: float  # share of capitalised tokens: line-ups and lists score high
+    lede_tense: bool  # the first sentence speaks in the present, perfect or future
+    narrative_tense: bool  # the first sentence narrates in the past
+    time_phrase: bool
+    dateline: bool
+    ends_sentence: bool
+
+
+def _strip_possessive(token: str) -> str:
+    if "'" not in token and "’" not in token:
+        return token
+    for suffix in ("'s", "’s", "'", "’"):
+        if token.endswith(suffix):
+            return token[: -len(suffix)]
+    return token
+
+
+def _is_capitalised(token: str) -> bool:
+    return token[:1].isupper()
+
+
+def _lowercase_vocabulary(texts: Sequence[str]) -> frozenset[str]:
+    """Words the digest writes in lower case somewhere: such words are not names."""
+    vocabulary: set[str] = set()
+    for text in texts:
+        vocabulary.update(w for w in words(text[:_ANALYSED_CHARS]) if w[:1].islower())
+    return frozenset(vocabulary)
+
+
+def _name_tokens(sentence: str, lowercase_vocabulary: frozenset[str]) -> list[list[str]]:
+    """Runs of adjacent proper-name tokens in one sentence, lower-cased.
+
+    A capitalised word counts as a name unless it is a stop word, a calendar
+    word, or, at the sentence's start, a word the digest also writes in lower
+    case ("Police said" vs "the police").
+    """
+    runs: list[list[str]] = []
+    current: list[str] = []
+    for position, token in enumerate(words(sentence)):
+        bare = _strip_possessive(token)
+        lower = bare.lower()
+        is_name = (
+            _is_capitalised(bare)
+            and lower not in STOPWORDS
+            and lower not in _CALENDAR_WORDS
+            and lower not in _HONORIFICS
+            and not (position == 0 and lower in lowercase_vocabulary)
+        )
+        if is_name:
+            current.append(lower)
+        elif current:
+            runs.append(current)
+            current = []
+        if current and bare != token:  # a possessive ends the name
+            runs.append(current)
+            current = []
+    if current:
+        runs.append(current)
+    return runs
+
+
+def _quote_left_open(text: str) -> bool:
+    """True when a double quotation opens in the paragraph and does not close."""
+    curly_open, curly_close = text.count("“"), text.count("”")
+    if curly_open or curly_close:
+        return curly_open > curly_close
+    return text.count('"') % 2 == 1
+
+
+def _stems(tokens: Sequence[str]) -> list[str]:
+    """Content words cut to their first six letters: a crude stemmer that is cheap and language-light
+    ("economy", "economic" -> "econom")."""
+    return [
+        w[:_STEM_LETTERS]
+        for w in (_strip_possessive(t).lower() for t in tokens)
+        if w not in STOPWORDS and not w.isdigit() and len(w) > 1
+    ]
+
+
+def _pronoun_before_name(sentence: str, runs: Sequence[Sequence[str]]) -> bool:
+    first_name = runs[0][0] if runs else None
+    for token in words(sentence):
+        lower = token.lower()
+        if lower == first_name:
+            return False
+        if lower in _PERSONAL_PRONOUNS:
+            return True
+    return False
+
+
+def _facts(text: str, lowercase_vocabulary: frozenset[str]) -> _Facts:
+    head = text[:_ANALYSED_CHARS]
+    sentences = split_sentences(head) or [""]
+    tokens = words(head)
+    lower_tokens = [t.lower() for t in tokens[:2]]
+    runs_by_sentence = [_name_tokens(s, lowercase_vocabulary) for s in sentences]
+    names = frozenset(t for runs in runs_by_sentence for run in runs for t in run)
+    lede_runs = runs_by_sentence[0]
+    first_lower = {t.lower() for t in words(sentences[0])}
+    return _Facts(
+        word_count=len(words(text)) if len(text) <= _ANALYSED_CHARS else len(tokens),
+        sentence_count=len(sentences),
+        first_sentence_words=len(words(sentences[0])),
+        opener=lower_tokens[0] if lower_tokens else "",
+        second=lower_tokens[1] if len(lower_tokens) > 1 else "",
+        opens_with_quote=head.lstrip()[:1] in _QUOTE_OPENERS,
+        quote_left_open=_quote_left_open(head),
+        names=names,
+        lede_names=frozenset(t for run in lede_runs for t in run),
+        lede_name_runs=tuple(tuple(run) for run in lede_runs if len(run) >= 2),
+        lede_lone_names=frozenset(run[0] for run in lede_runs if len(run) == 1),
+        run_members=frozenset(t for runs in runs_by_sentence for run in runs if len(run) >= 2 for t in run),
+        terms=Counter(_stems(tokens)),
+        unresolved_pronoun=_pronoun_before_name(sentences[0], lede_runs),
+        connective_early=any(t.lower() in _CONNECTIVE_OPENERS for t in tokens[:4]),
+        name_density=sum(1 for t in tokens if t[:1].isupper()) / len(tokens) if tokens else 0.0,
+        lede_tense=bool(first_lower & _LEDE_TENSE_WORDS),
+        narrative_tense=bool(first_lower & _NARRATIVE_TENSE_WORDS),
+        time_phrase=bool(first_lower & _CALENDAR_WORDS),
+        dateline=bool(_DATELINE.match(head)),
+        ends_sentence=bool(_TERMINAL.search(head.rstrip())),
+    )
+
+
+# ---------------------------------------------------------------------------
+# neighbour windows
+
+
+def _window_ranges(
+    word_counts: Sequence[int], backward: bool,
+    max_words: int = _WINDOW_WORDS, max_paragraphs: int = _WINDOW_MAX_PARAGRAPHS,
+) -> list[tuple[int, int]]:
+    """Per gap i (before paragraph i), the paragraphs just before it or from it on.
+
+    Backward: ``[lo, i)``; forward: ``[i, hi)``. A window grows until it holds
+    ``_WINDOW_WORDS`` words or ``_WINDOW_MAX_PARAGRAPHS`` paragraphs. Both ends
+    only ever move forward as i grows, which lets the windows slide.
+    """
+    n = len(word_counts)
+    ranges: list[tuple[int, int]] = []
+    for i in range(n + 1):
+        if backward:
+            lo, total = i, 0
+            while lo > 0 and total < max_words and i - lo < max_paragraphs:
+                lo -= 1
+                total += word_counts[lo]
+            ranges.append((lo, i))
+        else:
+            hi, total = i, 0
+            while hi < n and total < max_words and hi - i < max_paragraphs:
+                total += word_counts[hi]
+                hi += 1
+            ranges.append((i, hi))
+    return ranges
+
+
+class _Window:
+    """A running sum of sparse vectors and its squared norm, kept up to date as it slides."""
+
+    __slots__ = ("values", "square_sum")
+
+    def __init__(self) -> None:
+        self.values: dict[str, float] = {}
+        self.square_sum = 0.0
+
+    def add(self, item: dict[str, float], sign: float) -> None:
+        values = self.values
+        for key, amount in item.items():
+            old = values.get(key, 0.0)
+            new = old + sign * amount
+            if new <= 1e-9:
+                values.pop(key, None)
+                new = 0.0
+            else:
+                values[key] = new
+            self.square_sum += new * new - old * old
+
+
+def _sliding_sums(
+    items: Sequence[dict[str, float]], ranges: Sequence[tuple[int, int]]
+) -> Iterator[_Window]:
+    """Yield, per range, the sum of ``items[lo:hi]`` (one live ``_Window``, updated in place).
+
+    Ranges must have non-decreasing ends, so every item is added and removed
+    at most once: linear in the total size of the items.
+    """
+    window = _Window()
+    lo_now = hi_now = 0
+    for lo, hi in ranges:
+        while hi_now < hi:
+            window.add(items[hi_now], 1.0)
+            hi_now += 1
+        while lo_now < max(lo, 0) and lo_now < hi_now:
+            window.add(items[lo_now], -1.0)
+            lo_now += 1
+        yield window
+
+
+def _cosine(a: dict[str, float], a_square_sum: float, b: dict[str, float], b_square_sum: float) -> float:
+    if len(a) > len(b):
+        a, b = b, a
+    norm = math.sqrt(max(a_square_sum, 0.0) * max(b_square_sum, 0.0))
+    if norm <= 1e-12:
+        return 0.0
+    get = b.get
+    return sum(value * get(key, 0.0) for key, value in a.items()) / norm
+
+
+@dataclass(frozen=True, slots=True)
+class _Gap:
+    """What the cues know about the gap before paragraph ``index``."""
+
+    index: int
+    facts: _Facts
+    previous: _Facts
+    cohesion: float  # TF-IDF cosine of the windows before and after the gap
+    wide_cohesion: float  # the same over windows of a whole article's length
+    depth: float  # how far ``cohesion`` dips below its neighbours on both sides
+    wide_depth: float
+    back_link: float  # TF-IDF cosine of this paragraph with the window before the gap
+    forward_link: float  # TF-IDF cosine of this paragraph with the paragraphs after it
+    names_before: frozenset[str]  # name tokens in the window before the gap
+    names_after: frozenset[str]  # name tokens in the window after this paragraph
+    mean_words: float  # mean words per paragraph in the whole digest
+    names_remembered: frozenset[str]  # this paragraph's names met in the last few hundred words
+    short_name_reference: bool  # the first sentence names someone by one part of a full name met earlier
+
+
+def _tfidf_vectors(all_facts: Sequence[_Facts]) -> list[dict[str, float]]:
+    """Paragraph term vectors weighted by inverse paragraph frequency within this digest."""
+    frequency: Counter[str] = Counter()
+    for facts in all_facts:
+        frequency.update(facts.terms.keys())
+    n = len(all_facts)
+    idf = {term: math.log((n + 1) / (count + 0.5)) for term, count in frequency.items()}
+    return [{t: c * idf[t] for t, c in facts.terms.items()} for facts in all_facts]
+
+
+def _window_cohesion(
+    vectors: Sequence[dict[str, float]], word_counts: Sequence[int], max_words: int
+) -> list[float]:
+    """Per gap i, the cosine between the ``max_words`` words before it and those after it."""
+    limit = max(_WINDOW_MAX_PARAGRAPHS, max_words // 10)
+    before = _sliding_sums(vectors, _window_ranges(word_counts, True, max_words, limit))
+    after = _sliding_sums(vectors, _window_ranges(word_counts, False, max_words, limit))
+    return [_cosine(b.values, b.square_sum, a.values, a.square_sum) for b, a in zip(before, after)]
+
+
+def _depth(values: Sequence[float], reach: int) -> list[float]:
+    """TextTiling depth: how far a gap's cohesion dips below the highest point on each side."""
+    depths = []
+    for i, value in enumerate(values):
+        left = max(values[max(0, i - reach) : i + 1])
+        right = max(values[i : i + reach + 1])
+        depths.append(left + right - 2 * value)
+    return depths
+
+
+def _gaps(all_facts: Sequence[_Facts]) -> list[_Gap]:
+    """One ``_Gap`` per paragraph after the first."""
+    word_counts = [f.word_count for f in all_facts]
+    vectors = _tfidf_vectors(all_facts)
+    cohesion = _window_cohesion(vectors, word_counts, _WINDOW_WORDS)
+    wide = _window_cohesion(vectors, word_counts, _WIDE_WINDOW_WORDS)
+    reach = max(1, round(_WINDOW_WORDS / max(sum(word_counts) / max(len(word_counts), 1), 1.0)))
+    depth, wide_depth = _depth(cohesion, reach), _depth(wide, reach)
+    name_counts = [dict.fromkeys(f.names, 1.0) for f in all_facts]
+    full_name_parts = [dict.fromkeys(f.run_members, 1.0) for f in all_facts]
+    before_ranges = _window_ranges(word_counts, backward=True)
+    following_ranges = [(min(i + 1, hi), hi) for i, (_, hi) in enumerate(_window_ranges(word_counts, False))]
+    memory_ranges = _window_ranges(word_counts, True, _NAME_MEMORY_WORDS, _NAME_MEMORY_PARAGRAPHS)
+    windows = zip(
+        _sliding_sums(vectors, before_ranges), _sliding_sums(vectors, following_ranges),
+        _sliding_sums(name_counts, before_ranges), _sliding_sums(name_counts, following_ranges),
+        _sliding_sums(name_counts, memory_ranges), _sliding_sums(full_name_parts, memory_ranges),
+    )
+    mean_words = sum(word_counts) / max(len(word_counts), 1)
+    gaps = []
+    norms = [sum(v * v for v in vector.values()) for vector in vectors]
+    for i, (before, following, names_before, names_after, names_remembered, introduced) in enumerate(windows):
+        if i == 0 or i >= len(all_facts):
+            continue
+        gaps.append(_Gap(
+            i, all_facts[i], all_facts[i - 1], cohesion[i], wide[i], depth[i], wide_depth[i],
+            _cosine(vectors[i], norms[i], before.values, before.square_sum),
+            _cosine(vectors[i], norms[i], following.values, following.square_sum),
+            frozenset(names_before.values), frozenset(names_after.values), mean_words,
+            frozenset(all_facts[i].names & names_remembered.values.keys()),
+            bool(all_facts[i].lede_lone_names & introduced.values.keys()),
+        ))
+    return gaps
+
+
+# ---------------------------------------------------------------------------
+# cues: each returns a raw value (0/1 or a share); the weights live in the model
+
+
+def cue_granularity(gap: _Gap) -> float:
+    """log of the digest's mean paragraph length: the fewer words a line holds, the rarer a
+    boundary after any one line (articles are a few hundred words whatever the layout)."""
+    return math.log(max(gap.mean_words, 1.0))
+
+
+def cue_lexical_cohesion(gap: _Gap) -> float:
+    """Windows that share vocabulary are one story; a topic shift drops this."""
+    return gap.cohesion
+
+
+def cue_wide_cohesion(gap: _Gap) -> float:
+    """Cohesion over article-sized windows: steadier across short paragraphs."""
+    return gap.wide_cohesion
+
+
+def cue_cohesion_depth(gap: _Gap) -> float:
+    """A dip in cohesion relative to the gaps around it, the TextTiling boundary signal."""
+    return gap.depth
+
+
+def cue_wide_cohesion_depth(gap: _Gap) -> float:
+    """The same dip over article-sized windows."""
+    return gap.wide_depth
+
+
+def cue_back_link(gap: _Gap) -> float:
+    """This paragraph's words echo the paragraphs just before it: it continues them."""
+    return gap.back_link
+
+
+def cue_forward_link(gap: _Gap) -> float:
+    """This paragraph's words return in the paragraphs after it, as a lede's do."""
+    return gap.forward_link
+
+
+def cue_unresolved_pronoun(gap: _Gap) -> float:
+    """"he"/"she"/"they" before any name in the first sentence needs someone met earlier."""
+    return 1.0 if gap.facts.unresolved_pronoun else 0.0
+
+
+def cue_connective_early(gap: _Gap) -> float:
+    """"Critics, however, argue ..." links back even when the connective is not the first word."""
+    return 1.0 if gap.facts.connective_early else 0.0
+
+
+def cue_name_list(gap: _Gap) -> float:
+    """Mostly capitalised tokens: a line-up or a list, which belongs to the block around it."""
+    return 1.0 if gap.facts.name_density > 0.5 else 0.0
+
+
+def cue_names_seen_before(gap: _Gap) -> float:
+    """Share of the first sentence's names already met just before: a back-reference ("Okafor said")."""
+    names = gap.facts.lede_names
+    return len(names & gap.names_before) / len(names) if names else 0.0
+
+
+def cue_names_remembered(gap: _Gap) -> float:
+    """Share of the paragraph's names met in the last few hundred words: the same cast, the same story."""
+    names = gap.facts.names
+    return len(gap.names_remembered) / len(names) if names else 0.0
+
+
+def cue_short_name_reference(gap: _Gap) -> float:
+    """"Okafor said", "according to Lind": the short form of a full name introduced a little earlier."""
+    return 1.0 if gap.short_name_reference else 0.0
+
+
+def cue_no_names(gap: _Gap) -> float:
+    """A first sentence without a single name rarely opens a news story."""
+    return 0.0 if gap.facts.lede_names else 1.0
+
+
+def cue_new_full_name(gap: _Gap) -> float:
+    """The first sentence introduces a multi-word name none of whose parts were just mentioned."""
+    return 1.0 if any(not set(run) & gap.names_before for run in gap.facts.lede_name_runs) else 0.0
+
+
+def cue_names_carried_forward(gap: _Gap) -> float:
+    """Share of this paragraph's names that the next paragraphs repeat: a lede sets up its cast."""
+    names = gap.facts.names
+    return len(names & gap.names_after) / len(names) if names else 0.0
+
+
+def cue_pronoun_opener(gap: _Gap) -> float:
+    """"He", "She", "They", "This"... point back to someone already introduced."""
+    return 1.0 if gap.facts.opener in _PRONOUN_OPENERS else 0.0
+
+
+def cue_connective_opener(gap: _Gap) -> float:
+    """"But", "However", "Meanwhile"... join this paragraph to the one before."""
+    return 1.0 if gap.facts.opener in _CONNECTIVE_OPENERS else 0.0
+
+
+def cue_definite_opener(gap: _Gap) -> float:
+    """"The ..." often refers back ("the company"), though many ledes open with it too."""
+    return 1.0 if gap.facts.opener == "the" else 0.0
+
+
+def cue_indefinite_opener(gap: _Gap) -> float:
+    """"A"/"An" introduces something new, a typical lede opening."""
+    return 1.0 if gap.facts.opener in _INDEFINITE_OPENERS else 0.0
+
+
+def cue_honorific_opener(gap: _Gap) -> float:
+    """"Mr Smith ..." uses a surname-only form, kept for people already introduced."""
+    return 1.0 if gap.facts.opener in _HONORIFICS else 0.0
+
+
+def cue_quote_opener(gap: _Gap) -> float:
+    """A paragraph that opens with a quotation is somebody's words in a running story."""
+    return 1.0 if gap.facts.opens_with_quote else 0.0
+
+
+def cue_quote_running(gap: _Gap) -> float:
+    """The paragraph before left a quotation open, so this one carries it on."""
+    return 1.0 if gap.previous.quote_left_open else 0.0
+
+
+def cue_single_sentence(gap: _Gap) -> float:
+    """Ledes are one sentence; on one-sentence lines this says little and the model learns so."""
+    return 1.0 if gap.facts.sentence_count == 1 else 0.0
+
+
+def cue_lede_length(gap: _Gap) -> float:
+    """A first sentence of 12 to 45 words: long enough to say who, what, where."""
+    return 1.0 if 12 <= gap.facts.first_sentence_words <= 45 else 0.0
+
+
+def cue_fragment(gap: _Gap) -> float:
+    """A short line that ends no sentence (a line-up, a venue) is not a lede."""
+    return 1.0 if gap.facts.word_count < 6 or not gap.facts.ends_sentence else 0.0
+
+
+def cue_after_fragment(gap: _Gap) -> float:
+    """After a fragment (a table row, a heading) the same block usually goes on."""
+    return 1.0 if gap.previous.word_count < 6 or not gap.previous.ends_sentence else 0.0
+
+
+def cue_time_phrase(gap: _Gap) -> float:
+    """Ledes anchor the news in time: a weekday, a month, "yesterday"."""
+    return 1.0 if gap.facts.time_phrase else 0.0
+
+
+def cue_lede_tense(gap: _Gap) -> float:
+    """"has announced", "is to", "will": the tenses of a hard-news first sentence."""
+    return 1.0 if gap.facts.lede_tense else 0.0
+
+
+def cue_narrative_tense(gap: _Gap) -> float:
+    """"said", "was", "had": past-tense narration that follows a lede."""
+    return 1.0 if gap.facts.narrative_tense else 0.0
+
+
+def cue_lead_in_opener(gap: _Gap) -> float:
+    """"In ...", "When ...", "Regarding ...": a scene-setting opening clause, common in ledes."""
+    return 1.0 if gap.facts.opener in _LEAD_IN_OPENERS else 0.0
+
+
+def cue_dateline(gap: _Gap) -> float:
+    """"LONDON (Reuters) -" opens an agency story and nothing else."""
+    return 1.0 if gap.facts.dateline else 0.0
+
+
+CUES = {
+    "granularity": cue_granularity,
+    "lexical_cohesion": cue_lexical_cohesion,
+    "wide_cohesion": cue_wide_cohesion,
+    "cohesion_depth": cue_cohesion_depth,
+    "wide_cohesion_depth": cue_wide_cohesion_depth,
+    "back_link": cue_back_link,
+    "forward_link": cue_forward_link,
+    "unresolved_pronoun": cue_unresolved_pronoun,
+    "connective_early": cue_connective_early,
+    "name_list": cue_name_list,
+    "names_seen_before": cue_names_seen_before,
+    "names_remembered": cue_names_remembered,
+    "short_name_reference": cue_short_name_reference,
+    "no_names": cue_no_names,
+    "new_full_name": cue_new_full_name,
+    "names_carried_forward": cue_names_carried_forward,
+    "pronoun_opener": cue_pronoun_opener,
+    "connective_opener": cue_connective_opener,
+    "definite_opener": cue_definite_opener,
+    "indefinite_opener": cue_indefinite_opener,
+    "honorific_opener": cue_honorific_opener,
+    "quote_opener": cue_quote_opener,
+    "quote_running": cue_quote_running,
+    "single_sentence": cue_single_sentence,
+    "lede_length": cue_lede_length,
+    "fragment": cue_fragment,
+    "after_fragment": cue_after_fragment,
+    "time_phrase": cue_time_phrase,
+    "lede_tense": cue_lede_tense,
+    "narrative_tense": cue_narrative_tense,
+    "lead_in_opener": cue_lead_in_opener,
+    "dateline": cue_dateline,
+}
+
+
+def _digest_facts(paragraphs: Sequence[Paragraph]) -> list[_Facts]:
+    texts = [p.text for p in paragraphs]
+    vocabulary = _lowercase_vocabulary(texts)
+    return [_facts(text, vocabulary) for text in texts]
+
+
+def digest_gaps(paragraphs: Sequence[Paragraph]) -> list[_Gap]:
+    """The gaps of a digest with their windows (for ``benchmarks/fit_segmenter.py``)."""
+    return _gaps(_digest_facts(paragraphs))
+
+
+def gap_features(gap: _Gap) -> dict[str, float]:
+    """Every cue's raw value at ``gap``, by cue name."""
+    return {name: cue(gap) for name, cue in CUES.items()}
+
+
+# ---------------------------------------------------------------------------
+# subheadings
+
+# A heading is a short noun or verb phrase: these words make a line a sentence.
+_SENTENCE_VERBS = frozenset(
+    "is are was were has have had said says will would could should can did does".split()
+)
+_HEADING_MAX_WORDS = 10
+_HEADING_MAX_CHARS = 70
+_BODY_MIN_WORDS = 8  # a heading sits between paragraphs of running text, not in a table
+_HEADING_QUOTES = "\"'“”‘’"
+
+
+def _heading_text_ok(text: str) -> bool:
+    """Is ``text`` shaped like a heading: short, sentence case, no closing punctuation, no clause?"""
+    inner = text.strip()
+    if len(inner) > _HEADING_MAX_CHARS:
+        return False
+    if inner[:1] in _HEADING_QUOTES and inner[-1:] in _HEADING_QUOTES and len(inner) > 2:
+        inner = inner[1:-1].strip()  # a quoted heading: 'Mixed signals'
+    tokens = words(inner)
+    if not 2 <= len(tokens) <= _HEADING_MAX_WORDS or not inner[:1].isupper():
+        return False
+    if re.search(r"[.!?:;,()\[\]0-9\"“”]|\s[-–—]\s", inner) or inner[-1] in _HEADING_QUOTES:
+        return False
+    later_capitalised = sum(1 for t in tokens[1:] if t[:1].isupper())
+    lower_tokens = {t.lower() for t in tokens}
+    return (
+        later_capitalised * 2 <= len(tokens) - 1  # sentence case, not a name or a title-case table row
+        and not lower_tokens & _SENTENCE_VERBS
+        and not lower_tokens & _PERSONAL_PRONOUNS
+        and tokens[-1].lower() not in STOPWORDS
+    )
+
+
+def _is_body(text: str) -> bool:
+    """Running text: several words ending a sentence (or a quotation)."""
+    stripped = text.strip()
+    return len(words(stripped[:_ANALYSED_CHARS])) >= _BODY_MIN_WORDS and bool(_TERMINAL.search(stripped))
+
+
+def _line_heading(previous: str, text: str, following: str) -> bool:
+    """A heading alone on its line, between two paragraphs of running text."""
+    return _heading_text_ok(text) and _is_body(previous) and _is_body(following)
+
+
+def _glued_heading(text: str) -> str | None:
+    """The heading appended after a paragraph's last full sentence, or None.
+
+    Only the tail is split into sentences, so a huge paragraph stays cheap.
+    """
+    tail = text.rstrip()[-(_HEADING_MAX_CHARS * 4):]
+    sentences = split_sentences(tail)
+    if len(sentences) < 2 or not _TERMINAL.search(sentences[-2]):
+        return None
+    candidate = sentences[-1]
+    if candidate[:1] in _HEADING_QUOTES or not _heading_text_ok(candidate):
+        return None
+    return candidate if tail.endswith(candidate) else None
+
+
+def _subhead_at(paragraphs: Sequence[Paragraph], k: int) -> Subhead | None:
+    """The subhead on paragraph ``k``, which must have a paragraph of its section after it."""
+    if k == 0 or k + 1 >= len(paragraphs):
+        return None  # a heading never opens an article and always introduces something
+    text = paragraphs[k].text
+    if _line_heading(paragraphs[k - 1].text, text, paragraphs[k + 1].text):
+        return Subhead(text.strip(), paragraphs[k].line, "line")
+    glued = _glued_heading(text) if _is_body(paragraphs[k + 1].text) else None
+    if glued is not None:
+        return Subhead(glued, paragraphs[k].line, "glued")
+    return None
+
+
+def find_subheads(paragraphs: Sequence[Paragraph]) -> list[Subhead]:
+    """The subheadings within one article's paragraphs, in order.
+
+    "line": a short heading alone on its line between two paragraphs of running
+    text; "glued": a heading appended after the last sentence of a paragraph
+    (``Subhead.text`` is the heading alone, a suffix of the paragraph). The first
+    paragraph never carries one, nor the last: a heading introduces a section.
+    """
+    found = (_subhead_at(paragraphs, k) for k in range(len(paragraphs)))
+    return [subhead for subhead in found if subhead is not None]
+
+
+# ---------------------------------------------------------------------------
+# the scoring model and the decoder
+
+
+@dataclass(frozen=True, slots=True)
+class _Model:
+    bias: float
+    weights: dict[str, float]  # cue name -> weight (log-odds per unit of the cue)
+    boundary_offset: float  # added to every score before decoding: trades precision for recall
+    min_article_words: int  # articles shorter than this pay the short-article penalty
+    short_article_penalty: float  # log-odds charged, in full, to a zero-word article
+
+
+# Cues the development digests cannot teach, so their weights are set by hand and the fitting
+# script leaves them out. No dev digest carries agency datelines, yet "CITY (Agency) -" opens a
+# story and nothing else: +8 log-odds outweighs every continuation cue but a correction.
+HAND_SET_WEIGHTS = {"dateline": 8.0}
+
+
+@lru_cache(maxsize=1)
+def _model() -> _Model:
+    stored = json.loads(_WEIGHTS_FILE.read_text(encoding="utf-8"))
+    decoder = stored["decoder"]
+    return _Model(
+        bias=float(stored["bias"]),
+        weights={name: HAND_SET_WEIGHTS.get(name, float(stored["weights"].get(name, 0.0))) for name in CUES},
+        boundary_offset=float(decoder["boundary_offset"]),
+        min_article_words=int(decoder["min_article_words"]),
+        short_article_penalty=float(decoder["short_article_penalty"]),
+    )
+
+
+def _weighted_cues(gap: _Gap, model: _Model) -> list[Cue]:
+    cues = []
+    for name, value in gap_features(gap).items():
+        if value:
+            cues.append(Cue(name, model.weights[name] * value, f"{value:.3g}"))
+    return cues
+
+
+_NEAR_LIMIT = 64  # paragraphs looked at one by one for the short-article penalty
+
+
+def decode_boundaries(
+    scores: Sequence[float], word_counts: Sequence[int], forced: Sequence[str], model: _Model
+) -> list[bool]:
+    """Choose the set of boundaries with the highest total score, by dynamic programming.
+
+    ``scores[i]`` is the log-odds of a boundary before paragraph i (index 0 is
+    ignored: the first paragraph always starts an article). Every article
+    shorter than ``min_article_words`` pays a penalty growing as it shrinks;
+    ``forced[i]`` is "split" (must start), "join" (must not) or "". Linear: the
+    penalty only reaches back over a few paragraphs.
+    """
+    n = len(scores)
+    cumulative = [0]
+    for count in word_counts:
+        cumulative.append(cumulative[-1] + count)
+    best = [-math.inf] * (n + 1)
+    back = [0] * (n + 1)
+    best[0] = 0.0
+    far_best, far_arg, frontier = -math.inf, 0, 0
+    for i in range(1, n + 1):
+        if i < n and forced[i] == "join":
+            continue
+        while frontier < i and (
+            cumulative[i] - cumulative[frontier] >= model.min_article_words or i - frontier > _NEAR_LIMIT
+        ):
+            if best[frontier] > far_best:
+                far_best, far_arg = best[frontier], frontier
+            frontier += 1
+        value, arg = far_best, far_arg
+        for j in range(frontier, i):
+            # an article a correction started may be as short as the editor wants
+            length = cumulative[i] - cumulative[j]
+            shortfall = 0.0 if forced[j] == "split" else 1.0 - length / model.min_article_words
+            candidate = best[j] - model.short_article_penalty * shortfall
+            if candidate > value:
+                value, arg = candidate, j
+        own = scores[i] + model.boundary_offset if i < n else 0.0
+        best[i], back[i] = value + own, arg
+        if i < n and forced[i] == "split":
+            far_best, far_arg, frontier = -math.inf, 0, i  # nothing may reach back past a forced start
+    return _trace_back(back, n)
+
+
+def _trace_back(back: Sequence[int], n: int) -> list[bool]:
+    boundaries = [False] * n
+    position = n
+    while position > 0:
+        position = back[position]
+        boundaries[position] = True
+    if n:
+        boundaries[0] = True
+    return boundaries
+
+
+# ---------------------------------------------------------------------------
+# corrections
+
+
+_QUOTE_FOLDING = str.maketrans(
+    {"“": '"', "”": '"', "„": '"', "«": '"', "»": '"', "‘": "'", "’": "'", "‚": "'"}
+)
+
+
+def _normalise_for_match(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text)
+    text = text.translate(_QUOTE_FOLDING)
+    return " ".join(text.casefold().split())
+
+
+def matching_line(digest: Digest, correction: SplitCorrection) -> int | None:
+    """The line of the first paragraph that opens with ``correction.quote``, or None.
+
+    Matching ignores case, runs of whitespace, Unicode normal forms and the
+    difference between curly and straight quotes. A correction bound to
+    another digest (``correction.digest`` set and different) matches nothing.
+    """
+    if correction.digest and correction.digest != str(digest.path):
+        return None
+    quote = _normalise_for_match(correction.quote)
+    if not quote:
+        return None
+    for paragraph in digest.paragraphs:
+        if _normalise_for_match(paragraph.text[: len(correction.quote) * 2 + 16]).startswith(quote):
+            return paragraph.line
+    return None
+
+
+def _forced_actions(digest: Digest, splits: Sequence[SplitCorrection]) -> list[str]:
+    """Per paragraph: "split", "join" or "" (a later correction overrides an earlier one)."""
+    index_of_line = {p.line: k for k, p in enumerate(digest.paragraphs)}
+    forced = [""] * len(digest.paragraphs)
+    for correction in splits:
+        line = matching_line(digest, correction)
+        if line is not None and index_of_line[line] > 0:
+            forced[index_of_line[line]] = correction.action
+    return forced
+
+
+# ---------------------------------------------------------------------------
+# public API
+
+
+def _boundary_scores(gaps: Sequence[_Gap], model: _Model) -> tuple[list[float], list[list[Cue]]]:
+    """Per paragraph, the log-odds that an article starts there and the cues that add up to it."""
+    scores = [0.0]
+    cue_lists = [[Cue("first_paragraph", 0.0, "a digest opens with an article")]]
+    for gap in gaps:
+        cues = [Cue("bias", model.bias, "base rate of a boundary")] + _weighted_cues(gap, model)
+        cue_lists.append(cues)
+        scores.append(sum(cue.value for cue in cues))
+    return scores, cue_lists
+
+
+def _analyse(digest: Digest, splits: Sequence[SplitCorrection]) -> tuple[list[LineDecision], list[Segment]]:
+    paragraphs = digest.paragraphs
+    if not paragraphs:
+        return [], []
+    model = _model()
+    facts = _digest_facts(paragraphs)
+    scores, cue_lists = _boundary_scores(_gaps(facts), model)
+    forced = _forced_actions(digest, splits)
+    # A heading and the paragraph it introduces belong to the article around them.
+    heading_like = [_subhead_at(paragraphs, k) is not None for k in range(len(paragraphs))]
+    decode_forced = list(forced)
+    for k in range(1, len(paragraphs)):
+        if not forced[k] and (heading_like[k] or heading_like[k - 1]):
+            decode_forced[k] = "join"
+            cue_lists[k].append(Cue("heading_held", 0.0, "no boundary: a heading stays with its section"))
+    boundaries = decode_boundaries(scores, [f.word_count for f in facts], decode_forced, model)
+    segments = _segments(digest, boundaries)
+    subhead_of_line = {s.line: s for segment in segments for s in segment.subheads}
+    decisions = [
+        LineDecision(
+            p.line, scores[k], tuple(cue_lists[k]), boundaries[k], subhead_of_line.get(p.line), forced[k]
+        )
+        for k, p in enumerate(paragraphs)
+    ]
+    return decisions, segments
+
+
+def _segments(digest: Digest, boundaries: Sequence[bool]) -> list[Segment]:
+    paragraphs = digest.paragraphs
+    starts = [k for k, boundary in enumerate(boundaries) if boundary]
+    segments = []
+    for number, first in enumerate(starts):
+        last = starts[number + 1] if number + 1 < len(starts) else len(paragraphs)
+        members = paragraphs[first:last]
+        end = paragraphs[last].line if last < len(paragraphs) else paragraphs[-1].line + 1
+        segments.append(Segment(digest.path, members[0].line, end, members, tuple(find_subheads(members))))
+    return segments
+
+
+def explain_digest(digest: Digest, splits: Sequence[SplitCorrection] = ()) -> list[LineDecision]:
+    """One decision per paragraph, in order: its boundary score, the cues behind it, the verdict."""
+    return _analyse(digest, splits)[0]
+
+
+def segment_digest(digest: Digest, splits: Sequence[SplitCorrection] = ()) -> list[Segment]:
+    """Split ``digest`` into articles: contiguous, in order, covering every paragraph once."""
+    return _analyse(digest, splits)[1]

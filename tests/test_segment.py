@@ -1,0 +1,384 @@
+"""Tests of digestsite.segment: each cue, the seed against its gold file, case files, corrections, properties."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path, PurePosixPath
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from digestsite import segment
+from digestsite.model import Digest, Paragraph, SplitCorrection, Subhead
+from digestsite.segment import explain_digest, find_subheads, matching_line, segment_digest
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+CASES = Path(__file__).resolve().parent / "cases" / "segment"
+
+
+def shared_or_skip(relative: str) -> Path:
+    path = SHARED / relative
+    if not path.exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"shared/ not present: {path} is required when CI is set")
+        pytest.skip("shared/ not present")
+    return path
+
+
+def make_digest(lines: list[str], name: str = "digests/test.txt") -> Digest:
+    paragraphs = tuple(Paragraph(i, text) for i, text in enumerate(lines) if text.strip())
+    return Digest(PurePosixPath(name), paragraphs)
+
+
+def paragraphs_of(*texts: str) -> list[Paragraph]:
+    return [Paragraph(i, text) for i, text in enumerate(texts)]
+
+
+def last_gap(*texts: str):
+    """The gap before the last of ``texts``, with windows computed over all of them."""
+    return segment.digest_gaps(paragraphs_of(*texts))[-1]
+
+
+LEDE = "Mayor Helen Ortiz of Northbridge on Tuesday approved a plan to rebuild the old river bridge."
+STORY = (
+    "The bridge has been closed since a flood damaged its supports, and the council said the works "
+    "would cost about 40 million dollars."
+)
+
+
+# ---------------------------------------------------------------------------
+# cues, one by one
+
+
+@pytest.mark.parametrize(
+    ("cue", "text", "expected"),
+    [
+        ("pronoun_opener", "She said the work would start in May.", 1.0),
+        ("pronoun_opener", "Engineers said the work would start in May.", 0.0),
+        ("connective_opener", "However, the council said the work would start in May.", 1.0),
+        ("connective_opener", "Residents said the work would start in May.", 0.0),
+        ("connective_early", "Residents, however, said the work would start in May.", 1.0),
+        ("definite_opener", "The council said the work would start in May.", 1.0),
+        ("indefinite_opener", "A new study of river bridges was published in Lisbon on Monday.", 1.0),
+        ("honorific_opener", "Mr Ortiz said the work would start in May.", 1.0),
+        ("quote_opener", '"We will start in May," the mayor said.', 1.0),
+        ("quote_opener", "“We will start in May,” the mayor said.", 1.0),
+        ("unresolved_pronoun", "In a speech he said the work would start in May.", 1.0),
+        ("unresolved_pronoun", "Engineer Paul Amos said his team would start in May.", 0.0),
+        ("single_sentence", "The work starts in May.", 1.0),
+        ("single_sentence", "The work starts in May. It ends in June.", 0.0),
+        ("lede_length", LEDE, 1.0),
+        ("lede_length", "It ends in June.", 0.0),
+        ("fragment", "Hollow Lane Ground", 1.0),
+        ("fragment", LEDE, 0.0),
+        ("name_list", "Perez, Adeyemi, Kowalski, Brandt, Oyelaran, Fischer, Moreau.", 1.0),
+        ("time_phrase", "Officials met on Tuesday to discuss the plan for the bridge.", 1.0),
+        ("time_phrase", "Officials met to discuss the plan for the bridge.", 0.0),
+        ("lede_tense", "The government has approved a plan to rebuild the bridge.", 1.0),
+        ("narrative_tense", "The engineer said the supports were weak.", 1.0),
+        ("lead_in_opener", "In a statement, the ministry welcomed the plan.", 1.0),
+        ("dateline", "LONDON (Reuters) - Britain's economy grew faster than expected.", 1.0),
+        ("dateline", "WASHINGTON, May 3 (AP) -- The Senate passed the bill.", 1.0),
+        ("dateline", "TEAM NEWS - Riverside against Hillford.", 0.0),
+        ("no_names", "the work would start in May, officials said.", 1.0),
+    ],
+)
+def test_cue_on_the_last_paragraph(cue: str, text: str, expected: float) -> None:
+    gap = last_gap(LEDE, STORY, text)
+    assert segment.CUES[cue](gap) == expected
+
+
+def test_cue_quote_running_when_the_paragraph_before_leaves_a_quotation_open() -> None:
+    assert segment.cue_quote_running(last_gap(LEDE, '"We will rebuild it. We promise.', '"It is our duty."')) == 1.0
+    assert segment.cue_quote_running(last_gap(LEDE, '"We will rebuild it," she said.', "Work starts soon.")) == 0.0
+
+
+def test_cue_after_fragment_follows_a_short_line() -> None:
+    assert segment.cue_after_fragment(last_gap(LEDE, "Hollow Lane Ground", STORY)) == 1.0
+    assert segment.cue_after_fragment(last_gap(LEDE, STORY, STORY)) == 0.0
+
+
+def test_cue_names_seen_before_and_short_name_reference() -> None:
+    back = last_gap(LEDE, STORY, "Ortiz said the council would meet again in June to choose a builder.")
+    fresh = last_gap(LEDE, STORY, "Chipmaker Lumora Systems opened a factory in Varenna on Wednesday.")
+    assert segment.cue_names_seen_before(back) == 1.0
+    assert segment.cue_short_name_reference(back) == 1.0
+    assert segment.cue_names_seen_before(fresh) == 0.0
+    assert segment.cue_short_name_reference(fresh) == 0.0
+    assert segment.cue_names_remembered(back) > segment.cue_names_remembered(fresh)
+
+
+def test_cue_new_full_name_needs_an_unseen_multi_word_name() -> None:
+    fresh = last_gap(LEDE, STORY, "Chipmaker Lumora Systems opened a factory in Varenna on Wednesday.")
+    repeated = last_gap(LEDE, STORY, "Helen Ortiz said the council would meet again in June.")
+    assert segment.cue_new_full_name(fresh) == 1.0
+    assert segment.cue_new_full_name(repeated) == 0.0
+
+
+def test_cue_names_carried_forward_rewards_a_lede_whose_names_return() -> None:
+    texts = [LEDE, STORY, "Chipmaker Lumora Systems opened a factory in Varenna on Wednesday.",
+             "Lumora said the Varenna plant would make memory chips."]
+    gap = segment.digest_gaps(paragraphs_of(*texts))[1]  # before the Lumora lede
+    assert segment.cue_names_carried_forward(gap) == 0.5  # Lumora and Varenna of four name tokens
+    lonely = segment.digest_gaps(paragraphs_of(LEDE, texts[2], STORY))[1]
+    assert segment.cue_names_carried_forward(lonely) == 0.0
+
+
+def test_lexical_cues_are_higher_within_a_story_than_across_stories() -> None:
+    bridge = [LEDE, STORY, "The bridge supports will be rebuilt with steel, the council said of the bridge works."]
+    chips = ["Chipmaker Lumora opened a memory chip factory, making chips for phones and cars.",
+             "The chip factory will employ 2,000 people making memory chips."]
+    gaps = segment.digest_gaps(paragraphs_of(*bridge, *chips))
+    within, across = gaps[1], gaps[2]  # before paragraph 2 (bridge) and paragraph 3 (chips)
+    for cue in (segment.cue_lexical_cohesion, segment.cue_wide_cohesion, segment.cue_back_link):
+        assert cue(within) > cue(across), cue.__name__
+    assert segment.cue_forward_link(across) > 0.0
+    assert segment.cue_cohesion_depth(across) >= segment.cue_cohesion_depth(within)
+    assert segment.cue_wide_cohesion_depth(across) >= 0.0
+
+
+def test_cue_granularity_grows_with_paragraph_length() -> None:
+    short = last_gap("One two three.", "Four five six.")
+    long = last_gap(LEDE + " " + STORY, STORY + " " + STORY)
+    assert segment.cue_granularity(long) > segment.cue_granularity(short)
+
+
+def test_every_cue_has_a_weight_and_a_docstring() -> None:
+    weights = segment._model().weights
+    for name, cue in segment.CUES.items():
+        assert name in weights
+        assert cue.__doc__, name
+
+
+# ---------------------------------------------------------------------------
+# subheads
+
+
+def test_find_subheads_line_heading_between_running_text() -> None:
+    found = find_subheads(paragraphs_of(LEDE, STORY, "Firm opposition", STORY))
+    assert found == [Subhead("Firm opposition", 2, "line")]
+
+
+def test_find_subheads_quoted_line_heading() -> None:
+    found = find_subheads(paragraphs_of(LEDE, STORY, "'Futile attempt'", STORY))
+    assert found == [Subhead("'Futile attempt'", 2, "line")]
+
+
+def test_find_subheads_glued_heading_is_the_suffix_of_its_paragraph() -> None:
+    glued = STORY + " Connect ethnic culture with fashion"
+    found = find_subheads(paragraphs_of(LEDE, glued, STORY))
+    assert found == [Subhead("Connect ethnic culture with fashion", 1, "glued")]
+    assert glued.endswith(found[0].text)
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["Hollow Lane Ground", "Friday, 4 June", "1930 GMT", "Anna Lowe (North Riding)", "CHAMPIONS (twice)",
+     "MATCH FACTS", "away to the champions in the semi-finals", "In his budget the minister has:",
+     "The council said it would pay"],
+)
+def test_find_subheads_rejects_table_rows_names_and_clauses(line: str) -> None:
+    assert find_subheads(paragraphs_of(LEDE, STORY, line, STORY)) == []
+
+
+def test_find_subheads_never_on_first_or_last_paragraph() -> None:
+    assert find_subheads(paragraphs_of("Firm opposition", STORY, STORY)) == []
+    assert find_subheads(paragraphs_of(LEDE, STORY + " Return to the village")) == []
+
+
+def test_a_heading_is_never_split_from_its_section() -> None:
+    lines = [LEDE, STORY, "Chipmaker Lumora Systems opened a factory in Varenna on Wednesday.", STORY]
+    lines.insert(2, "Firm opposition")
+    starts = [s.start for s in segment_digest(make_digest(lines))]
+    assert 2 not in starts and 3 not in starts
+
+
+# ---------------------------------------------------------------------------
+# the seed against its gold file
+
+
+def test_seed_digest_matches_gold_boundaries_and_subheads() -> None:
+    folder = shared_or_skip("seed")
+    gold_path = next(folder.glob("*.gold.json"))
+    gold = json.loads(gold_path.read_text(encoding="utf-8"))
+    lines = gold_path.with_name(gold_path.name.replace(".gold.json", ".txt")).read_text(encoding="utf-8")
+    digest = make_digest(lines.splitlines())
+    segments = segment_digest(digest)
+    assert [(s.start, s.end) for s in segments] == [(a["start"], a["end"]) for a in gold["articles"]]
+    for seg, article in zip(segments, gold["articles"]):
+        expected = [Subhead(h["text"], h["line"], h["kind"]) for h in article["subheads"]]
+        assert list(seg.subheads) == expected
+        assert find_subheads(seg.paragraphs) == expected
+
+
+# ---------------------------------------------------------------------------
+# case files: digest lines, "--- expect ---", the expected JSON
+
+
+def read_case(path: Path) -> tuple[Digest, dict]:
+    body, expected = path.read_text(encoding="utf-8").split("--- expect ---\n")
+    return make_digest(body.splitlines(), f"cases/{path.name}"), json.loads(expected)
+
+
+@pytest.mark.parametrize("case", sorted(CASES.glob("*.txt")), ids=lambda p: p.stem)
+def test_case_file(case: Path) -> None:
+    digest, expected = read_case(case)
+    segments = segment_digest(digest)
+    assert [s.start for s in segments] == expected["starts"]
+    found = [{"text": h.text, "line": h.line, "kind": h.kind} for s in segments for h in s.subheads]
+    assert found == expected["subheads"]
+
+
+def test_case_files_exist() -> None:
+    assert len(list(CASES.glob("*.txt"))) >= 5
+
+
+# ---------------------------------------------------------------------------
+# corrections
+
+
+TWO_STORIES = (CASES / "two_stories_pronouns_continue_new_lede_starts.txt").read_text(encoding="utf-8")
+TWO_STORY_LINES = TWO_STORIES.split("--- expect ---\n")[0].splitlines()
+
+
+def test_split_correction_forces_a_boundary() -> None:
+    digest = make_digest(TWO_STORY_LINES)
+    split = SplitCorrection("split", "She added that the council")
+    assert [s.start for s in segment_digest(digest, [split])] == [0, 3, 6]
+    decision = explain_digest(digest, [split])[3]
+    assert decision.boundary and decision.forced == "split"
+
+
+def test_join_correction_forbids_a_boundary() -> None:
+    digest = make_digest(TWO_STORY_LINES)
+    join = SplitCorrection("join", "semiconductor maker LUMORA   systems")
+    assert [s.start for s in segment_digest(digest, [join])] == [0]
+    assert explain_digest(digest, [join])[6].forced == "join"
+
+
+def test_matching_line_folds_curly_quotes_case_space_and_unicode() -> None:
+    digest = make_digest(["Intro line here.", "“We will rebuild it,” said the mayor of Café Town."])
+    assert matching_line(digest, SplitCorrection("split", '"we will  REBUILD it," said')) == 1
+    assert matching_line(digest, SplitCorrection("split", "“We will rebuild it,” said the mayor of Cafe\u0301")) == 1
+    assert matching_line(digest, SplitCorrection("split", "no such opening")) is None
+
+
+def test_matching_line_respects_the_correction_digest() -> None:
+    digest = make_digest(TWO_STORY_LINES, "digests/a.txt")
+    assert matching_line(digest, SplitCorrection("split", "The council said", digest="digests/a.txt")) == 5
+    assert matching_line(digest, SplitCorrection("split", "The council said", digest="digests/b.txt")) is None
+
+
+# ---------------------------------------------------------------------------
+# explain_digest
+
+
+def test_explain_digest_gives_one_decision_per_paragraph_with_cues() -> None:
+    digest = make_digest(TWO_STORY_LINES)
+    decisions = explain_digest(digest)
+    assert [d.line for d in decisions] == [p.line for p in digest.paragraphs]
+    assert all(d.cues for d in decisions)
+    starts = [s.start for s in segment_digest(digest)]
+    assert [d.line for d in decisions if d.boundary] == starts
+    scored = decisions[6]
+    assert scored.score == pytest.approx(sum(c.value for c in scored.cues))
+    assert {c.name for c in scored.cues} >= {"bias", "lexical_cohesion"}
+
+
+def test_explain_digest_marks_the_subhead() -> None:
+    digest, _ = read_case(CASES / "line_subhead_between_paragraphs.txt")
+    decisions = explain_digest(digest)
+    assert decisions[3].subhead == Subhead("Roads and rail", 3, "line")
+    assert not decisions[3].boundary and not decisions[4].boundary
+
+
+def test_empty_digest_gives_no_segments() -> None:
+    assert segment_digest(make_digest([])) == []
+    assert explain_digest(make_digest(["", "  "])) == []
+
+
+def test_decoder_obeys_forced_actions() -> None:
+    model = segment._model()
+    scores = [0.0, 9.0, -9.0, 9.0]
+    assert segment.decode_boundaries(scores, [200] * 4, ["", "join", "split", ""], model) == [True, False, True, True]
+
+
+# ---------------------------------------------------------------------------
+# speed: linear, and no pathological input
+
+
+def test_huge_single_line_is_fast() -> None:
+    started = time.perf_counter()
+    result = segment_digest(make_digest(["word " * 1_000_000, "A" * 5_000_000]))
+    assert len(result) >= 1
+    assert time.perf_counter() - started < 5
+
+
+def test_many_lines_are_segmented_in_linear_time() -> None:
+    lines = TWO_STORY_LINES * 300  # 3,300 paragraphs
+    started = time.perf_counter()
+    segments = segment_digest(make_digest(lines))
+    assert sum(len(s.paragraphs) for s in segments) == len(lines)
+    assert time.perf_counter() - started < 10
+
+
+# ---------------------------------------------------------------------------
+# properties
+
+
+line_text = st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"), max_size=80)
+wordy_line = st.lists(
+    st.sampled_from(["The", "he", "said", "Guo", "Jiakun", "\"We", "will.\"", "Firm", "opposition", "China",
+                     "on", "Tuesday", "LONDON", "(Reuters)", "-", "a", "report.", "However,", "'Futile", "attempt'"]),
+    max_size=25,
+).map(" ".join)
+
+
+def check_contract(digest: Digest) -> None:
+    segments = segment_digest(digest)
+    covered = [p for s in segments for p in s.paragraphs]
+    assert covered == list(digest.paragraphs)
+    for current, following in zip(segments, segments[1:]):
+        assert current.end == following.start
+    if segments:
+        assert segments[0].start == digest.paragraphs[0].line
+        assert segments[-1].end == digest.paragraphs[-1].line + 1
+    for s in segments:
+        assert s.start == s.paragraphs[0].line
+        for heading in s.subheads:
+            assert s.start < heading.line < s.end
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.one_of(line_text, wordy_line), max_size=30))
+def test_segments_cover_every_paragraph_once_in_order(lines: list[str]) -> None:
+    check_contract(make_digest(lines))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.one_of(line_text, wordy_line), max_size=20))
+def test_find_subheads_never_raises_and_glued_text_is_a_suffix(lines: list[str]) -> None:
+    paragraphs = paragraphs_of(*lines)
+    for heading in find_subheads(paragraphs):
+        text = paragraphs[heading.line].text
+        if heading.kind == "glued":
+            assert text.rstrip().endswith(heading.text)
+        else:
+            assert text.strip() == heading.text
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(wordy_line, min_size=1, max_size=20), st.lists(st.tuples(st.sampled_from(["split", "join"]), wordy_line), max_size=4))
+def test_corrections_never_break_the_contract(lines: list[str], corrections: list[tuple[str, str]]) -> None:
+    digest = make_digest(lines)
+    splits = [SplitCorrection(action, quote) for action, quote in corrections]
+    decisions = explain_digest(digest, splits)
+    assert len(decisions) == len(digest.paragraphs)
+    for decision in decisions:
+        if decision.forced == "split":
+            assert decision.boundary
+        if decision.forced == "join" and decision is not decisions[0]:
+            assert not decision.boundary
