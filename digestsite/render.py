@@ -40,6 +40,7 @@ rendering becomes a ``SourceError`` at the template file and 0-based line.
 from __future__ import annotations
 
 import hashlib
+from html import unescape
 import math
 import re
 import uuid
@@ -389,6 +390,7 @@ def _article_fields(view: _SiteView, article: Article) -> dict:
     spokespersons ([{name, organisation, path}]), body (Markup), toc ([{id, text, level}]),
     markdown_path (the lead's ``index.md`` beside the page)."""
     html, toc = view.body(article)
+    html = _without_standfirst(html, article.standfirst)
     card = view.card(article)
     return {
         "title": article.title,
@@ -406,6 +408,18 @@ def _article_fields(view: _SiteView, article: Article) -> dict:
         "toc": [{"id": i, "text": text, "level": level} for i, text, level in toc],
         "markdown_path": f"articles/{article.slug}/index.md",
     }
+
+
+_FIRST_PARAGRAPH = re.compile(r"\A<p>(.*?)</p>\n", re.DOTALL)
+
+
+def _without_standfirst(html: str, standfirst: str) -> str:
+    """The body without its first paragraph when that paragraph is the standfirst,
+    which the page already shows above the body."""
+    first = _FIRST_PARAGRAPH.match(html)
+    if first and " ".join(unescape(re.sub(r"<[^>]+>", "", first.group(1))).split()) == " ".join(standfirst.split()):
+        return html[first.end():]
+    return html
 
 
 def _card(view: _SiteView, article: Article) -> dict:

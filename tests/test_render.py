@@ -636,3 +636,13 @@ def test_headers_file_carries_the_same_policy_as_the_meta_tag() -> None:
     assert f"Content-Security-Policy: {CONTENT_SECURITY_POLICY}" in headers
     assert f'content="{CONTENT_SECURITY_POLICY}"' in files[PurePosixPath("index.html")].decode().replace("&#39;", "'")
     assert "unsafe-inline" not in CONTENT_SECURITY_POLICY.split("script-src")[1].split(";")[0]
+
+
+def test_a_one_sentence_first_paragraph_is_not_repeated_below_the_standfirst() -> None:
+    lede = "The museum reopened on Tuesday."
+    site = make_site([make_article(1, standfirst=lede, body=f"{lede}\n\nIt had been shut for years.")])
+    page = render(site)[PurePosixPath("articles/story-1/index.html")].decode()
+    assert f"<p>{lede}</p>" not in page and f">{lede}</p>" in page  # in the standfirst only
+    assert "<p>It had been shut for years.</p>" in page
+    site = make_site([make_article(2, standfirst=lede, body=f"{lede} More follows.")])
+    assert f"<p>{lede} More follows.</p>" in render(site)[PurePosixPath("articles/story-2/index.html")].decode()
