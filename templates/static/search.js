@@ -23,8 +23,20 @@
     showImages: false,
     resetStyles: false,
     baseUrl: root.pathname,
-    bundlePath: root.pathname + "pagefind/"
+    bundlePath: root.pathname + "pagefind/",
+    // the standfirst is indexed as metadata; shown, it would repeat as a grey "Standfirst: …" tag
+    processResult: function (result) {
+      if (result.meta) {
+        delete result.meta.standfirst;
+      }
+      return result;
+    }
   });
+  // Pagefind's input is labelled only by its title attribute; name it by the visible heading
+  var input = mount.querySelector(".pagefind-ui__search-input");
+  if (input && document.getElementById("search-title")) {
+    input.setAttribute("aria-labelledby", "search-title");
+  }
   var query = new URLSearchParams(window.location.search).get("q");
   if (query && query.trim()) {
     ui.triggerSearch(query.trim());
