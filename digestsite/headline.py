@@ -1,0 +1,699 @@
+"""Headlines: one lede sentence -> one short news headline.
+
+Contract:
+
+- ``make_headline(lede, context="")`` is a pure function that never raises. Its
+  result is at most ``MAX_HEADLINE_CHARS`` long, starts with a capital, ends on
+  a complete content word (never an article, conjunction, preposition,
+  auxiliary, determiner, adjective or participle it can recognise), has
+  balanced quotes and brackets and no trailing comma or stop.
+  ``headline_problems`` lists the rules a title breaks.
+- ``context`` is the rest of the article. It only decides which names are
+  people: news copy calls a person by surname alone on second mention, and an
+  organisation ("Blue Heron", "Acme Mini") never, so only names whose surname
+  stands alone in the context are shortened. Without context any full name is.
+
+The rules are the general ones of news writing, applied in order: drop
+parentheses and leading circumstance clauses ("When asked ...,", "On
+Monday,"); turn reported speech round ("X said (that) CLAUSE" -> "CLAUSE, says
+X" with X's surname, or just CLAUSE when no person is named); drop
+appositives, dash asides, relative and participial clauses (also inside the
+subject: "workers living in X are ..." -> "workers are ...") and time
+adverbials; headlinese ("the/a/an" and "his/her/its/their" out, "has been
+approved" -> "approved", "is to" -> "to", "is the only way" -> "only way",
+"shares in X fell" -> "X shares fell"); then, if still long, cut after a
+complete constituent: after the main verb and its object, never after a
+participle, adjective, determiner, preposition, conjunction or pronoun,
+preferably before a prepositional phrase or a relative/participial clause.
+The verb keeps the source's form, so cutting never changes agreement. No
+vocabulary here is specific to any source: only function words, auxiliaries,
+speech verbs, common irregular verbs and suffixes.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .people import is_full_name, mentions, surname_key
+from .text import normalize, words
+
+__all__ = ["MAX_HEADLINE_CHARS", "TARGET_HEADLINE_CHARS", "headline_problems", "make_headline"]
+
+MAX_HEADLINE_CHARS = 90
+# Longer than this and the headline is cut after a complete constituent. News
+# titles run five to nine words; the words after the main clause are detail.
+TARGET_HEADLINE_CHARS = 56
+MIN_HEADLINE_WORDS = 3  # a cut that leaves fewer words reads as a fragment
+
+# Words a headline may not end on: it would read as a sentence cut off mid-phrase.
+DANGLING_WORDS = frozenset(
+    """a an the and or but nor so yet of to in on for with at by from as that than into onto upon
+    over under about after before between through during against among amid via per since until
+    while because although though if whether which who whom whose where when what its his her
+    their our your my is are was were be been being has have had will would could can should may
+    might must do does did not no very more most less such this these those also just both either
+    neither each every any some all own same other another s says say said""".split()
+)
+# Adjectives common enough in news copy to be worth naming; suffixes catch most of the rest.
+_ADJECTIVES = frozenset(
+    """new old big small major minor key top former latest early late high low full final further
+    possible potential general national international global local public private foreign domestic
+    strong weak first second third next main few many much several various certain recent current
+    likely unlikely able due ready free open set one two three four five six seven eight nine ten
+    twelve twenty thirty forty fifty hundred thousand million billion dozen""".split()
+)
+_ADJECTIVE_SUFFIXES = ("ous", "ful", "ible", "able", "ive")
+_NOUNS_IN_IVE = frozenset(
+    """executive executives initiative initiatives detective detectives directive objective incentive
+    incentives alternative alternatives representative representatives relative relatives motive
+    archive perspective native offensive collective olive drive five live give hive""".split()
+)
+_AUXILIARIES = frozenset(
+    "is are was were has have had will would can could may might must should shall does did do".split()
+)
+# Past forms that do not end in -ed; enough to find the main verb of most news sentences.
+_IRREGULAR_PAST = frozenset(
+    """said made saw took won lost hit set put cut got gave went came told found left fell rose grew
+    beat met held led paid sold struck brought bought thought fought spent sent became began broke
+    chose drew drove ate flew forgot froze hid kept knew lay lit meant quit ran rang sang sank sat
+    shot shut slid spoke split spread stole stood stuck swore swept swam taught tore threw understood
+    woke wore withdrew wrote overtook undertook upheld""".split()
+)
+_DETERMINERS = frozenset(
+    "the a an this that these those its his her their our your my some any each every no another".split()
+)
+_PREPOSITIONS = frozenset(
+    """of in on at to for with by from as into onto upon over under about after before between through
+    during against among amid via per since until up due according near across""".split()
+)
+_PRONOUNS = frozenset("he she they it we i you".split())
+_SPEECH_VERBS = (
+    r"said|says|say|told|tells|added|adds|noted|notes|stated|states|reported|reports|announced|"
+    r"announces|confirmed|confirms|claimed|claims|warned|warns|believes|believe|insisted|insists|"
+    r"argued|argues|explained|stressed|emphasi[sz]ed|revealed|wrote|writes|show|shows|showed|"
+    r"suggest|suggests|suggested|found|finds|predicted|predicts|estimated|estimates|indicate|indicates"
+)
+# ", according to X" / ", X said on Monday" / ", the news agency reported": the tail names
+# a source, not news. The source is short and has no comma.
+_ATTRIBUTION_TAIL = re.compile(
+    rf",\s*(?:according to (?P<according>[^,]{{2,90}})|(?P<who>[^,\"“”]{{1,80}}?\s)?(?:has |have |had )?"
+    rf"(?:{_SPEECH_VERBS})\b(?P<rest>[^,\"“”]{{0,50}})|(?:saying|adding|noting|stressing|pointing out|citing|quoting)\b.*)$",
+    re.IGNORECASE,
+)
+# "X said (on Monday) (that) Y": the news is Y. "told" needs "that": "told reporters ..." is no clause.
+_REPORTED_THAT = re.compile(
+    rf"^(?P<who>[^,\"“”]{{3,120}}?)\s(?:has |have |had )?(?P<verb>{_SPEECH_VERBS})\b"
+    rf"(?P<when>[^,\"“”]{{0,40}}?)\s(?P<that>that)\s(?P<what>.+)$"
+)
+_REPORTED = re.compile(
+    rf"^(?P<who>[^,\"“”]{{3,120}}?)\s(?:has |have |had )?(?P<verb>{_SPEECH_VERBS})\b\s(?P<that>)(?P<what>.+)$"
+)
+# Openers of a leading circumstance clause ("When asked ..., ", "On Monday, ").
+_LEAD_OPENERS = frozenset(
+    """when while asked in on at during after before following regarding despite although though
+    as since amid amidst with without earlier later last this speaking responding according under
+    for over by upon besides meanwhile however now today yesterday tomorrow nestled faced given
+    unlike like once if""".split()
+)
+_SUBJECT_STARTERS = frozenset("the a an this that these those its his her their our some many most several all".split())
+_RELATIVE_CLAUSE = re.compile(r",\s+(?:who|which|whose|whom|where)\s[^,]*(?:,|$)")
+# ", the oldest bakery in town," / ", spokesperson for the union," after a name.
+_APPOSITIVE = re.compile(r"(?P<name>\b[A-Z][\w'’\-.]*)\s*,\s+(?P<body>(?:the |a |an |[a-z])[^,\"“”]{1,80}),(?=\s)")
+# ", marking a trend" / ", driven by demand": a participial clause after the main one.
+_PARTICIPIAL_TAIL = re.compile(r",\s+(?:[a-z]+ing|[a-z]+ed\s(?:by|in|on|at|with|from))\b[^\"“”]*$")
+_DASHED = re.compile(r"\s[-–—]\s[^-–—\"“”]{1,80}?\s[-–—]\s")
+_BRACKETED = re.compile(r"\s*(?:\([^()]*\)|\[[^\[\]]*\])")
+_WHEN = (
+    r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|week|weekend|month|year|night|"
+    r"morning|afternoon|evening|season|quarter|January|February|March|April|May|June|July|August|"
+    r"September|October|November|December)"
+)
+# Time adverbials carry no news in a headline ("on Monday", "last year", "in 2004").
+_TIME_PHRASE = re.compile(
+    rf"\s(?:(?:on|last|this|next|earlier|later|late|early)\s(?:this\s|last\s)?{_WHEN}(?:'s)?"
+    rf"(?:\s(?:morning|afternoon|evening|night))?|"
+    rf"(?:in|since)\s(?:(?:early|late|mid)\s)?(?:19|20)\d\d|yesterday|today|tomorrow)\b(?=[\s,.;:]|$)"
+)
+_ARTICLE_WORD = re.compile(r"(?<![\w'’\-])(?:the|a|an|his|her|its|their)\s(?=[\w$£€\"“‘'])")
+_NOT_AFTER_PRONOUN = r"(?<!\bhe )(?<!\bshe )(?<!\bit )(?<!\bwe )(?<!\bthey )(?<!\bI )(?<!\byou )"
+_PERFECT = re.compile(rf"{_NOT_AFTER_PRONOUN}\b(?:has|have)\s(?:been\s)?(?=[a-z]+ed\b)")
+_PASSIVE = re.compile(rf"{_NOT_AFTER_PRONOUN}\b(?:is|are|was|were|has been|have been)\s(?=[a-z]+ed\s(?!by\b))")
+# "Talks are the only way" -> "Talks only way": headlines drop the copula before a noun phrase.
+_COPULA = re.compile(rf"{_NOT_AFTER_PRONOUN}(?<=[\w\"”’] )\b(?:is|are)\s(?=(?:the|a|an|only)\s)")
+_IS_TO = re.compile(rf"{_NOT_AFTER_PRONOUN}\b(?:is|are)\s(?=to\s[a-z])")
+# Cut before these words (a prepositional phrase or a subordinate clause starts), at
+# clause punctuation, or at a dash.
+_CLAUSE_CUTS = re.compile(
+    r"\s(?=(?:with|after|amid|despite|following|because|while|as|since|from|in|on|at|for|over|"
+    r"before|during|against|under|through|until|and|but|which|who|that|to|by|via|into|across|"
+    r"ahead|near|among|without)\s)|[,;:]\s|\s[-–—]\s|(?<=[a-z])\s(?=(?!hundred\s)[a-z]{3,}(?:ed|ing)\s)"
+)
+# Words before a name that only describe it ("Rovers midfielder", "Dutch software firm").
+_VERBISH = re.compile(r"\b(?:is|are|was|were|has|have|had|will|would|could|can|should|may|might|must|[a-z]+ed)\b")
+MAX_DESCRIPTOR_WORDS = 5
+_NAME_PARTICLES = ("von", "van", "de", "da", "di", "del", "der", "le", "la", "al", "bin")
+
+
+def make_headline(lede: str, context: str = "") -> str:
+    """A short readable headline from the lede sentence (see the module contract)."""
+    text = _DASHED.sub(" ", _BRACKETED.sub("", normalize(lede))).strip().rstrip(" .;:,")
+    text = _keep_if_long(_strip_lead_clause, _drop_time(text))
+    text = _keep_if_long(_strip_appositive, text)
+    text, speaker = _reported_speech(text, context)
+    for simplify in (_strip_lead_clause, _strip_relative, _strip_appositive, _strip_participial_tail):
+        text = _keep_if_long(simplify, text)
+    text = _headline_style(_shorten_names(_front_owner(_drop_time(text)), context))
+    suffix = f", says {speaker}" if speaker else ""
+    if len(text) + len(suffix) > TARGET_HEADLINE_CHARS:
+        text = _cut_at_constituent(text, max(TARGET_HEADLINE_CHARS - len(suffix) // 2, 30))
+    headline = _tidy(text)
+    if suffix and headline and len(headline) + len(suffix) <= MAX_HEADLINE_CHARS \
+            and not headline_problems(headline + suffix):
+        headline += suffix
+    return headline or _tidy(_cut_at_word(normalize(lede), MAX_HEADLINE_CHARS)) or "Untitled"
+
+
+def _keep_if_long(simplify, text: str) -> str:
+    """Apply one simplification unless it leaves too few words to stand alone."""
+    simpler = simplify(text)
+    return simpler if len(words(simpler)) >= MIN_HEADLINE_WORDS + 1 else text
+
+
+# ---------------------------------------------------------------------------
+# Clause structure
+
+
+def _strip_lead_clause(text: str) -> str:
+    """Drop leading circumstance clauses ending in a comma, and a place appositive after them."""
+    for _ in range(3):
+        first = text.split(" ", 1)[0].lower()
+        comma = _top_level_comma(text)
+        rest = text[comma + 1:].strip()
+        if first not in _LEAD_OPENERS or comma < 0 or comma > len(text) * 0.7 or not _starts_clause(rest):
+            break
+        text = rest
+    head, _, rest = text.partition(", ")
+    if rest and len(head.split()) <= 5 and all(w[:1].isupper() for w in head.split()) \
+            and rest[:1].isupper() and "," not in rest[:3]:
+        text = rest  # "Northern Province, the President ..." (the place of the clause)
+    return text
+
+
+def _starts_clause(text: str) -> bool:
+    """Whether text after a leading clause can start a sentence (not "then went on ...")."""
+    first = text.split(" ", 1)[0]
+    if first and first[0].islower() and first not in DANGLING_WORDS and not first.endswith("ly") and first != "then":
+        verb = _main_verb([_bare(t) for t in text.split()[:8]])  # "heavy snow will close ..."
+        if verb > 0 and _bare(text.split()[verb]) != "to":
+            return True
+    return bool(first) and (first[0].isupper() or first[0].isdigit() or first[0] in "\"“'‘"
+                            or first.lower() in _SUBJECT_STARTERS or first.lower() in _LEAD_OPENERS)
+
+
+def _top_level_comma(text: str) -> int:
+    """Index of the first comma outside quotes, or -1."""
+    in_quote = False
+    for i, char in enumerate(text):
+        if char in "\"“”":
+            in_quote = not in_quote
+        elif char == "," and not in_quote:
+            return i
+    return -1
+
+
+def _reported_speech(text: str, context: str) -> tuple[str, str]:
+    """(the reported clause, a short name for its speaker or ""): the news first, the source last."""
+    tail = _ATTRIBUTION_TAIL.search(text)
+    if tail and len(words(text[: tail.start()])) >= MIN_HEADLINE_WORDS + 1 and _is_source(tail):
+        source = tail.group("according") or tail.group("who") or ""
+        return text[: tail.start()].strip(), _speaker_name(source, context)
+    match = _REPORTED_THAT.match(text) or _REPORTED.match(text)
+    if not match or _has_verb(match.group("who")):
+        return text, ""
+    what, verb = match.group("what"), match.group("verb").lower()
+    if not match.group("that") and (verb in ("told", "tells") or not _starts_finite_clause(what)):
+        return text, ""
+    if len(words(what)) < MIN_HEADLINE_WORDS + 1:
+        return text, ""
+    speaker = _speaker_name(match.group("who"), context)
+    if what.split(" ", 1)[0].lower() in _PRONOUNS:
+        if not speaker:  # "he said he would ..." with no name to say who "he" is
+            return text, ""
+        return f"{speaker} says {what}", ""
+    return what[:1].upper() + what[1:], speaker
+
+
+def _is_source(tail: re.Match[str]) -> bool:
+    """Whether a trailing speech verb has a source: "..., X said" or "..., said X", not "..., has warned"."""
+    if tail.group("according") is not None or tail.group("who") is None and tail.group(0).lstrip(", ").lower().startswith(
+            ("saying", "adding", "noting", "stressing", "pointing", "citing", "quoting")):
+        return True
+    tokens = (tail.group("who") or "").split()
+    if not tokens:
+        return bool(re.match(r",\s*(?:said|says|added)\s+\S", tail.group(0)))
+    return tokens[0].lower() not in DANGLING_WORDS - _DETERMINERS and not tokens[-1].endswith(("'s", "’s"))
+
+
+def _starts_finite_clause(text: str) -> bool:
+    """Whether text after "said" is a clause of its own: a subject, then a verb soon after."""
+    tokens = text.split()
+    first = tokens[0].lower() if tokens else ""
+    second = tokens[1].lower() if len(tokens) > 1 else ""
+    verb_first = first.endswith(("ed", "ing")) or (
+        first.endswith("s") and (second.endswith(("ed", "ing")) or second in _DETERMINERS | _PREPOSITIONS))
+    if tokens[:1] and tokens[0][:1].islower() and first not in _PRONOUNS | _DETERMINERS and verb_first:
+        return False  # "says keeps coming back": a verb, not a subject
+    if not tokens or first in _PREPOSITIONS or first in DANGLING_WORDS - _DETERMINERS - {"this", "these", "those"}:
+        return first in _PRONOUNS
+    bare = [_bare(t) for t in tokens[:12]]
+    verb = _main_verb(bare)
+    return 0 < verb < 12 and bare[verb] != "to"  # "announced a plan to close": an object, no clause
+
+
+def _speaker_name(source: str, context: str) -> str:
+    """The source's surname (or whole name when the family name comes first), or "" when no person is named."""
+    source = source.strip()
+    for mention in mentions(source):
+        if is_full_name(mention.text):
+            return _short_name(mention.text, context)
+    return ""  # a role ("researchers", "the ministry") adds words but rarely news
+
+
+def _has_verb(text: str) -> bool:
+    """Whether a would-be speaker phrase holds a verb ("X defended the plan amid claims" is no speaker)."""
+    return bool(_VERBISH.search(text)) or any(w in _IRREGULAR_PAST for w in text.split())
+
+
+def _strip_relative(text: str) -> str:
+    return _RELATIVE_CLAUSE.sub("", text).strip(" ,")
+
+
+def _strip_appositive(text: str) -> str:
+    """Drop ", a description," after a name when the description has no verb of its own."""
+    def drop(match: re.Match[str]) -> str:
+        body = match.group("body")
+        if _VERBISH.search(body) or len(body.split()) > 10 or body.split(" ", 1)[0] in _LEAD_OPENERS - {"the", "a", "an"}:
+            return match.group(0)
+        return match.group("name")
+    return _APPOSITIVE.sub(drop, text)
+
+
+def _strip_participial_tail(text: str) -> str:
+    """Drop ", setting a record" after the main clause (not ", funded by X, has warned")."""
+    match = _PARTICIPIAL_TAIL.search(text)
+    if not match or _main_verb([_bare(t) for t in text[: match.start()].split()]) < 0:
+        return text
+    return text[: match.start()]
+
+
+def _drop_time(text: str) -> str:
+    return _TIME_PHRASE.sub("", text)
+
+
+# ---------------------------------------------------------------------------
+# Names and headlinese
+
+# "Shares in X rose" -> "X shares rose": business copy names the company first.
+_MEASURES = frozenset("shares profits sales prices revenues earnings stocks".split())
+
+
+def _front_owner(text: str) -> str:
+    tokens = text.split(" ")
+    if len(tokens) < 4 or tokens[0].lower() not in _MEASURES or tokens[1] not in ("in", "at", "of"):
+        return text
+    verb = _main_verb([_bare(t) for t in tokens])
+    owner = tokens[2:verb]
+    if verb < 3 or len(owner) > MAX_DESCRIPTOR_WORDS + 3 or any(t.endswith((",", ";", ":")) for t in owner):
+        return text
+    return " ".join(owner + [tokens[0].lower()] + tokens[verb:])
+
+
+
+def _shorten_names(text: str, context: str) -> str:
+    """Headline names: "Rovers midfielder Tom Reed could ..." -> "Reed could ..."."""
+    first = next((m for m in mentions(text) if m.start > 0), None)
+    if first is not None and _only_describes(text[: first.start], is_full_name(first.text)):
+        text = text[first.start:]  # the words before the first name only describe it
+    people = [m for m in mentions(text) if is_full_name(m.text) and _is_person(m.text, context)]
+    for mention in reversed(people):
+        end = mention.start + len(mention.text)  # keeps a possessive "'s" that the mention dropped
+        if text[mention.start:end] == mention.text:
+            text = text[: mention.start] + _short_name(mention.text, context) + text[end:]
+    return text[:1].upper() + text[1:]
+
+
+def _is_person(name: str, context: str) -> bool:
+    """A full name is a person's when the article later calls it by surname alone (or no article given)."""
+    if not context:
+        return True
+    tokens = name.split()
+    family_first = surname_key(name) == tokens[0].casefold()
+    family = _family_name(tokens)
+    surname, given = (tokens[0], tokens[-1]) if family_first else (family, tokens[-len(family.split()) - 1])
+    pattern = rf"(?<![\w'’\-]){re.escape(surname)}(?![\w\-])"
+    for match in re.finditer(pattern, context):
+        if family_first:
+            after = context[match.end(): match.end() + len(given) + 1].strip()
+            if after != given:
+                return True
+        elif not context[: match.start()].rstrip().endswith(given):
+            return True
+    return False
+
+
+def _short_name(name: str, context: str) -> str:
+    """The family name (with its particle), or the whole name when the family name comes first."""
+    tokens = name.split()
+    if surname_key(name) == tokens[0].casefold() or not _is_person(name, context):
+        return name
+    return _family_name(tokens)
+
+
+def _family_name(tokens: list[str]) -> str:
+    start = next((i for i, t in enumerate(tokens) if i and t.lower() in _NAME_PARTICLES), len(tokens) - 1)
+    return " ".join(tokens[start:])
+
+
+def _only_describes(before: str, person: bool) -> bool:
+    """Whether the words before a name are a bare descriptor ("world champion", "Dutch firm")."""
+    tokens = before.split()
+    if not tokens or len(tokens) > MAX_DESCRIPTOR_WORDS or re.search(r"[,;:\"“”()]", before):
+        return False
+    lowered = [t.lower() for t in tokens]
+    if _VERBISH.search(before) or any(t in DANGLING_WORDS - _DETERMINERS for t in lowered):
+        return False
+    if not person and not tokens[-1][:1].islower():
+        return False  # "Health Ministry" is one name, not a descriptor and a name
+    return not any(t in _IRREGULAR_PAST or (t[:1].islower() and t.endswith("s") and not t.endswith("ss"))
+                   for t in tokens)
+
+
+def _headline_style(text: str) -> str:
+    """Headlinese: no articles, "has agreed" -> "agreed", "was launched" -> "launched", "is to" -> "to"."""
+    styled = _PERFECT.sub("", text)
+    styled = _PASSIVE.sub("", styled)
+    styled = _IS_TO.sub("", styled)
+    styled = _COPULA.sub("", styled, count=1)
+    first, _, rest = styled.partition(" ")
+    if first in ("The", "A", "An") and (rest[:1].isalnum() or rest[:1] in "\"“‘'"):
+        styled = rest
+    styled = _ARTICLE_WORD.sub("", styled)
+    if len(words(styled)) < MIN_HEADLINE_WORDS:
+        return text
+    return styled[:1].upper() + styled[1:]
+
+
+# ---------------------------------------------------------------------------
+# Cutting after a complete constituent
+
+
+def _bare(token: str) -> str:
+    """A token without surrounding punctuation, case kept."""
+    return token.strip(",;:.!?\"“”‘’'()[]")
+
+
+def _main_verb(tokens: list[str], modifiers: bool = True) -> int:
+    """Index of the finite verb of the main clause in bare tokens, or -1.
+
+    An auxiliary, an irregular past, "to" right after the subject (headlinese
+    for "is to"), or a lower-case verb in -ed. An -ed word followed by a
+    preposition is taken for a modifier ("tenants accused of ...") when a
+    later candidate exists.
+    """
+    candidates = []
+    for i in range(1, len(tokens)):
+        token, previous = tokens[i].lower(), tokens[i - 1].lower()
+        if token in _AUXILIARIES or token in _IRREGULAR_PAST or token == "says":
+            candidates.append((i, False))
+        elif token == "to" and not candidates and previous not in _PREPOSITIONS and previous not in _DETERMINERS and i <= 8 \
+                and not previous.isdigit():
+            candidates.append((i, False))
+        elif len(token) > 4 and token.endswith("ed") and token.isalpha() and tokens[i][:1].islower() \
+                and previous not in _DETERMINERS and previous not in _PREPOSITIONS and previous not in _AUXILIARIES:
+            following = tokens[i + 1].lower() if i + 1 < len(tokens) else ""
+            candidates.append((i, modifiers and following in ("by", "with", "of", "in", "at")))
+        if len(candidates) > 3:
+            break
+    for index, (i, modifier) in enumerate(candidates):
+        if not modifier or index == len(candidates) - 1:
+            return i
+    return -1
+
+
+_VERB_CHAIN = _AUXILIARIES | {"not", "be", "been", "being", "to", "also", "now", "never", "still", "already", "just"}
+
+
+def _lexical_verb(tokens: list[str], verb: int) -> int:
+    """From an auxiliary to the verb it helps: "will not be able" -> "able"."""
+    i = verb
+    while i + 1 < len(tokens) and tokens[i].lower() in _VERB_CHAIN and _verbal(tokens[i].lower(), tokens[i + 1]):
+        i += 1
+    return i
+
+
+_BASE_BEFORE = frozenset("will would can could may might must should shall do does did to not never".split())
+
+
+def _verbal(previous: str, token: str) -> bool:
+    """Whether ``token`` continues a verb group after ``previous`` ("has been", "will face")."""
+    word = token.lower()
+    if not token[:1].islower() or word in (_PREPOSITIONS | _DETERMINERS) - {"to"}:
+        return False
+    return word in _VERB_CHAIN or word in _IRREGULAR_PAST or word.endswith(("ed", "en", "ing")) \
+        or previous in _BASE_BEFORE
+
+
+def _drop_subject_modifier(text: str) -> str:
+    """"Workers living in the region are getting help" -> "Workers are getting help"; also "who ..." clauses."""
+    tokens = text.split(" ")
+    bare = [_bare(t) for t in tokens]
+    verb = _main_verb(bare)
+    for i in range(1, len(tokens) - 2):
+        word, previous = bare[i].lower(), bare[i - 1]
+        if not tokens[i][:1].islower() or tokens[i - 1].endswith((",", ";", ":")):
+            continue
+        if word in ("who", "which", "that") and previous.lower() not in _DETERMINERS | _PREPOSITIONS \
+                and bare[i + 1][:1].islower() and bare[i + 1].lower() not in _DETERMINERS:
+            main = _verb_after_clause(bare, i + 1)  # "drivers who ignore limits ... will face fines"
+            if main > i + 2 and not any(t.endswith((",", ";", ":")) for t in tokens[i:main]):
+                return " ".join(tokens[:i] + tokens[main:])
+            return text
+        if verb < 3 or i >= verb - 1:
+            break
+        if any(t.endswith((",", ";", ":")) for t in tokens[i:verb]):
+            continue
+        plural = previous.endswith("s") and not previous.endswith("ss")
+        noun_before = plural or (previous[:1].isupper() and i >= 2)  # "Early warning system" is no clause
+        present = word.endswith("ing") and len(word) > 5 and noun_before
+        past = i >= 2 and word.endswith("ed") and bare[i + 1] in ("by", "with")
+        if (present or past) and previous.lower() not in _AUXILIARIES | _DETERMINERS:
+            return " ".join(tokens[:i] + tokens[verb:])
+    return text
+
+
+def _verb_after_clause(bare: list[str], start: int) -> int:
+    """The first verb after the verb group of the clause starting at ``start``, or -1."""
+    first = _main_verb(["x"] + bare[start:], modifiers=False)
+    if first < 0:
+        return -1
+    end = _lexical_verb(bare, start + first - 1)
+    second = _main_verb(["x"] + bare[end + 1:])
+    return end + second if second > 0 else -1
+
+
+_COPULAS = frozenset("is are was were be been".split())
+_SUBORDINATORS = frozenset("as after because while when since if though although until before once".split())
+_ING_NOUNS = frozenset(
+    """meeting meetings funding spending training building bombing shooting ruling hearing warning
+    offering listing ceiling morning evening thing king ring spring string wing sing being
+    earnings savings""".split()
+)
+
+
+def _bad_end(word: str, is_verb: bool) -> bool:
+    """Whether a headline may not stop on this word (it needs something after it)."""
+    bare = _bare(word).lower()
+    if not bare or not any(c.isalnum() for c in bare) or bare in DANGLING_WORDS or bare in _ADJECTIVES \
+            or bare in _PRONOUNS or bare in ("him", "them", "us", "me"):
+        return True
+    if bare.endswith(("'s", "’s")) or (bare.endswith("ly") and word[:1].islower()):
+        return True
+    if word[:1].isupper() or not bare.isalpha():
+        return False
+    if bare.endswith(_ADJECTIVE_SUFFIXES) and bare not in _NOUNS_IN_IVE:
+        return True
+    if bare.endswith("ing") and bare not in _ING_NOUNS:
+        return True
+    return bare.endswith("ed") and not is_verb
+
+
+def _cut_at_constituent(text: str, limit: int) -> str:
+    """The longest good prefix up to ``limit`` chars, else the shortest good one within the maximum."""
+    text = _drop_subject_modifier(text)
+    tokens = text.split(" ")
+    bare = [_bare(t) for t in tokens]
+    verb = _main_verb(bare)
+    lexical = _lexical_verb(bare, verb) if verb > 0 else -1
+    best = longer = ""
+    for match in _CLAUSE_CUTS.finditer(text):
+        prefix = text[: match.start()].rstrip(" ,;:")
+        count = len(prefix.split(" "))
+        if match.group(0) == " " and any(t.lower() in _SUBORDINATORS for t in bare[max(0, count - 3):count]):
+            continue  # "fell as traders | sold stock": a subordinate clause's own verb
+        if bare[count:count + 1] == ["to"] and count - 1 != lexical and bare[lexical].lower() in _COPULAS and tokens[count - 1][:1].islower() \
+                and count + 1 < len(bare) and bare[count + 1][:1].islower() and bare[count + 1] not in _DETERMINERS:
+            continue  # "is the only way | to end the dispute": the noun wants its infinitive
+        if len(prefix) > MAX_HEADLINE_CHARS:
+            break
+        if count < MIN_HEADLINE_WORDS or _ends_in_list(prefix) or _bad_end(tokens[count - 1], count - 1 == lexical):
+            continue
+        if verb > 0 and (count <= lexical or _too_little_after_verb(bare, lexical, count)):
+            continue
+        if len(prefix) <= limit:
+            best = prefix
+        elif not longer:
+            longer = prefix
+    if best or longer:
+        return best or longer
+    return _cut_back_to_good_end(text, lexical)
+
+
+def _cut_back_to_good_end(text: str, lexical: int) -> str:
+    """No constituent fits: the longest word prefix within the maximum that ends on a good word."""
+    tokens = _cut_at_word(text, MAX_HEADLINE_CHARS).split(" ")
+    for count in range(len(tokens), MIN_HEADLINE_WORDS - 1, -1):
+        if not _bad_end(tokens[count - 1], count - 1 == lexical):
+            return " ".join(tokens[:count])
+    return " ".join(tokens)
+
+
+def _too_little_after_verb(bare: list[str], lexical: int, count: int) -> bool:
+    """A transitive verb wants its object: "responded" or "expressed delight" alone are empty."""
+    after = [t for t in bare[lexical + 1: count] if t.lower() not in _DETERMINERS]
+    return count < len(bare) and len(after) < 2
+
+
+LIST_ITEM_WORDS = 2  # a comma chunk this short is an item of a list ("floating, production, storage")
+
+
+def _ends_in_list(prefix: str) -> bool:
+    """Whether the prefix stops inside an enumeration, leaving the list's head noun behind."""
+    chunks = prefix.split(", ")
+    return len(chunks) > 2 and len(chunks[-1].split()) <= LIST_ITEM_WORDS
+
+
+def _cut_at_word(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    cut = text[: limit + 1]
+    return cut[: cut.rfind(" ")] if " " in cut else cut[:limit]
+
+
+# ---------------------------------------------------------------------------
+# The rules
+
+
+_TRAILING_JUNK = " ,;:.-–—“‘(["  # straight quotes may close a quote: ``_balance`` decides
+
+
+def _tidy(text: str) -> str:
+    """Enforce the headline rules on a candidate: ending, quotes, brackets, capital."""
+    text = _balance(text.strip())
+    for _ in range(text.count(" ") + 2):  # each pass drops a word or stops
+        text = text.rstrip(_TRAILING_JUNK)
+        last = text.rsplit(" ", 1)[-1] if text else ""
+        if not last:
+            break
+        bare = last.lower().strip("\"'“”‘’")
+        adverb = bare.endswith("ly") and last[:1].islower()  # "... to fully" reads unfinished
+        if bare in DANGLING_WORDS or adverb or bare.endswith(("'s", "’s")) or not any(c.isalnum() for c in bare):
+            text = text[: len(text) - len(last)]
+            text = _balance(text.strip())
+            continue
+        if _first_unmatched(text) >= 0:  # a quote left open by the trimming
+            text = _balance(text)
+            continue
+        break
+    if len(text) > MAX_HEADLINE_CHARS:
+        return _tidy(_cut_at_word(text, MAX_HEADLINE_CHARS))
+    first = next((i for i, c in enumerate(text) if c.isalnum()), 0)  # '"Digital divide" narrowing'
+    return text[:first] + text[first:first + 1].upper() + text[first + 1:]
+
+
+def _balance(text: str) -> str:
+    """Cut before the first unmatched opening quote/bracket; drop stray closers."""
+    opener = _first_unmatched(text)
+    while opener >= 0:
+        text = text[:opener].rstrip()
+        opener = _first_unmatched(text)
+    return _drop_stray_closers(text)
+
+
+_PAIRS = {"(": ")", "[": "]", "“": "”", "‘": "’"}
+
+
+def _first_unmatched(text: str) -> int:
+    """Index of the first opening mark with no partner, or -1. Straight quotes toggle."""
+    stack: list[tuple[str, int]] = []
+    for i, char in enumerate(text):
+        if char == '"':
+            if stack and stack[-1][0] == '"':
+                stack.pop()
+            else:
+                stack.append(('"', i))
+        elif char in _PAIRS:
+            stack.append((char, i))
+        elif char in ")]”" and stack and _PAIRS.get(stack[-1][0]) == char:
+            stack.pop()
+        elif char == "’" and stack and stack[-1][0] == "‘":
+            stack.pop()
+        elif char == "'" and _is_opening_single(text, i):
+            stack.append(("'", i))
+        elif char == "'" and stack and stack[-1][0] == "'" and _is_closing_single(text, i):
+            stack.pop()
+    return stack[0][1] if stack else -1
+
+
+def _is_opening_single(text: str, i: int) -> bool:
+    before = text[i - 1] if i else " "
+    after = text[i + 1] if i + 1 < len(text) else " "
+    return (before.isspace() or before in "([“\"") and after.isalnum()
+
+
+def _is_closing_single(text: str, i: int) -> bool:
+    after = text[i + 1] if i + 1 < len(text) else " "
+    return not after.isalnum()
+
+
+def _drop_stray_closers(text: str) -> str:
+    """Remove ")", "]" and "”" that close nothing (left over after a cut)."""
+    depth = {")": 0, "]": 0, "”": 0}
+    keep = []
+    for char in text:
+        if char in "([“":
+            depth[_PAIRS[char]] += 1
+        elif char in depth:
+            if depth[char] == 0:
+                continue
+            depth[char] -= 1
+        keep.append(char)
+    return "".join(keep)
+
+
+def headline_problems(title: str) -> list[str]:
+    """Which headline rules ``title`` breaks ([] = none); used by tests and ``check``."""
+    problems = []
+    if not title or len(title) > MAX_HEADLINE_CHARS:
+        problems.append(f"length {len(title)} not in 1..{MAX_HEADLINE_CHARS}")
+    if title and title[0].upper() != title[0]:  # lower case with an upper-case form
+        problems.append("does not start with a capital")
+    last = title.rsplit(" ", 1)[-1].lower().strip("\"'“”‘’") if title else ""
+    if last in DANGLING_WORDS:
+        problems.append(f"ends on the function word {last!r}")
+    if title and title[-1] in ".,;:-–—(['\"“‘" and not title.endswith(('"', "'")):
+        problems.append(f"ends with {title[-1]!r}")
+    if title.endswith(('"', "'")) and _first_unmatched(title) < 0 and title.count('"') % 2:
+        problems.append("ends with an unmatched quote")
+    if _first_unmatched(title) >= 0 or _drop_stray_closers(title) != title:
+        problems.append("unbalanced quotes or brackets")
+    return problems
