@@ -20,29 +20,52 @@ from .model import Article, ArticleOverride, Content, Digest, SplitCorrection, S
 from .segment import matching_line
 from .text import slugify, split_sentences
 
-__all__ = ["apply_corrections", "unmatched_splits"]
+__all__ = ["apply_corrections", "drop_duplicates", "unmatched_splits"]
 
 _HEADING = re.compile(r"^##\s+(.+?)\s*#*\s*$", re.MULTILINE)
 
 
 def apply_corrections(articles: Sequence[Article], content: Content) -> tuple[list[Article], list[str]]:
-    """Corrected articles plus the hand-written ones (appended in file order), and warnings."""
+    """Corrected articles plus the hand-written ones (appended in file order), and warnings.
+
+    An article whose text repeats an earlier one's is published once (see ``drop_duplicates``).
+    """
     known_topics = {t.name for t in content.taxonomy.topics}
+    first_new_order = len(articles)
+    articles, warnings = drop_duplicates(articles)
     by_id = {a.id: a for a in articles}
     corrected: dict[str, Article] = {}
     new_articles: list[Article] = []
-    warnings: list[str] = []
     for override in (*content.overrides, *content.pages):
         _check_topics(override, known_topics)
         target = corrected.get(override.id) or by_id.get(override.id)
         if target is not None:
             corrected[override.id] = apply_override(target, override)
         elif override in content.pages and not override.digest:
-            new_articles.append(handwritten_article(override, order=len(articles) + len(new_articles)))
+            new_articles.append(handwritten_article(override, order=first_new_order + len(new_articles)))
         else:
             warnings.append(f"{override.source}: correction for article id {override.id!r} matches no article")
     result = [corrected.get(a.id, a) for a in articles] + new_articles
     return result, warnings
+
+
+def drop_duplicates(articles: Sequence[Article]) -> tuple[list[Article], list[str]]:
+    """The articles without repeats of an earlier one's text (same id), and a warning per repeat.
+
+    Two pages of the same text would share an id (corrections could not tell
+    them apart) and an Atom entry id, and readers would find the story twice.
+    """
+    first: dict[str, Article] = {}
+    kept: list[Article] = []
+    warnings: list[str] = []
+    for article in articles:
+        seen = first.setdefault(article.id, article)
+        if seen is article:
+            kept.append(article)
+        else:
+            warnings.append(f"{article.digest}:{article.start + 1}: same text as the article at "
+                            f"{seen.digest}:{seen.start + 1}; published once")
+    return kept, warnings
 
 
 def _check_topics(override: ArticleOverride, known: set[str]) -> None:

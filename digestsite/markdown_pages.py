@@ -158,9 +158,9 @@ def override_from_mapping(entry: Mapping[str, Any], source: str) -> ArticleOverr
                 raise ValueError(f"'{key}' must be a non-empty string")
             fields[key] = entry[key].strip()
     if "slug" in fields and not re.fullmatch(r"[a-z0-9][a-z0-9-]*", fields["slug"]):
-        raise ValueError(f"slug {fields['slug']!r} must match [a-z0-9-]+ (no '/', '..' or drive letters)")
+        raise ValueError(f"'slug' must match [a-z0-9-]+ (no '/', '..' or drive letters), not {fields['slug']!r}")
     if "date" in fields and not valid_date(fields["date"]):
-        raise ValueError(f"date must be YYYY-MM-DD, not {fields['date']!r}")
+        raise ValueError(f"'date' must be YYYY-MM-DD, not {fields['date']!r}")
     for key in ("topics", "tags"):
         if key in entry:
             if not isinstance(entry[key], list) or not all(isinstance(v, str) for v in entry[key]):

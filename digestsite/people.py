@@ -179,6 +179,7 @@ _PRONOUN_SPEECH = re.compile(
     re.IGNORECASE,
 )
 _SPOKES_ANON = re.compile(rf"\bthe\s{_SPOKES}\s(?:(?:also|further|then)\s)?(?:{_SPEECH_AFTER})\b", re.IGNORECASE)
+_SPOKES_ANYWHERE = re.compile(_SPOKES, re.IGNORECASE)
 _SPOKES_BEFORE_NAME = re.compile(rf"{_SPOKES}\s$", re.IGNORECASE)
 _SPOKES_OF_ORG_BEFORE = re.compile(
     rf"\b(?:a|an|the)\s(?:[a-z]+\s)?{_SPOKES}\s(?:for|of|at|with)\s(?:the\s)?(?P<org>[^,]{{2,80}}),\s$", re.IGNORECASE
@@ -399,7 +400,7 @@ def _sentence_speaker(sentence: str, registry: _Registry) -> str:
         name = _register(sentence, mention, registry)
         if not name or speaker:
             continue
-        before, after = sentence[: mention.start], sentence[mention.end:]
+        before, after = _context(sentence, mention)
         possessive = sentence[mention.end - 2: mention.end] in ("'s", "’s") or sentence[mention.end - 1: mention.end] in ("'", "’")
         is_object = possessive or _OBJECT_BEFORE.search(before)  # "a spokesman for Mr X warned"
         said_after = None if is_object else _AFTER_SPEECH.match(after)
@@ -409,6 +410,18 @@ def _sentence_speaker(sentence: str, registry: _Registry) -> str:
             appos = said_after.group("appos") if said_after and said_after.group("appos") else _trailing_appos(before, after)
             _note_role(registry, name, appos)
     return speaker
+
+
+# Every pattern that looks around a name reaches well under this many characters
+# (an appositive of 160, an organisation of 80); a longer window only costs time,
+# and a sentence of a megabyte with a name every few words would take hours.
+CONTEXT_CHARS = 400
+
+
+def _context(sentence: str, mention: Mention) -> tuple[str, str]:
+    """The text just before and just after a mention, at most ``CONTEXT_CHARS`` each."""
+    return (sentence[max(0, mention.start - CONTEXT_CHARS): mention.start],
+            sentence[mention.end: mention.end + CONTEXT_CHARS])
 
 
 def _spokes_made(after: str) -> bool:
@@ -434,7 +447,7 @@ def _register(sentence: str, mention: Mention, registry: _Registry) -> str:
     if not name:
         return ""
     registry.see(name)
-    before, after = sentence[: mention.start], sentence[mention.end:]
+    before, after = _context(sentence, mention)
     organisation = _spokesperson_org(before, after, registry)
     if organisation is not None and (name not in registry.spokes or not registry.spokes[name]):
         registry.spokes[name] = organisation
@@ -455,6 +468,8 @@ def _full_name_tail(text: str) -> str:
 
 def _spokesperson_org(before: str, after: str, registry: _Registry) -> str | None:
     """The organisation if this mention is introduced as a spokesperson, "" if none is named, else None."""
+    if not _SPOKES_ANYWHERE.search(before) and not _SPOKES_ANYWHERE.search(after):
+        return None  # every pattern below needs the word; most names are not spokespersons
     if _SPOKES_BEFORE_NAME.search(before):
         head = before[: _SPOKES_BEFORE_NAME.search(before).start()]
         return _organisation(_trailing_run(head), registry)

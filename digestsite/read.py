@@ -6,8 +6,8 @@ the maintainer's corrections (``corrections.toml``) and the hand-written or
 corrected articles in ``articles/*.md``. Never writes anything.
 
 Bad input raises ``SourceError`` naming the file and 0-based line; doubtful
-input (an unknown settings key, a topic with no keywords) becomes a warning in
-``Content.warnings``. Digest line numbers count ``\\n``, ``\\r\\n`` and a lone
+input (an unknown key, a topic with no keywords, a digest with no text)
+becomes a warning in ``Content.warnings``. Digest line numbers count ``\\n``, ``\\r\\n`` and a lone
 ``\\r`` as line ends, like every editor, and nothing else.
 """
 
@@ -20,6 +20,7 @@ import unicodedata
 from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
 from typing import Any
+from urllib.parse import urlsplit
 
 from .errors import SourceError, toml_error
 from .markdown_pages import override_from_mapping, override_from_markdown, valid_date
@@ -43,6 +44,8 @@ CORRECTIONS_FILE = "corrections.toml"
 _LINE_END = re.compile(r"\r\n|\r|\n")
 _DATE_PREFIX = re.compile(r"^(\d{4}-\d{2}-\d{2})")
 _SETTINGS_KEYS = {"title", "description", "language", "base_url", "author", "date", "encodings"}
+_TAXONOMY_KEYS = {"topic", "min_score", "max_topics"}
+_TOPIC_KEYS = {"name", "description", "keywords", "strong", "slug"}
 _STRONG_KEYWORD_WEIGHT = 3.0  # a "strong" keyword is as much evidence as three ordinary ones
 
 
@@ -58,6 +61,8 @@ def read_content(content_dir: Path) -> Content:
                     encoding=encodings.get(path.name, ""))
         for path in sorted((content_dir / "digests").glob("*.txt"))
     )
+    warnings += [f"{_display(content_dir / d.path, content_dir)}: has no text; it adds no articles"
+                 for d in digests if not d.paragraphs]
     splits, overrides = read_corrections(content_dir / CORRECTIONS_FILE, content_dir)
     pages = _read_article_pages(content_dir)
     return Content(settings, taxonomy, digests, splits, overrides, pages, tuple(warnings))
@@ -77,7 +82,8 @@ def _display(path: Path, relative_to: Path | None) -> str:
 def read_digest(path: Path, *, relative_to: Path, default_date: str | None = None,
                 encoding: str = "") -> Digest:
     """One digest file -> Digest; the path kept relative to ``relative_to``."""
-    text = decode_digest(path.read_bytes(), _display(path, relative_to.parent), encoding)
+    display = _display(path, relative_to)
+    text = decode_digest(_read_bytes(path, display), display, encoding)
     paragraphs = tuple(
         Paragraph(index, line.strip())
         for index, line in enumerate(_LINE_END.split(text))
@@ -101,17 +107,36 @@ def decode_digest(data: bytes, display: str, encoding: str = "") -> str:
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            line = data.count(b"\n", 0, exc.start)
-            column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1)
-            raise SourceError(
-                display, line,
-                f"not valid UTF-8: byte 0x{data[exc.start]:02x} at byte offset {exc.start} "
-                f"(column {column + 1})",
-                hint=f'declare its encoding in site.toml: [encodings] "{PurePosixPath(display).name}" = "latin-1"',
-            ) from exc
+            hint = f'declare its encoding in site.toml: [encodings] "{PurePosixPath(display).name}" = "latin-1"'
+            raise _utf8_error(exc, data, display, hint) from exc
     # NUL and other C0 controls (bar tab) are never text in a digest; they would break XML output.
     text = re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", "", text)
     return unicodedata.normalize("NFC", text)
+
+
+def _utf8_error(exc: UnicodeDecodeError, data: bytes, display: str, hint: str = "") -> SourceError:
+    """Where ``data`` stops being UTF-8: the line, the byte offset and the column."""
+    line = data.count(b"\n", 0, exc.start)
+    column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1)
+    return SourceError(display, line, f"not valid UTF-8: byte 0x{data[exc.start]:02x} at byte offset "
+                       f"{exc.start} (column {column + 1})", hint=hint)
+
+
+def _read_bytes(path: Path, display: str) -> bytes:
+    """A file's bytes; a folder, a broken link or a file we may not read is a SourceError."""
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise SourceError(display, None, f"cannot read: {exc.strerror or exc}") from exc
+
+
+def _read_utf8(path: Path, display: str) -> str:
+    """A UTF-8 text file (BOM optional); a bad byte is an error at its line."""
+    data = _read_bytes(path, display)
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise _utf8_error(exc, data, display, hint="save the file as UTF-8") from exc
 
 
 # -- TOML files ------------------------------------------------------------
@@ -122,10 +147,7 @@ def load_toml(path: Path, display: str, *, required: bool = False) -> dict[str, 
         if required:
             raise SourceError(display, None, "file not found")
         return None
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise SourceError(display, None, f"not valid UTF-8: {exc}") from exc
+    text = _read_utf8(path, display)
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -144,10 +166,16 @@ def key_line(path: Path, key: str, occurrence: int = 0) -> int | None:
     return None
 
 
+def _line_of(path: Path, key: str) -> int | None:
+    """0-based line of ``key = ...`` or of its ``[key]`` / ``[[key]]`` table."""
+    line = key_line(path, key)
+    return line if line is not None else _table_line(path, key)
+
+
 def _expect(value: Any, kind: type | tuple[type, ...], path: Path, key: str, display: str) -> Any:
     if not isinstance(value, kind):
         names = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
-        raise SourceError(display, key_line(path, key), f"'{key}' must be a {names}")
+        raise SourceError(display, _line_of(path, key), f"'{key}' must be a {names}")
     return value
 
 
@@ -166,6 +194,9 @@ def read_settings(path: Path, content_dir: Path, warnings: list[str]) -> tuple[S
     for key in ("title", "description", "language", "base_url", "author", "date"):
         if key in data:
             values[key] = _expect(data[key], str, path, key, display)
+    if urlsplit(values.get("base_url", "")).scheme not in ("", "http", "https"):
+        raise SourceError(display, key_line(path, "base_url"),
+                          f"base_url must be an http(s) address or a path, not {values['base_url']!r}")
     if values.get("date") and not valid_date(values["date"]):
         raise SourceError(display, key_line(path, "date"), f"date must be YYYY-MM-DD, not {values['date']!r}")
     encodings = _expect(data.get("encodings", {}), dict, path, "encodings", display)
@@ -188,12 +219,16 @@ def read_taxonomy(path: Path, warnings: list[str] | None = None, *,
         warnings.append(f"{display}: not found; articles get no topics")
         return Taxonomy(topics=())
     topics = _expect(data.get("topic", []), list, path, "topic", display)
+    _warn_unknown_keys(data, _TAXONOMY_KEYS, path, display, warnings, {})
     definitions = []
+    seen: dict[str, int] = {}  # how many earlier topics had each unknown key, to find its line
     for index, entry in enumerate(topics):
         definitions.append(_topic_definition(entry, index, path, display, warnings))
+        _warn_unknown_keys(entry, _TOPIC_KEYS, path, display, warnings, seen)
     names = [d.name for d in definitions]
     for name in sorted({n for n in names if names.count(n) > 1}):
-        raise SourceError(display, key_line(path, "name", names.index(name)), f"topic {name!r} defined twice")
+        second = names.index(name, names.index(name) + 1)
+        raise SourceError(display, key_line(path, "name", second), f"topic {name!r} defined twice")
     if not definitions:
         warnings.append(f"{display}: defines no topics; articles get no topics")
     defaults = Taxonomy(topics=())
@@ -202,6 +237,16 @@ def read_taxonomy(path: Path, warnings: list[str] | None = None, *,
         min_score=float(_expect(data.get("min_score", defaults.min_score), (int, float), path, "min_score", display)),
         max_topics=int(_expect(data.get("max_topics", defaults.max_topics), int, path, "max_topics", display)),
     )
+
+
+def _warn_unknown_keys(table: dict[str, Any], known: set[str], path: Path, display: str,
+                       warnings: list[str], seen: dict[str, int]) -> None:
+    """A warning naming each key of ``table`` that is not in ``known`` (usually a typo)."""
+    for key in sorted(set(table) - known):
+        line = key_line(path, key, seen.get(key, 0))
+        seen[key] = seen.get(key, 0) + 1
+        where = f"{display}:{line + 1}" if line is not None else display
+        warnings.append(f"{where}: unknown key '{key}' ignored (known: {', '.join(sorted(known))})")
 
 
 def _topic_definition(entry: Any, index: int, path: Path, display: str,
@@ -241,7 +286,7 @@ def read_corrections(path: Path, content_dir: Path) -> tuple[tuple[SplitCorrecti
         return (), ()
     unknown = sorted(set(data) - {"split", "join", "article"})
     if unknown:
-        raise SourceError(display, key_line(path, unknown[0]) or _table_line(path, unknown[0]),
+        raise SourceError(display, _line_of(path, unknown[0]),
                           f"unknown section {unknown[0]!r} (known: split, join, article)")
     splits = [
         _split_correction(entry, action, quote_key, index, path, display)
@@ -294,9 +339,6 @@ def _read_article_pages(content_dir: Path) -> tuple[ArticleOverride, ...]:
     pages = []
     for path in sorted((content_dir / "articles").glob("*.md")):
         display = _display(path, content_dir)
-        try:
-            text = path.read_text(encoding="utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise SourceError(display, None, f"not valid UTF-8: {exc}") from exc
+        text = _read_utf8(path, display)
         pages.append(override_from_markdown(text, display, require_id=False))
     return tuple(pages)
