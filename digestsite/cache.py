@@ -22,7 +22,6 @@ import json
 import os
 import pickle
 import shutil
-from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -52,15 +51,22 @@ def code_hash() -> str:
     return hash_values(*[(p.name, p.read_bytes()) for p in files])
 
 
-def tree_hash(folder: Path, skip: Iterable[Path] = ()) -> str:
-    """Every file's relative path and bytes under ``folder`` (for the no-op check)."""
-    skipped = [s.resolve() for s in skip]
+def tree_hash(folder: Path) -> str:
+    """Every entry's relative path, kind and bytes under ``folder`` (for the no-op check).
+
+    Folders and links count too: a folder or a broken link where a file
+    belongs must make the next build run (and fail), not look up to date.
+    """
     digest = hashlib.sha256()
     if folder.is_dir():
-        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-            if any(path.resolve().is_relative_to(s) for s in skipped):
-                continue
-            digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+        for path in sorted(folder.rglob("*")):
+            name = path.relative_to(folder).as_posix().encode() + b"\0"
+            if path.is_symlink():
+                digest.update(b"link\0" + name + os.fsencode(os.readlink(path)) + b"\0")
+            if path.is_file():
+                digest.update(b"file\0" + name + path.read_bytes() + b"\0")
+            elif path.is_dir():
+                digest.update(b"dir\0" + name)
     return digest.hexdigest()
 
 

@@ -43,6 +43,7 @@ MAX_HEADLINE_CHARS = 90
 # Longer than this and the headline is cut after a complete constituent. News
 # titles run five to nine words; the words after the main clause are detail.
 TARGET_HEADLINE_CHARS = 56
+MAX_EXAMINED_CHARS = 4000
 MIN_HEADLINE_WORDS = 3  # a cut that leaves fewer words reads as a fragment
 
 # Words a headline may not end on: it would read as a sentence cut off mid-phrase.
@@ -156,7 +157,10 @@ _NAME_PARTICLES = ("von", "van", "de", "da", "di", "del", "der", "le", "la", "al
 
 def make_headline(lede: str, context: str = "") -> str:
     """A short readable headline from the lede sentence (see the module contract)."""
-    text = _DASHED.sub(" ", _BRACKETED.sub("", normalize(lede))).strip().rstrip(" .;:,")
+    # a headline comes from the lede's opening words; capping what is examined keeps
+    # the per-name passes below linear on pathological input (a 5 MB "sentence")
+    lede, context = _cut_at_word(normalize(lede[:MAX_EXAMINED_CHARS]), MAX_EXAMINED_CHARS // 2), context[:MAX_EXAMINED_CHARS * 10]
+    text = _DASHED.sub(" ", _BRACKETED.sub("", lede)).strip().rstrip(" .;:,")
     text = _keep_if_long(_strip_lead_clause, _drop_time(text))
     text = _keep_if_long(_strip_appositive, text)
     text, speaker = _reported_speech(text, context)

@@ -22,8 +22,9 @@ from .corrections import apply_corrections, unmatched_splits
 from .enrich import assign_slugs, enrich_segment
 from .markdown_pages import article_to_markdown
 from .model import Article, BuildOptions, BuildReport, Content, LineDecision, PageSpec, SiteModel
-from .publish import link_files, output_stamp, staged_output, write_files
-from .read import read_content, read_digest, read_taxonomy, TAXONOMY_FILE
+from .errors import BuildError
+from .publish import check_output_dir, link_files, output_stamp, staged_output, write_files
+from .read import TAXONOMY_FILE, read_content, read_digest, read_taxonomy, safe_base_url
 from .render import make_environment, plan_pages, render_pages, static_files
 from .search import index_site
 from .segment import explain_digest, segment_digest
@@ -44,6 +45,10 @@ def _no_progress(stage: str, done: int, total: int) -> None:
 def build(options: BuildOptions, progress: Progress = _no_progress) -> BuildReport:
     """Build the site into ``options.out_dir``; the old site stays if anything fails."""
     started = time.perf_counter()
+    protected = [options.content_dir, options.templates_dir]
+    check_output_dir(options.out_dir, protected)  # before anything is read or cached
+    if options.base_url is not None and not safe_base_url(options.base_url):
+        raise BuildError(f"--base-url must be an http(s) address or a path, not {options.base_url!r}")
     cache = BuildCache(options.cache_dir, options.out_dir)
     stamp = inputs_stamp(options)
     if cache.enabled and output_stamp(options.out_dir) == stamp and cache.load_json("report.json"):
@@ -57,7 +62,6 @@ def build(options: BuildOptions, progress: Progress = _no_progress) -> BuildRepo
     previous = cache.load_json("pages.json")
     rendered, unchanged, page_keys = render_changed(plan, env, previous, options.out_dir, progress)
     files = rendered | static_files(options.templates_dir) | markdown_sources(site.articles)
-    protected = [options.content_dir, options.templates_dir]
     with staged_output(options.out_dir, protected, stamp) as staging:
         write_files(files, staging)
         link_files(unchanged, staging)

@@ -194,7 +194,7 @@ def read_settings(path: Path, content_dir: Path, warnings: list[str]) -> tuple[S
     for key in ("title", "description", "language", "base_url", "author", "date"):
         if key in data:
             values[key] = _expect(data[key], str, path, key, display)
-    if urlsplit(values.get("base_url", "")).scheme not in ("", "http", "https"):
+    if not safe_base_url(values.get("base_url", "")):
         raise SourceError(display, key_line(path, "base_url"),
                           f"base_url must be an http(s) address or a path, not {values['base_url']!r}")
     if values.get("date") and not valid_date(values["date"]):
@@ -207,6 +207,11 @@ def read_settings(path: Path, content_dir: Path, warnings: list[str]) -> tuple[S
         except LookupError as exc:
             raise SourceError(display, key_line(path, name), f"unknown encoding {encoding!r}") from exc
     return Settings(**values), dict(encodings)
+
+
+def safe_base_url(url: str) -> bool:
+    """An http(s) address or a plain path: anything else (javascript:, data:) would end up in links."""
+    return urlsplit(url).scheme in ("", "http", "https")
 
 
 def read_taxonomy(path: Path, warnings: list[str] | None = None, *,

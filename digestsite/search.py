@@ -51,11 +51,11 @@ async def _index(site_dir: Path, config: dict, index_class: type) -> int:
 
 # -- deterministic output --------------------------------------------------
 #
-# Pagefind writes each filter's values in hash-map order, which changes from
-# run to run (Pagefind issue #638 fixed this for fragments only). The filter
-# file is gzip'd CBOR: ["topic", [[value, [page, ...]], ...]]. Sorting the
-# value entries by their bytes, naming the file by its new hash and updating
-# the one meta file that refers to it makes two builds byte-identical.
+# Pagefind writes each filter's values, and the list of filters, in hash-map
+# order, which changes from run to run (Pagefind issue #638 fixed this for
+# fragments only). The filter file is gzip'd CBOR: ["topic", [[value, [page,
+# ...]], ...]]. Sorting those lists by their bytes, naming the files by their
+# new hashes and updating the references makes two builds byte-identical.
 
 _SIGNATURE = b"pagefind_dcd"
 
@@ -76,6 +76,7 @@ def canonicalize_index(bundle: Path) -> None:
             filter_path.unlink()
             (bundle / "filter" / f"{new_name.decode()}.pf_filter").write_bytes(gzip.compress(data, mtime=0))
             meta = meta.replace(old_name, new_name)
+        meta = _sorted_meta(meta)
         new_meta_name = _renamed(language["hash"].encode(), meta).decode()
         meta_path.unlink()
         (bundle / f"pagefind.{new_meta_name}.pf_meta").write_bytes(gzip.compress(meta, mtime=0))
@@ -106,6 +107,33 @@ def _sorted_filter(data: bytes) -> bytes:
     if position != len(body):
         raise ValueError("unexpected filter layout")
     return data[: len(data) - len(body)] + body[:entries_start] + b"".join(sorted(entries))
+
+
+# The meta file is [version, fragments, index chunks, filters, sorts, meta fields];
+# filters ([name, file] pairs) and meta fields (names) come in hash-map order.
+_META_SETS = (3, 5)
+
+
+def _sorted_meta(data: bytes) -> bytes:
+    body = data[len(_SIGNATURE):] if data.startswith(_SIGNATURE) else data
+    count, position = _cbor_head(body, 0)
+    parts = [body[:position]]
+    for index in range(count):
+        end = _cbor_end(body, position)
+        item = body[position:end]
+        parts.append(_sorted_array(item) if index in _META_SETS and item[0] >> 5 == 4 else item)
+        position = end
+    return data[: len(data) - len(body)] + b"".join(parts) + body[position:]
+
+
+def _sorted_array(item: bytes) -> bytes:
+    count, position = _cbor_head(item, 0)
+    elements = []
+    for _ in range(count):
+        end = _cbor_end(item, position)
+        elements.append(item[position:end])
+        position = end
+    return item[: _cbor_head(item, 0)[1]] + b"".join(sorted(elements))
 
 
 def _cbor_head(data: bytes, position: int) -> tuple[int, int]:
