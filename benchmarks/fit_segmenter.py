@@ -33,12 +33,18 @@ from digestsite.evaluate import DigestScore, boundary_scores  # noqa: E402
 from digestsite.model import Paragraph  # noqa: E402
 
 L2_PENALTY = 2.0  # keeps weights of rare cues (datelines never occur in the dev set) near zero
-# The seed is the one digest in the product's own house style (short press-office paragraphs,
-# multi-sentence ledes); without extra weight its 120 gaps would vanish among 5,000 BBC gaps.
-GROUP_WEIGHTS = {"bbc": 1.0, "resplit": 1.0, "seed": 20.0}
+# Every gap counts once. The seed used to weigh x20 to come out exact; the chain cues made
+# that unnecessary, and a model that needs one digest overweighted would not travel to the
+# held-out publishers.
+GROUP_WEIGHTS = {"bbc": 1.0, "resplit": 1.0, "seed": 1.0}
 OFFSETS = [x / 2 for x in range(-2, 9)]
 MIN_WORDS = [60, 100, 150]
 PENALTIES = [4.0, 8.0]
+LONG_WORDS = [600]
+# The long-article prior is off: fitted on BBC lengths it gained 0.005 F1 on the resplit digests
+# but split the seed's 1,863-word feature (BBC-only seed F1 0.947 -> 0.900). Article length is
+# a house-style property, not a general one. Add penalties here to try it on new data.
+LONG_PENALTIES = [0.0]
 
 
 @dataclass
@@ -144,26 +150,29 @@ def score_groups(digests: list[Digest], model: segment._Model) -> dict[str, dict
     return {group: summarise(rows) for group, rows in by_group.items()}
 
 
-def make_model(bias: float, weights: list[float], offset: float, min_words: int, penalty: float):
+def make_model(bias: float, weights: list[float], offset: float, min_words: int, penalty: float,
+               long_words: int = 600, long_penalty: float = 0.0):
     fitted = dict(zip(segment.CUES, weights))
     fitted.update(segment.HAND_SET_WEIGHTS)
-    return segment._Model(bias, fitted, offset, min_words, penalty)
+    return segment._Model(bias, fitted, offset, min_words, penalty, long_words, long_penalty)
 
 
 def choose_decoder(digests: list[Digest], bias: float, weights: list[float]):
     """The grid point with the best mean (F1 - Pk) over the groups present, preferring the
-    points that segment the seed exactly (the issue's acceptance test) when there are any."""
-    best = None
-    for min_words in MIN_WORDS:
-        for penalty in PENALTIES:
-            for offset in OFFSETS:
-                model = make_model(bias, weights, offset, min_words, penalty)
-                groups = score_groups(digests, model)
-                seed_exact = groups.get("seed", {}).get("f1") == 1.0
-                objective = (seed_exact, sum(g["f1"] - g["pk"] for g in groups.values()) / len(groups))
-                if best is None or objective > best[0]:
-                    best = (objective, offset, min_words, penalty)
-    return best[1:]
+    points that segment the seed exactly (the issue's acceptance test) when there are any.
+
+    Two rounds keep the grid small: the short-article settings first, then the long-article
+    prior around them (the boundary offset is re-chosen in both)."""
+    def objective(point):
+        groups = score_groups(digests, make_model(bias, weights, *point))
+        seed_exact = groups.get("seed", {}).get("f1") == 1.0
+        return seed_exact, sum(g["f1"] - g["pk"] for g in groups.values()) / len(groups)
+
+    first = max(((offset, min_words, penalty) for min_words in MIN_WORDS for penalty in PENALTIES
+                 for offset in OFFSETS), key=objective)
+    _, min_words, penalty = first
+    return max(((offset, min_words, penalty, long_words, long_penalty) for long_words in LONG_WORDS
+                for long_penalty in LONG_PENALTIES for offset in OFFSETS), key=objective)
 
 
 def fit(digests: list[Digest]) -> segment._Model:
@@ -217,7 +226,9 @@ def write_model(model: segment._Model) -> None:
         "hand_set": sorted(segment.HAND_SET_WEIGHTS),
         "decoder": {"boundary_offset": model.boundary_offset,
                     "min_article_words": model.min_article_words,
-                    "short_article_penalty": model.short_article_penalty},
+                    "short_article_penalty": model.short_article_penalty,
+                    "long_article_words": model.long_article_words,
+                    "long_article_penalty": model.long_article_penalty},
     }
     path = ROOT / "digestsite" / "segment_weights.json"
     path.write_text(json.dumps(stored, indent=1) + "\n", encoding="utf-8")

@@ -19,10 +19,14 @@ Every gap between two paragraphs gets a boundary score: the log-odds that a
 new article starts there. The score is a weighted sum of cues, each a small
 named function below (how a lede opens and what it introduces, whether names
 and words carry over from the paragraphs before, quotations running on, the
-paragraph's shape). The weights are a tiny logistic regression stored in
+paragraph's shape). The strongest are word chains: each word is linked to its
+previous use a few hundred words back, and an article boundary is a gap that
+few chains span, after a paragraph whose words look back and before one whose
+words look ahead (a lede). The weights are a tiny logistic regression stored in
 ``segment_weights.json`` and refitted by ``benchmarks/fit_segmenter.py``.
 Boundaries are then chosen together by dynamic programming over the scores,
-with a penalty for very short articles, rather than by a threshold per gap.
+with each article also scored as a whole by its length (a semi-Markov model:
+very short ones pay a penalty), rather than by a threshold per gap.
 
 Everything is linear in the size of the digest: each paragraph is analysed
 once (only its first ``_ANALYSED_CHARS`` characters: ledes and cues sit at the
@@ -35,8 +39,8 @@ import json
 import math
 import re
 import unicodedata
-from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections import Counter, deque
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -62,6 +66,8 @@ _NAME_MEMORY_WORDS = 400
 _WIDE_WINDOW_WORDS = 300
 _NAME_MEMORY_PARAGRAPHS = 30
 _STEM_LETTERS = 6
+# A word chain links two uses of a word at most this many words apart: about half an article.
+_CHAIN_WORDS = 300
 
 # ---------------------------------------------------------------------------
 # word classes: general English function words, no corpus vocabulary
@@ -349,16 +355,67 @@ class _Gap:
     mean_words: float  # mean words per paragraph in the whole digest
     names_remembered: frozenset[str]  # this paragraph's names met in the last few hundred words
     short_name_reference: bool  # the first sentence names someone by one part of a full name met earlier
+    chains: float  # log(1 + weight of the word chains that span the gap)
+    name_chains: float  # the same for chains of names
+    chain_depth: float  # how far ``chains`` dips below its highest point on each side
+    leaning: float  # -1..1: this paragraph's words recur after it (+) rather than before it (-)
+    previous_leaning: float  # the same for the paragraph before the gap
 
 
-def _tfidf_vectors(all_facts: Sequence[_Facts]) -> list[dict[str, float]]:
-    """Paragraph term vectors weighted by inverse paragraph frequency within this digest."""
+def _idf(token_sets: Sequence[Iterable[str]]) -> dict[str, float]:
+    """Inverse paragraph frequency within this digest: words every story uses weigh little."""
     frequency: Counter[str] = Counter()
-    for facts in all_facts:
-        frequency.update(facts.terms.keys())
-    n = len(all_facts)
-    idf = {term: math.log((n + 1) / (count + 0.5)) for term, count in frequency.items()}
+    for tokens in token_sets:
+        frequency.update(tokens)
+    n = len(token_sets)
+    return {term: math.log((n + 1) / (count + 0.5)) for term, count in frequency.items()}
+
+
+def _tfidf_vectors(all_facts: Sequence[_Facts], idf: Mapping[str, float]) -> list[dict[str, float]]:
+    """Paragraph term vectors weighted by inverse paragraph frequency within this digest."""
     return [{t: c * idf[t] for t, c in facts.terms.items()} for facts in all_facts]
+
+
+@dataclass(frozen=True, slots=True)
+class _Chains:
+    """Word chains of a digest: a chain links a word to its previous use nearby."""
+
+    spanning: list[float]  # per gap i: log(1 + idf weight of the chains that span it)
+    backward: list[float]  # per paragraph: idf weight of its words used just before it
+    forward: list[float]  # per paragraph: idf weight of its words used again just after it
+
+
+def _chains(
+    token_sets: Sequence[Iterable[str]], idf: Mapping[str, float], word_counts: Sequence[int], max_words: int
+) -> _Chains:
+    """Link every word to its previous use when at most ``max_words`` words lie between them.
+
+    Inside an article its words keep coming back, so many chains span every
+    gap; between two articles only the shared vocabulary of their section
+    does. One pass and a running sum: linear in the digest's words.
+    """
+    n = len(token_sets)
+    cumulative = [0]
+    for count in word_counts:
+        cumulative.append(cumulative[-1] + count)
+    delta = [0.0] * (n + 2)
+    backward, forward = [0.0] * n, [0.0] * n
+    last_seen: dict[str, int] = {}
+    for k, tokens in enumerate(token_sets):
+        for token in tokens:
+            m = last_seen.get(token)
+            if m is not None and cumulative[k] - cumulative[m + 1] <= max_words:
+                weight = idf[token]
+                delta[m + 1] += weight  # the chain spans the gaps m + 1 .. k
+                delta[k + 1] -= weight
+                backward[k] += weight
+                forward[m] += weight
+            last_seen[token] = k
+    spanning, running = [], 0.0
+    for i in range(n + 1):
+        running += delta[i]
+        spanning.append(math.log1p(max(running, 0.0)))
+    return _Chains(spanning, backward, forward)
 
 
 def _window_cohesion(
@@ -384,11 +441,19 @@ def _depth(values: Sequence[float], reach: int) -> list[float]:
 def _gaps(all_facts: Sequence[_Facts]) -> list[_Gap]:
     """One ``_Gap`` per paragraph after the first."""
     word_counts = [f.word_count for f in all_facts]
-    vectors = _tfidf_vectors(all_facts)
+    idf = _idf([f.terms.keys() for f in all_facts])
+    vectors = _tfidf_vectors(all_facts, idf)
+    word_chains = _chains([f.terms.keys() for f in all_facts], idf, word_counts, _CHAIN_WORDS)
+    chains = word_chains.spanning
+    name_chains = _chains(
+        [f.names for f in all_facts], _idf([f.names for f in all_facts]), word_counts, _CHAIN_WORDS
+    ).spanning
+    leaning = [(f - b) / (f + b + 1.0) for f, b in zip(word_chains.forward, word_chains.backward)]
     cohesion = _window_cohesion(vectors, word_counts, _WINDOW_WORDS)
     wide = _window_cohesion(vectors, word_counts, _WIDE_WINDOW_WORDS)
     reach = max(1, round(_WINDOW_WORDS / max(sum(word_counts) / max(len(word_counts), 1), 1.0)))
     depth, wide_depth = _depth(cohesion, reach), _depth(wide, reach)
+    chain_depth = _depth(chains, reach)
     name_counts = [dict.fromkeys(f.names, 1.0) for f in all_facts]
     full_name_parts = [dict.fromkeys(f.run_members, 1.0) for f in all_facts]
     before_ranges = _window_ranges(word_counts, backward=True)
@@ -412,6 +477,7 @@ def _gaps(all_facts: Sequence[_Facts]) -> list[_Gap]:
             frozenset(names_before.values), frozenset(names_after.values), mean_words,
             frozenset(all_facts[i].names & names_remembered.values.keys()),
             bool(all_facts[i].lede_lone_names & introduced.values.keys()),
+            chains[i], name_chains[i], chain_depth[i], leaning[i], leaning[i - 1],
         ))
     return gaps
 
@@ -454,6 +520,32 @@ def cue_back_link(gap: _Gap) -> float:
 def cue_forward_link(gap: _Gap) -> float:
     """This paragraph's words return in the paragraphs after it, as a lede's do."""
     return gap.forward_link
+
+
+def cue_chains(gap: _Gap) -> float:
+    """Words that recur on both sides of the gap within a few hundred words: one story goes on."""
+    return gap.chains
+
+
+def cue_name_chains(gap: _Gap) -> float:
+    """Names that recur on both sides of the gap: the same people and places, the same story."""
+    return gap.name_chains
+
+
+def cue_chain_depth(gap: _Gap) -> float:
+    """Fewer chains span this gap than the gaps around it: the story changes here."""
+    return gap.chain_depth
+
+
+def cue_leans_forward(gap: _Gap) -> float:
+    """A lede's words come back after it, not before: its chains run forward."""
+    return gap.leaning
+
+
+def cue_previous_leans_forward(gap: _Gap) -> float:
+    """The paragraph before the gap opens what follows rather than closing what came before, so
+    it is this story's lede and the gap is inside the story (the boundary is one line earlier)."""
+    return gap.previous_leaning
 
 
 def cue_unresolved_pronoun(gap: _Gap) -> float:
@@ -592,6 +684,11 @@ CUES = {
     "wide_cohesion_depth": cue_wide_cohesion_depth,
     "back_link": cue_back_link,
     "forward_link": cue_forward_link,
+    "chains": cue_chains,
+    "name_chains": cue_name_chains,
+    "chain_depth": cue_chain_depth,
+    "leans_forward": cue_leans_forward,
+    "previous_leans_forward": cue_previous_leans_forward,
     "unresolved_pronoun": cue_unresolved_pronoun,
     "connective_early": cue_connective_early,
     "name_list": cue_name_list,
@@ -733,6 +830,8 @@ class _Model:
     boundary_offset: float  # added to every score before decoding: trades precision for recall
     min_article_words: int  # articles shorter than this pay the short-article penalty
     short_article_penalty: float  # log-odds charged, in full, to a zero-word article
+    long_article_words: int = 600  # articles longer than this pay the long-article penalty
+    long_article_penalty: float = 0.0  # log-odds per squared log of the excess length
 
 
 # Cues the development digests cannot teach, so their weights are set by hand and the fitting
@@ -751,6 +850,8 @@ def _model() -> _Model:
         boundary_offset=float(decoder["boundary_offset"]),
         min_article_words=int(decoder["min_article_words"]),
         short_article_penalty=float(decoder["short_article_penalty"]),
+        long_article_words=int(decoder.get("long_article_words", 600)),
+        long_article_penalty=float(decoder.get("long_article_penalty", 0.0)),
     )
 
 
@@ -762,7 +863,24 @@ def _weighted_cues(gap: _Gap, model: _Model) -> list[Cue]:
     return cues
 
 
-_NEAR_LIMIT = 64  # paragraphs looked at one by one for the short-article penalty
+# Articles longer than this many words are rare enough that the long-article penalty stops
+# growing; it keeps the decoder's look-back bounded (linear time).
+_LONG_ARTICLE_HORIZON = 3000
+# A paragraph whose boundary score is below this never starts an article unless a correction
+# says so: a start that costs this much is never worth it, and skipping such paragraphs keeps
+# the decoder's look-back short.
+_START_FLOOR = -9.0
+
+
+def _length_cost(words_in_article: int, model: _Model) -> float:
+    """The log-odds charged to an article of this many words: short ones (a stray line split off)
+    and very long ones (two stories merged) are both unlikely."""
+    cost = 0.0
+    if words_in_article < model.min_article_words:
+        cost += model.short_article_penalty * (1.0 - words_in_article / model.min_article_words)
+    if model.long_article_penalty and words_in_article > model.long_article_words:
+        cost += model.long_article_penalty * math.log(words_in_article / model.long_article_words) ** 2
+    return cost
 
 
 def decode_boundaries(
@@ -771,40 +889,50 @@ def decode_boundaries(
     """Choose the set of boundaries with the highest total score, by dynamic programming.
 
     ``scores[i]`` is the log-odds of a boundary before paragraph i (index 0 is
-    ignored: the first paragraph always starts an article). Every article
-    shorter than ``min_article_words`` pays a penalty growing as it shrinks;
-    ``forced[i]`` is "split" (must start), "join" (must not) or "". Linear: the
-    penalty only reaches back over a few paragraphs.
+    ignored: the first paragraph always starts an article). The total is the
+    sum of the chosen boundaries' scores plus, per article, ``_length_cost``
+    (a semi-Markov model: each article is scored as a whole by its length).
+    ``forced[i]`` is "split" (must start), "join" (must not) or "". Linear: an
+    article is only compared with the possible starts within
+    ``_LONG_ARTICLE_HORIZON`` words; beyond that the cost stays flat.
     """
     n = len(scores)
     cumulative = [0]
     for count in word_counts:
         cumulative.append(cumulative[-1] + count)
+    horizon = _LONG_ARTICLE_HORIZON if model.long_article_penalty else model.min_article_words
+    far_cost = _length_cost(horizon, model)
     best = [-math.inf] * (n + 1)
     back = [0] * (n + 1)
     best[0] = 0.0
-    far_best, far_arg, frontier = -math.inf, 0, 0
+    starts: deque[int] = deque()  # possible article starts within the horizon, in order
+    far_best, far_arg = -math.inf, 0
     for i in range(1, n + 1):
+        previous = i - 1
+        if best[previous] > -math.inf and (
+            previous == 0 or forced[previous] == "split" or scores[previous] + model.boundary_offset > _START_FLOOR
+        ):
+            starts.append(previous)
+        while starts and cumulative[i] - cumulative[starts[0]] >= horizon:
+            j = starts.popleft()
+            if best[j] > far_best:
+                far_best, far_arg = best[j], j
         if i < n and forced[i] == "join":
             continue
-        while frontier < i and (
-            cumulative[i] - cumulative[frontier] >= model.min_article_words or i - frontier > _NEAR_LIMIT
-        ):
-            if best[frontier] > far_best:
-                far_best, far_arg = best[frontier], frontier
-            frontier += 1
-        value, arg = far_best, far_arg
-        for j in range(frontier, i):
+        value, arg = far_best - far_cost, far_arg
+        for j in starts:
             # an article a correction started may be as short as the editor wants
             length = cumulative[i] - cumulative[j]
-            shortfall = 0.0 if forced[j] == "split" else 1.0 - length / model.min_article_words
-            candidate = best[j] - model.short_article_penalty * shortfall
+            cost = _length_cost(max(length, model.min_article_words), model) if forced[j] == "split" else (
+                _length_cost(length, model))
+            candidate = best[j] - cost
             if candidate > value:
                 value, arg = candidate, j
         own = scores[i] + model.boundary_offset if i < n else 0.0
         best[i], back[i] = value + own, arg
         if i < n and forced[i] == "split":
-            far_best, far_arg, frontier = -math.inf, 0, i  # nothing may reach back past a forced start
+            starts.clear()  # nothing may reach back past a forced start
+            far_best, far_arg = -math.inf, 0
     return _trace_back(back, n)
 
 

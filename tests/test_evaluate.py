@@ -103,7 +103,7 @@ def test_bbc_digests_meet_the_target() -> None:
     assert totals["pk"] <= 0.05
 
 
-@pytest.mark.xfail(strict=True, reason="target not reached yet: F1 exact 0.85, Pk 0.095 (see segment.py report)")
+@pytest.mark.xfail(strict=True, reason="target not reached yet: F1 exact 0.924, Pk 0.050 (cross-validated 0.920 / 0.053)")
 def test_bbc_resplit_digests_meet_the_target() -> None:
     totals = evaluate_paths([shared_or_skip("corpora/bbc/digests_resplit")]).aggregate()
     assert totals["f1_exact"] >= 0.95

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 import time
 from pathlib import Path, PurePosixPath
@@ -138,6 +139,36 @@ def test_lexical_cues_are_higher_within_a_story_than_across_stories() -> None:
     assert segment.cue_forward_link(across) > 0.0
     assert segment.cue_cohesion_depth(across) >= segment.cue_cohesion_depth(within)
     assert segment.cue_wide_cohesion_depth(across) >= 0.0
+
+
+def test_chain_cues_are_higher_within_a_story_than_across_stories() -> None:
+    bridge = [LEDE, STORY, "Ortiz said the bridge supports would be rebuilt with steel by the council."]
+    chips = ["Chipmaker Lumora Systems opened a memory chip factory in Varenna on Wednesday.",
+             "Lumora said the Varenna chip factory will employ 2,000 people making memory chips."]
+    gaps = segment.digest_gaps(paragraphs_of(*bridge, *chips))
+    within, across = gaps[1], gaps[2]  # before paragraph 2 (bridge) and paragraph 3 (chips)
+    assert segment.cue_chains(within) > segment.cue_chains(across)
+    assert segment.cue_name_chains(within) > segment.cue_name_chains(across) == 0.0
+    assert segment.cue_chain_depth(across) >= segment.cue_chain_depth(within)
+
+
+def test_leaning_cues_tell_a_lede_from_a_closing_paragraph() -> None:
+    chips = ["Chipmaker Lumora Systems opened a memory chip factory in Varenna on Wednesday.",
+             "Lumora said the Varenna chip factory will employ 2,000 people making memory chips."]
+    gaps = segment.digest_gaps(paragraphs_of(LEDE, STORY, *chips))
+    at_lede, after_lede = gaps[1], gaps[2]
+    assert segment.cue_leans_forward(at_lede) > 0.0  # the lede's words come back after it
+    assert segment.cue_previous_leans_forward(at_lede) < 0.0  # the bridge story's last paragraph looks back
+    assert segment.cue_previous_leans_forward(after_lede) > 0.0  # one line after a lede is inside the story
+
+
+def test_chain_weights_count_only_nearby_repeats() -> None:
+    idf = {"bridge": 1.0, "chip": 2.0}
+    chains = segment._chains([{"bridge"}, {"chip"}, {"bridge", "chip"}], idf, [10, 10, 10], max_words=15)
+    assert chains.backward == [0.0, 0.0, 3.0] and chains.forward == [1.0, 2.0, 0.0]
+    assert chains.spanning[2] == pytest.approx(math.log1p(3.0))  # both chains span the gap before paragraph 2
+    far = segment._chains([{"bridge"}, {"chip"}, {"bridge"}], idf, [10, 10, 10], max_words=5)
+    assert far.backward == [0.0, 0.0, 0.0]
 
 
 def test_cue_granularity_grows_with_paragraph_length() -> None:
@@ -304,6 +335,15 @@ def test_decoder_obeys_forced_actions() -> None:
     model = segment._model()
     scores = [0.0, 9.0, -9.0, 9.0]
     assert segment.decode_boundaries(scores, [200] * 4, ["", "join", "split", ""], model) == [True, False, True, True]
+
+
+def test_decoder_long_article_prior_splits_a_merged_pair() -> None:
+    flat = segment._Model(0.0, {}, 0.0, 100, 8.0, 600, 0.0)
+    prior = segment._Model(0.0, {}, 0.0, 100, 8.0, 600, 4.0)
+    scores = [0.0] + [-3.0] * 39  # forty paragraphs, 1,600 words, no cue for a boundary anywhere
+    assert sum(segment.decode_boundaries(scores, [40] * 40, [""] * 40, flat)) == 1
+    assert sum(segment.decode_boundaries(scores, [40] * 40, [""] * 40, prior)) >= 2
+    assert segment._length_cost(50, prior) > segment._length_cost(300, prior) == 0.0 < segment._length_cost(1200, prior)
 
 
 # ---------------------------------------------------------------------------
