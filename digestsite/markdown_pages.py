@@ -86,7 +86,7 @@ def read_front_matter(text: str, display: str) -> tuple[dict[str, Any], str, int
     try:
         close = next(i for i in range(1, len(lines)) if lines[i].strip() == FENCE)
     except StopIteration:
-        raise SourceError(display, 0, f"front matter is not closed", hint=f"add a '{FENCE}' line after the fields") from None
+        raise SourceError(display, 0, "front matter is not closed", hint=f"add a '{FENCE}' line after the fields") from None
     toml_text = "\n".join(lines[1:close])
     try:
         front = tomllib.loads(toml_text)

@@ -17,7 +17,6 @@ import codecs
 import re
 import tomllib
 import unicodedata
-from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from support import ROOT, SEED_BASE_URL, run_cli
+from support import SEED_BASE_URL, run_cli
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -8,13 +8,11 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import re
 import time
-import tomllib
 import unicodedata
 from dataclasses import replace
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -33,22 +31,13 @@ from digestsite.enrich import (
     stable_id,
 )
 from digestsite.model import Article, Paragraph, Person, Segment, Spokesperson, Subhead, Taxonomy, TopicDefinition
+from digestsite.read import read_taxonomy as load_taxonomy
 from digestsite.text import slugify
+from support import ROOT, bbc_segments, seed_segments
 
-ROOT = Path(__file__).resolve().parents[1]
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-SEED = "000_a0ad6f8e3763169b"
 EMPTY_TAXONOMY = Taxonomy(())
 TOPIC_ACCURACY = 0.90
 PEOPLE_PRECISION = 0.90
-
-
-def shared() -> Path:
-    if not SHARED.is_dir():
-        if os.environ.get("CI"):
-            pytest.fail("shared/ not present, and CI is set")
-        pytest.skip("shared/ not present")
-    return SHARED
 
 
 def segment(*texts: str, start: int = 0, subheads: tuple[Subhead, ...] = (), digest: str = "d.txt") -> Segment:
@@ -58,48 +47,6 @@ def segment(*texts: str, start: int = 0, subheads: tuple[Subhead, ...] = (), dig
 
 def enrich(*texts: str, taxonomy: Taxonomy = EMPTY_TAXONOMY) -> Article:
     return enrich_segment(segment(*texts), taxonomy)
-
-
-def load_taxonomy(path: Path) -> Taxonomy:
-    """The lead's reader when present; else a local loader of the same documented shape."""
-    try:
-        from digestsite.read import read_taxonomy
-    except ImportError:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-        topics = tuple(
-            TopicDefinition(t["name"], slugify(t["name"]), t.get("description", ""),
-                            tuple((k, 1.0) for k in t.get("keywords", ())) + tuple((k, 3.0) for k in t.get("strong", ())))
-            for t in data["topic"]
-        )
-        return Taxonomy(topics, float(data.get("min_score", 2.0)), int(data.get("max_topics", 3)))
-    return read_taxonomy(path)
-
-
-def gold_segments(txt: Path, gold: dict) -> list[tuple[dict, Segment]]:
-    """Segments on the gold spans: blank lines skipped, gold subheads (seed only) attached."""
-    lines = txt.read_text(encoding="utf-8").splitlines()
-    result = []
-    for entry in gold["articles"]:
-        paragraphs = tuple(Paragraph(i, lines[i]) for i in range(entry["start"], entry["end"]) if lines[i].strip())
-        subheads = tuple(Subhead(s["text"], s["line"], s["kind"]) for s in entry.get("subheads", ()))
-        result.append((entry, Segment(PurePosixPath(txt.name), entry["start"], entry["end"], paragraphs, subheads)))
-    return result
-
-
-def seed_segments() -> list[tuple[dict, Segment]]:
-    folder = shared() / "seed"
-    gold = json.loads((folder / f"{SEED}.gold.json").read_text(encoding="utf-8"))
-    return gold_segments(folder / f"{SEED}.txt", gold)
-
-
-def bbc_segments(variant: str) -> list[tuple[dict, Segment]]:
-    folder = shared() / "corpora" / "bbc" / variant
-    result = []
-    for gold_path in sorted(folder.glob("*.gold.json")):
-        gold = json.loads(gold_path.read_text(encoding="utf-8"))
-        result.extend(gold_segments(folder / gold["digest"], gold))
-    assert result, f"no gold files in {folder}"
-    return result
 
 
 # ---------------------------------------------------------------------------

@@ -5,10 +5,7 @@ failing under CI), then properties on arbitrary text.
 
 from __future__ import annotations
 
-import json
-import os
 import re
-from pathlib import Path, PurePosixPath
 
 import pytest
 from hypothesis import given, settings
@@ -17,22 +14,13 @@ from hypothesis import strategies as st
 from digestsite.enrich import enrich_segment
 from digestsite.evaluate import headline_violations, rouge_l_f, rouge_n_f
 from digestsite.headline import MAX_HEADLINE_CHARS, headline_problems, make_headline
-from digestsite.model import Paragraph, Segment, Subhead, Taxonomy
+from digestsite.model import Taxonomy
 from digestsite.text import split_sentences
+from support import bbc_segments, seed_segments
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-SEED = "000_a0ad6f8e3763169b"
 EMPTY_TAXONOMY = Taxonomy(())
 # Measured: ROUGE-1 +0.035 and ROUGE-L +0.034 over the first-ten-words baseline on both BBC sets.
 ROUGE_MARGIN = 0.03
-
-
-def shared() -> Path:
-    if not SHARED.is_dir():
-        if os.environ.get("CI"):
-            pytest.fail("shared/ not present, and CI is set")
-        pytest.skip("shared/ not present")
-    return SHARED
 
 
 # A headline must not stop on a word that needs more after it. This list is the
@@ -214,30 +202,8 @@ def test_headline_problems_reports_broken_rules(title: str, problem: str) -> Non
 # The seed and the BBC development set
 
 
-def gold_segments(txt: Path, gold: dict) -> list[tuple[dict, Segment]]:
-    lines = txt.read_text(encoding="utf-8").splitlines()
-    result = []
-    for entry in gold["articles"]:
-        paragraphs = tuple(Paragraph(i, lines[i]) for i in range(entry["start"], entry["end"]) if lines[i].strip())
-        subheads = tuple(Subhead(s["text"], s["line"], s["kind"]) for s in entry.get("subheads", ()))
-        result.append((entry, Segment(PurePosixPath(txt.name), entry["start"], entry["end"], paragraphs, subheads)))
-    return result
-
-
 def seed_titles() -> list[str]:
-    folder = shared() / "seed"
-    gold = json.loads((folder / f"{SEED}.gold.json").read_text(encoding="utf-8"))
-    return [enrich_segment(seg, EMPTY_TAXONOMY).title for _, seg in gold_segments(folder / f"{SEED}.txt", gold)]
-
-
-def bbc_segments(variant: str) -> list[tuple[dict, Segment]]:
-    folder = shared() / "corpora" / "bbc" / variant
-    result = []
-    for gold_path in sorted(folder.glob("*.gold.json")):
-        gold = json.loads(gold_path.read_text(encoding="utf-8"))
-        result.extend(gold_segments(folder / gold["digest"], gold))
-    assert result, f"no gold files in {folder}"
-    return result
+    return [enrich_segment(seg, EMPTY_TAXONOMY).title for _, seg in seed_segments()]
 
 
 def test_seed_headlines_obey_the_rules_and_end_well() -> None:
