@@ -36,12 +36,13 @@ def apply_corrections(articles: Sequence[Article], content: Content) -> tuple[li
     by_id = {a.id: a for a in articles}
     corrected: dict[str, Article] = {}
     new_articles: list[Article] = []
-    for override in (*content.overrides, *content.pages):
+    pages = [(o, False) for o in content.overrides] + [(p, True) for p in content.pages]
+    for override, is_page in pages:
         _check_topics(override, known_topics)
         target = corrected.get(override.id) or by_id.get(override.id)
         if target is not None:
             corrected[override.id] = apply_override(target, override)
-        elif override in content.pages and not override.digest:
+        elif is_page and not override.digest:
             new_articles.append(handwritten_article(override, order=first_new_order + len(new_articles)))
         else:
             warnings.append(f"{override.source}: correction for article id {override.id!r} matches no article")

@@ -1,7 +1,7 @@
 """Stage 6: index a rendered site with Pagefind for client-side search.
 
-Runs the Pagefind binary shipped by the ``pagefind[bin]`` package through its
-Python API. Only pages marked ``data-pagefind-body`` (the article pages) are
+Runs the Pagefind binary shipped by the ``pagefind[bin]`` package (``python -m
+pagefind``). Only pages marked ``data-pagefind-body`` (the article pages) are
 indexed; their ``data-pagefind-filter`` (topic, spokesperson) and
 ``data-pagefind-meta`` (title, standfirst) attributes become filters and
 result fields. Writes ``pagefind/`` inside the given site folder and nothing
@@ -10,11 +10,12 @@ else.
 
 from __future__ import annotations
 
-import asyncio
 import gzip
 import hashlib
 import json
 import logging
+import subprocess
+import sys
 from pathlib import Path
 
 from .errors import BuildError
@@ -22,31 +23,29 @@ from .errors import BuildError
 __all__ = ["index_site"]
 
 log = logging.getLogger(__name__)
+_TIMEOUT_SECONDS = 3600  # a stuck indexer must not hang CI or the dev server forever
 
 
 def index_site(site_dir: Path, language: str = "en") -> int:
     """Index the site under ``site_dir``; returns the number of pages in the index."""
+    # The binary, through the package's own entry point, rather than the package's
+    # async API: that API shuts its backend down as soon as the write call returns,
+    # and under load pagefind-entry.json was sometimes still empty.
+    command = [sys.executable, "-m", "pagefind", "--site", str(site_dir),
+               "--force-language", language.split("-")[0] or "en", "--silent"]
     try:
-        from pagefind.index import IndexConfig, PagefindIndex
-    except ImportError as exc:  # pragma: no cover - a broken install, not a content problem
-        raise BuildError("search needs the pagefind package: pip install 'pagefind[bin]'") from exc
-    config = IndexConfig(output_path=str(site_dir / "pagefind"), force_language=language.split("-")[0])
-    try:
-        return asyncio.run(_index(site_dir, config, PagefindIndex))
-    except Exception as exc:
-        if isinstance(exc, BuildError):
-            raise
-        raise BuildError(f"Pagefind failed to index {site_dir}: {exc}") from exc
-
-
-async def _index(site_dir: Path, config: dict, index_class: type) -> int:
-    async with index_class(config=config) as index:
-        result = await index.add_directory(str(site_dir.resolve()))
-        log.debug("pagefind read %d pages", result.get("page_count", 0))
-    canonicalize_index(site_dir / "pagefind")
+        result = subprocess.run(command, capture_output=True, text=True, timeout=_TIMEOUT_SECONDS)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise BuildError(f"Pagefind could not index {site_dir}: {exc}") from exc
+    if result.returncode != 0:
+        detail = (result.stderr or result.stdout).strip().splitlines()[-1:] or ["no output"]
+        hint = " (is pagefind[bin] installed?)" if "No module named" in result.stderr else ""
+        raise BuildError(f"Pagefind failed to index {site_dir}: {detail[0]}{hint}")
+    bundle = site_dir / "pagefind"
+    canonicalize_index(bundle)
     # Pagefind reads every page but indexes only those with data-pagefind-body:
     # one fragment file per indexed page.
-    return len(list((site_dir / "pagefind" / "fragment").glob("*.pf_fragment")))
+    return len(list((bundle / "fragment").glob("*.pf_fragment")))
 
 
 # -- deterministic output --------------------------------------------------
