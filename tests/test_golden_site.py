@@ -110,3 +110,25 @@ def test_links_work_under_the_sub_path(seed_site: Path) -> None:
     feed = (seed_site / "feed.xml").read_text(encoding="utf-8")
     assert "https://example.org/digest/articles/" in feed
     assert 'href="/articles/' not in home and 'href="/topics/' not in home
+
+
+def test_every_page_of_the_seed_site_is_valid_html5(seed_site: Path) -> None:
+    import html5lib
+
+    for page in sorted(seed_site.rglob("*.html")):
+        if "pagefind" in page.parts:
+            continue
+        parser = html5lib.HTMLParser(strict=True)
+        try:
+            parser.parse(page.read_bytes())
+        except html5lib.html5parser.ParseError as exc:
+            pytest.fail(f"{page.relative_to(seed_site)}: {exc}")
+
+
+def test_feeds_and_sitemap_of_the_seed_site_parse_as_xml(seed_site: Path) -> None:
+    import xml.etree.ElementTree as ET
+
+    feeds = sorted(seed_site.rglob("feed.xml"))
+    assert len(feeds) > 10  # the site's, and one per topic and spokesperson
+    for path in [*feeds, seed_site / "sitemap.xml"]:
+        ET.parse(path)
