@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import operator
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -58,6 +59,7 @@ class Digest:
     features: list[list[float]]  # per gap (paragraph 1 on)
     labels: list[int]
     word_counts: list[int]
+    forced: list[str]  # "join" where a heading holds a boundary back, as in segment._analyse
 
 
 def load_group(folder: Path, group: str) -> list[Digest]:
@@ -74,8 +76,10 @@ def load_group(folder: Path, group: str) -> list[Digest]:
         features = [[segment.CUES[name](gap) for name in segment.CUES] for gap in gaps]
         labels = [1 if paragraphs[gap.index].line in starts else 0 for gap in gaps]
         n_lines = gold.get("n_lines") or max(end for _, end in spans)
+        heading = [segment._subhead_at(paragraphs, k) is not None for k in range(len(paragraphs))]
+        forced = [""] + ["join" if heading[k] or heading[k - 1] else "" for k in range(1, len(paragraphs))]
         digests.append(Digest(group, gold_path.name[:3], text_path.name, paragraphs, n_lines, spans,
-                              features, labels, [f.word_count for f in facts]))
+                              features, labels, [f.word_count for f in facts], forced))
     return digests
 
 
@@ -95,26 +99,30 @@ def solve(matrix: list[list[float]], vector: list[float]) -> list[float]:
 
 
 def fit_logistic(digests: list[Digest], l2: float = L2_PENALTY) -> tuple[float, list[float]]:
-    """Newton's method on the L2-penalised log-likelihood; returns (bias, weights)."""
+    """Newton's method on the L2-penalised log-likelihood; returns (bias, weights).
+
+    The sums over samples run column by column (``sum(map(mul, ...))``), so the
+    Python loop is over the ~40 x 40 Hessian entries rather than the samples."""
     hand_set = [name in segment.HAND_SET_WEIGHTS for name in segment.CUES]
-    samples = [([1.0] + [0.0 if fixed else v for v, fixed in zip(x, hand_set)], y, GROUP_WEIGHTS[d.group])
-               for d in digests for x, y in zip(d.features, d.labels)]
-    dim = len(samples[0][0])
+    rows = [[1.0] + [0.0 if fixed else v for v, fixed in zip(x, hand_set)]
+            for d in digests for x in d.features]
+    labels = [float(y) for d in digests for y in d.labels]
+    sample_weights = [GROUP_WEIGHTS[d.group] for d in digests for _ in d.labels]
+    dim = len(rows[0])
+    columns = [list(column) for column in zip(*rows)]
     w = [0.0] * dim
     for _ in range(50):  # converges in about ten steps
-        grad = [l2 * w[j] if j else 0.0 for j in range(dim)]
-        hess = [[(l2 if i == j and i else 0.0) + (1e-9 if i == j == 0 else 0.0) for j in range(dim)]
-                for i in range(dim)]
-        for x, y, weight in samples:
-            z = sum(a * b for a, b in zip(w, x))
-            p = 1.0 / (1.0 + math.exp(-max(-35.0, min(35.0, z))))
-            q = p * (1 - p) * weight
-            nonzero = [j for j in range(dim) if x[j]]
-            for j in nonzero:
-                grad[j] += (p - y) * x[j] * weight
-                row = hess[j]
-                for k in nonzero:
-                    row[k] += q * x[j] * x[k]
+        z = [sum(map(operator.mul, w, x)) for x in rows]
+        p = [1.0 / (1.0 + math.exp(-max(-35.0, min(35.0, v)))) for v in z]
+        residual = [(pi - y) * sw for pi, y, sw in zip(p, labels, sample_weights)]
+        q = [pi * (1 - pi) * sw for pi, sw in zip(p, sample_weights)]
+        grad = [(l2 * w[j] if j else 0.0) + sum(map(operator.mul, residual, columns[j])) for j in range(dim)]
+        hess = [[0.0] * dim for _ in range(dim)]
+        for j in range(dim):
+            weighted = list(map(operator.mul, q, columns[j]))
+            for k in range(j, dim):
+                hess[j][k] = hess[k][j] = sum(map(operator.mul, weighted, columns[k]))
+            hess[j][j] += l2 if j else 1e-9
         step = solve(hess, grad)
         w = [a - b for a, b in zip(w, step)]
         if max(abs(s) for s in step) < 1e-7:
@@ -123,11 +131,9 @@ def fit_logistic(digests: list[Digest], l2: float = L2_PENALTY) -> tuple[float, 
 
 
 def predicted_starts(d: Digest, model: segment._Model) -> list[int]:
-    scores = [0.0] + [model.bias + sum(model.weights[n] * v for n, v in zip(segment.CUES, x))
-                      for x in d.features]
-    heading = [segment._subhead_at(d.paragraphs, k) is not None for k in range(len(d.paragraphs))]
-    forced = [""] + ["join" if heading[k] or heading[k - 1] else "" for k in range(1, len(d.paragraphs))]
-    boundaries = segment.decode_boundaries(scores, d.word_counts, forced, model)
+    weights = [model.weights[n] for n in segment.CUES]
+    scores = [0.0] + [model.bias + sum(map(operator.mul, weights, x)) for x in d.features]
+    boundaries = segment.decode_boundaries(scores, d.word_counts, d.forced, model)
     return [p.line for p, b in zip(d.paragraphs, boundaries) if b]
 
 

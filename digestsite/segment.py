@@ -35,8 +35,10 @@ start, and it keeps a single huge line cheap), and the neighbour windows slide.
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
+import operator
 import re
 import unicodedata
 from collections import Counter, deque
@@ -68,6 +70,9 @@ _NAME_MEMORY_PARAGRAPHS = 30
 _STEM_LETTERS = 6
 # A word chain links two uses of a word at most this many words apart: about half an article.
 _CHAIN_WORDS = 300
+# Entity bookkeeping looks this far past a gap: the first lines of a candidate article.
+_LOOKAHEAD_WORDS = 80
+_LOOKAHEAD_PARAGRAPHS = 4
 
 # ---------------------------------------------------------------------------
 # word classes: general English function words, no corpus vocabulary
@@ -98,6 +103,13 @@ _CALENDAR_WORDS = frozenset(
     june july august september october november december yesterday today tonight""".split()
 )
 _QUOTE_OPENERS = "\"'“‘«"
+_QUOTE_CLOSERS = "\"”’'»"
+# Verbs of saying: a paragraph that ends "..., he said." closes a quotation's attribution.
+_SPEECH_VERBS = frozenset("said says added told explained insisted warned argued claimed stressed admitted".split())
+# Words that may follow a name and its comma in an appositive: "Ann Lee, the mayor", "Ann Lee, who".
+_APPOSITIVE_OPENERS = frozenset("the a an who whose".split())
+_ROLE_INTRO_REACH = 10
+  # tokens into the first sentence where a lede introduces its subject
 
 # "LONDON (Reuters) -", "WASHINGTON, May 3 (AP) --", "BEIJING, Jan. 5 --"
 _DATELINE = re.compile(
@@ -135,6 +147,10 @@ class _Facts:
     time_phrase: bool
     dateline: bool
     ends_sentence: bool
+    lone_names: frozenset[str]  # names used only alone here ("Okafor"), never inside a longer name
+    role_introduction: bool  # the first sentence introduces someone with a role ("singer Ann Lee", "Ann Lee, the ...")
+    ends_quote: bool  # the paragraph ends by closing a quotation
+    ends_attribution: bool  # the last sentence attributes speech ("..., he said.")
 
 
 def _strip_possessive(token: str) -> str:
@@ -146,48 +162,59 @@ def _strip_possessive(token: str) -> str:
     return token
 
 
-def _is_capitalised(token: str) -> bool:
-    return token[:1].isupper()
-
-
-def _lowercase_vocabulary(texts: Sequence[str]) -> frozenset[str]:
+def _lowercase_vocabulary(token_lists: Iterable[Sequence[str]]) -> frozenset[str]:
     """Words the digest writes in lower case somewhere: such words are not names."""
-    vocabulary: set[str] = set()
-    for text in texts:
-        vocabulary.update(w for w in words(text[:_ANALYSED_CHARS]) if w[:1].islower())
-    return frozenset(vocabulary)
+    return frozenset({w for tokens in token_lists for w in tokens if w[0].islower()})  # tokens are never empty
 
 
-def _name_tokens(sentence: str, lowercase_vocabulary: frozenset[str]) -> list[list[str]]:
-    """Runs of adjacent proper-name tokens in one sentence, lower-cased.
+def _name_flags(
+    tokens: Sequence[str], lowercase_vocabulary: frozenset[str], memo: dict | None = None
+) -> tuple[list[list[str]], list[bool]]:
+    """Runs of adjacent proper-name tokens in one sentence (lower-cased), and per token whether
+    it is name-like.
 
     A capitalised word counts as a name unless it is a stop word, a calendar
     word, or, at the sentence's start, a word the digest also writes in lower
-    case ("Police said" vs "the police").
+    case ("Police said" vs "the police"). A possessive ends a run. ``memo``
+    keeps what each distinct token is across a digest's paragraphs.
     """
+    if memo is None:
+        memo = {}
     runs: list[list[str]] = []
+    flags: list[bool] = []
     current: list[str] = []
-    for position, token in enumerate(words(sentence)):
-        bare = _strip_possessive(token)
-        lower = bare.lower()
-        is_name = (
-            _is_capitalised(bare)
-            and lower not in STOPWORDS
-            and lower not in _CALENDAR_WORDS
-            and lower not in _HONORIFICS
-            and not (position == 0 and lower in lowercase_vocabulary)
-        )
+    for position, token in enumerate(tokens):
+        known = memo.get(token)
+        if known is None:
+            bare = _strip_possessive(token)
+            lower = bare.lower()
+            name_like = (
+                bare[:1].isupper()
+                and lower not in STOPWORDS
+                and lower not in _CALENDAR_WORDS
+                and lower not in _HONORIFICS
+            )
+            known = memo[token] = (lower, name_like, bare != token)
+        lower, is_name, possessive = known
+        if is_name and position == 0 and lower in lowercase_vocabulary:
+            is_name = False
+        flags.append(is_name)
         if is_name:
             current.append(lower)
         elif current:
             runs.append(current)
             current = []
-        if current and bare != token:  # a possessive ends the name
+        if current and possessive:  # a possessive ends the name
             runs.append(current)
             current = []
     if current:
         runs.append(current)
-    return runs
+    return runs, flags
+
+
+def _name_tokens(sentence: str, lowercase_vocabulary: frozenset[str]) -> list[list[str]]:
+    """Runs of adjacent proper-name tokens in one sentence, lower-cased (see ``_name_flags``)."""
+    return _name_flags(words(sentence), lowercase_vocabulary)[0]
 
 
 def _quote_left_open(text: str) -> bool:
@@ -198,19 +225,25 @@ def _quote_left_open(text: str) -> bool:
     return text.count('"') % 2 == 1
 
 
-def _stems(tokens: Sequence[str]) -> list[str]:
+def _stems(tokens: Sequence[str], memo: dict[str, str] | None = None) -> list[str]:
     """Content words cut to their first six letters: a crude stemmer that is cheap and language-light
-    ("economy", "economic" -> "econom")."""
-    return [
-        w[:_STEM_LETTERS]
-        for w in (_strip_possessive(t).lower() for t in tokens)
-        if w not in STOPWORDS and not w.isdigit() and len(w) > 1
-    ]
+    ("economy", "economic" -> "econom"). ``memo`` keeps each distinct token's stem ("" for none)."""
+    if memo is None:
+        memo = {}
+    stems = []
+    for token in tokens:
+        stem = memo.get(token)
+        if stem is None:
+            w = _strip_possessive(token).lower()
+            stem = memo[token] = w[:_STEM_LETTERS] if w not in STOPWORDS and not w.isdigit() and len(w) > 1 else ""
+        if stem:
+            stems.append(stem)
+    return stems
 
 
-def _pronoun_before_name(sentence: str, runs: Sequence[Sequence[str]]) -> bool:
+def _pronoun_before_name(tokens: Sequence[str], runs: Sequence[Sequence[str]]) -> bool:
     first_name = runs[0][0] if runs else None
-    for token in words(sentence):
+    for token in tokens:
         lower = token.lower()
         if lower == first_name:
             return False
@@ -219,37 +252,110 @@ def _pronoun_before_name(sentence: str, runs: Sequence[Sequence[str]]) -> bool:
     return False
 
 
-def _facts(text: str, lowercase_vocabulary: frozenset[str]) -> _Facts:
+_WORD_SPAN = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*")  # the tokens of ``digestsite.text.words``, with offsets
+
+
+def _role_introduction(sentence: str, tokens: Sequence[str], flags: Sequence[bool]) -> bool:
+    """The sentence introduces a person or body with a role near its start: "singer Ann Lee",
+    "Olympic champion Ann Lee", "Ann Lee, the mayor of ...", "Ann Lee, who ...".
+
+    A name of two or more tokens within the first few words, either after a describing word (not
+    a function word) or followed by a comma and an appositive. ``tokens`` are the sentence's
+    words and ``flags`` say which are name-like (``_name_flags``)."""
+    count = min(len(tokens), _ROLE_INTRO_REACH + 5)
+    k = 0
+    while k < count and k <= _ROLE_INTRO_REACH:
+        if not flags[k]:
+            k += 1
+            continue
+        end = k
+        while end < count and flags[end]:
+            end += 1
+        if end - k >= 2:
+            before = tokens[k - 1].lower() if k else ""
+            if before and before not in STOPWORDS and before not in _CALENDAR_WORDS and before.isalpha():
+                return True
+            if end < count and tokens[end].lower() in _APPOSITIVE_OPENERS and _comma_between(sentence, end):
+                return True
+        k = end
+    return False
+
+
+def _comma_between(sentence: str, index: int) -> bool:
+    """Is there a comma between token ``index - 1`` and token ``index`` of ``sentence``?"""
+    previous_end = 0
+    for k, match in enumerate(_WORD_SPAN.finditer(sentence)):
+        if k == index:
+            return "," in sentence[previous_end : match.start()]
+        previous_end = match.end()
+    return False
+
+
+def _ends_attribution(text: str) -> bool:
+    """"... a good result," he said.": a verb of saying among the last words."""
+    tail = [t.lower() for t in words(text[-80:])[-4:]]
+    return any(t in _SPEECH_VERBS for t in tail)
+
+
+def _facts(
+    text: str, lowercase_vocabulary: frozenset[str], tokens: Sequence[str] | None = None,
+    memo: dict[str, dict] | None = None,
+) -> _Facts:
+    """What the cues need to know about one paragraph; ``tokens`` are ``words`` of its analysed
+    head when the caller has them already, and ``memo`` what is known of each distinct token
+    (shared across a digest). Each sentence is tokenised once."""
+    if memo is None:
+        memo = {"names": {}, "stems": {}}
+    names_memo = memo["names"]
     head = text[:_ANALYSED_CHARS]
     sentences = split_sentences(head) or [""]
-    tokens = words(head)
+    if tokens is None:
+        tokens = words(head)
+    # a one-sentence paragraph is its head, stripped: the same tokens
+    first_tokens = tokens if len(sentences) == 1 and sentences[0] == head.strip() else words(sentences[0])
+    first_runs, first_flags = _name_flags(first_tokens, lowercase_vocabulary, names_memo)
+    runs_by_sentence = [first_runs] + [
+        _name_flags(words(s), lowercase_vocabulary, names_memo)[0] for s in sentences[1:]
+    ]
+    members: set[str] = set()
+    alone: set[str] = set()
+    for runs in runs_by_sentence:
+        for run in runs:
+            if len(run) >= 2:
+                members.update(run)
+            else:
+                alone.add(run[0])
+    run_members = frozenset(members)
+    names = frozenset(members | alone)
     lower_tokens = [t.lower() for t in tokens[:2]]
-    runs_by_sentence = [_name_tokens(s, lowercase_vocabulary) for s in sentences]
-    names = frozenset(t for runs in runs_by_sentence for run in runs for t in run)
-    lede_runs = runs_by_sentence[0]
-    first_lower = {t.lower() for t in words(sentences[0])}
+    first_lower = {t.lower() for t in first_tokens}
+    stripped = text.rstrip()
     return _Facts(
-        word_count=len(words(text)) if len(text) <= _ANALYSED_CHARS else len(tokens),
+        word_count=len(tokens),  # the head is the whole text unless the text is huge
         sentence_count=len(sentences),
-        first_sentence_words=len(words(sentences[0])),
+        first_sentence_words=len(first_tokens),
         opener=lower_tokens[0] if lower_tokens else "",
         second=lower_tokens[1] if len(lower_tokens) > 1 else "",
         opens_with_quote=head.lstrip()[:1] in _QUOTE_OPENERS,
         quote_left_open=_quote_left_open(head),
         names=names,
-        lede_names=frozenset(t for run in lede_runs for t in run),
-        lede_name_runs=tuple(tuple(run) for run in lede_runs if len(run) >= 2),
-        lede_lone_names=frozenset(run[0] for run in lede_runs if len(run) == 1),
-        run_members=frozenset(t for runs in runs_by_sentence for run in runs if len(run) >= 2 for t in run),
-        terms=Counter(_stems(tokens)),
-        unresolved_pronoun=_pronoun_before_name(sentences[0], lede_runs),
+        lede_names=frozenset(t for run in first_runs for t in run),
+        lede_name_runs=tuple(tuple(run) for run in first_runs if len(run) >= 2),
+        lede_lone_names=frozenset(run[0] for run in first_runs if len(run) == 1),
+        run_members=run_members,
+        terms=Counter(_stems(tokens, memo["stems"])),
+        unresolved_pronoun=_pronoun_before_name(first_tokens, first_runs),
         connective_early=any(t.lower() in _CONNECTIVE_OPENERS for t in tokens[:4]),
         name_density=sum(1 for t in tokens if t[:1].isupper()) / len(tokens) if tokens else 0.0,
-        lede_tense=bool(first_lower & _LEDE_TENSE_WORDS),
-        narrative_tense=bool(first_lower & _NARRATIVE_TENSE_WORDS),
-        time_phrase=bool(first_lower & _CALENDAR_WORDS),
+        lede_tense=not first_lower.isdisjoint(_LEDE_TENSE_WORDS),
+        narrative_tense=not first_lower.isdisjoint(_NARRATIVE_TENSE_WORDS),
+        time_phrase=not first_lower.isdisjoint(_CALENDAR_WORDS),
         dateline=bool(_DATELINE.match(head)),
         ends_sentence=bool(_TERMINAL.search(head.rstrip())),
+        lone_names=frozenset(alone - members),
+        role_introduction=_role_introduction(sentences[0], first_tokens, first_flags),
+        ends_quote=stripped[-1:] in _QUOTE_CLOSERS,
+        ends_attribution=_ends_attribution(stripped),
     )
 
 
@@ -263,21 +369,30 @@ def _window_ranges(
 ) -> list[tuple[int, int]]:
     """Per gap i (before paragraph i), the paragraphs just before it or from it on.
 
-    Backward: ``[lo, i)``; forward: ``[i, hi)``. A window grows until it holds
-    ``_WINDOW_WORDS`` words or ``_WINDOW_MAX_PARAGRAPHS`` paragraphs. Both ends
-    only ever move forward as i grows, which lets the windows slide.
+    Backward: ``[lo, i)``; forward: ``[i, hi)``. A window is the fewest
+    paragraphs next to the gap that hold ``max_words`` words, at most
+    ``max_paragraphs`` of them (fewer at the digest's ends). Both ends only
+    ever move forward as i grows, so one pass with two pointers finds them all.
     """
     n = len(word_counts)
     ranges: list[tuple[int, int]] = []
-    for i in range(n + 1):
-        if backward:
-            lo, total = i, 0
-            while lo > 0 and total < max_words and i - lo < max_paragraphs:
-                lo -= 1
-                total += word_counts[lo]
+    if backward:
+        lo = total = 0  # total: words in [lo, i)
+        for i in range(n + 1):
+            if i:
+                total += word_counts[i - 1]
+            # drop the oldest paragraph while the rest still fill the window, or it is too long
+            while lo < i and (i - lo > max_paragraphs or total - word_counts[lo] >= max_words):
+                total -= word_counts[lo]
+                lo += 1
             ranges.append((lo, i))
-        else:
-            hi, total = i, 0
+    else:
+        hi = total = 0  # total: words in [i, hi)
+        for i in range(n + 1):
+            if i:
+                total -= word_counts[i - 1]
+            if hi < i:
+                hi, total = i, 0
             while hi < n and total < max_words and hi - i < max_paragraphs:
                 total += word_counts[hi]
                 hi += 1
@@ -296,33 +411,73 @@ class _Window:
 
     def add(self, item: dict[str, float], sign: float) -> None:
         values = self.values
-        for key, amount in item.items():
-            old = values.get(key, 0.0)
-            new = old + sign * amount
-            if new <= 1e-9:
-                values.pop(key, None)
-                new = 0.0
-            else:
-                values[key] = new
-            self.square_sum += new * new - old * old
+        get, pop = values.get, values.pop
+        square_sum = self.square_sum
+        if sign > 0:
+            for key, amount in item.items():
+                old = get(key, 0.0)
+                new = old + amount
+                if new <= 1e-9:
+                    pop(key, None)
+                    new = 0.0
+                else:
+                    values[key] = new
+                square_sum += new * new - old * old
+        else:
+            for key, amount in item.items():
+                old = get(key, 0.0)
+                new = old - amount
+                if new <= 1e-9:
+                    pop(key, None)
+                    new = 0.0
+                else:
+                    values[key] = new
+                square_sum += new * new - old * old
+        self.square_sum = square_sum
+
+
+class _KeyWindow:
+    """The keys of a sliding window of sets, with how many of its sets hold each."""
+
+    __slots__ = ("values",)
+
+    def __init__(self) -> None:
+        self.values: dict[str, int] = {}
+
+    def add(self, item: Iterable[str], sign: float) -> None:
+        values = self.values
+        get = values.get
+        if sign > 0:
+            for key in item:
+                values[key] = get(key, 0) + 1
+        else:
+            for key in item:
+                count = get(key, 0) - 1
+                if count <= 0:
+                    values.pop(key, None)
+                else:
+                    values[key] = count
 
 
 def _sliding_sums(
-    items: Sequence[dict[str, float]], ranges: Sequence[tuple[int, int]]
-) -> Iterator[_Window]:
-    """Yield, per range, the sum of ``items[lo:hi]`` (one live ``_Window``, updated in place).
+    items: Sequence, ranges: Sequence[tuple[int, int]], window: _Window | _KeyWindow | None = None
+) -> Iterator:
+    """Yield, per range, the sum of ``items[lo:hi]`` (one live window, updated in place): a
+    ``_Window`` of sparse vectors, or a ``_KeyWindow`` when ``items`` are sets of keys.
 
     Ranges must have non-decreasing ends, so every item is added and removed
     at most once: linear in the total size of the items.
     """
-    window = _Window()
+    if window is None:
+        window = _Window()
+    add = window.add
     lo_now = hi_now = 0
     for lo, hi in ranges:
         while hi_now < hi:
-            window.add(items[hi_now], 1.0)
+            add(items[hi_now], 1.0)
             hi_now += 1
         while lo_now < max(lo, 0) and lo_now < hi_now:
-            window.add(items[lo_now], -1.0)
+            add(items[lo_now], -1.0)
             lo_now += 1
         yield window
 
@@ -333,8 +488,10 @@ def _cosine(a: dict[str, float], a_square_sum: float, b: dict[str, float], b_squ
     norm = math.sqrt(max(a_square_sum, 0.0) * max(b_square_sum, 0.0))
     if norm <= 1e-12:
         return 0.0
-    get = b.get
-    return sum(value * get(key, 0.0) for key, value in a.items()) / norm
+    return sum(map(operator.mul, a.values(), map(b.get, a, _ZEROS))) / norm
+
+
+_ZEROS = itertools.repeat(0.0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -350,8 +507,8 @@ class _Gap:
     wide_depth: float
     back_link: float  # TF-IDF cosine of this paragraph with the window before the gap
     forward_link: float  # TF-IDF cosine of this paragraph with the paragraphs after it
-    names_before: frozenset[str]  # name tokens in the window before the gap
-    names_after: frozenset[str]  # name tokens in the window after this paragraph
+    names_before: frozenset[str]  # this paragraph's name tokens also met in the window before the gap
+    names_after: frozenset[str]  # this paragraph's name tokens met again in the window after it
     mean_words: float  # mean words per paragraph in the whole digest
     names_remembered: frozenset[str]  # this paragraph's names met in the last few hundred words
     short_name_reference: bool  # the first sentence names someone by one part of a full name met earlier
@@ -360,6 +517,7 @@ class _Gap:
     chain_depth: float  # how far ``chains`` dips below its highest point on each side
     leaning: float  # -1..1: this paragraph's words recur after it (+) rather than before it (-)
     previous_leaning: float  # the same for the paragraph before the gap
+    references_across: int  # short names in the next lines whose full name came before the gap
 
 
 def _idf(token_sets: Sequence[Iterable[str]]) -> dict[str, float]:
@@ -438,6 +596,44 @@ def _depth(values: Sequence[float], reach: int) -> list[float]:
     return depths
 
 
+def _full_name_sources(all_facts: Sequence[_Facts], word_counts: Sequence[int]) -> list[list[int]]:
+    """Per paragraph, for each name it uses alone ("Okafor said"), the paragraph that introduced
+    it inside a full name ("Ada Okafor"), if within the name memory.
+
+    News names someone in full at first mention and shortly after; a full name counts as an
+    introduction only when the name was not already in use alone just before ("Southwest China"
+    after many a "China" introduces nothing), or when it renews one still remembered."""
+    cumulative = [0]
+    for count in word_counts:
+        cumulative.append(cumulative[-1] + count)
+    introduced: dict[str, int] = {}
+    last_alone: dict[str, int] = {}
+    sources = []
+    for k, facts in enumerate(all_facts):
+        here = cumulative[k]
+        sources.append([
+            m for m in (introduced.get(name) for name in facts.lone_names)
+            if m is not None and here - cumulative[m + 1] <= _NAME_MEMORY_WORDS
+        ])
+        for name in facts.run_members:
+            alone, before = last_alone.get(name), introduced.get(name)
+            if (
+                alone is None or here - cumulative[alone + 1] > _NAME_MEMORY_WORDS
+                or (before is not None and here - cumulative[before + 1] <= _NAME_MEMORY_WORDS)
+            ):
+                introduced[name] = k
+        for name in facts.lone_names:
+            last_alone[name] = k
+    return sources
+
+
+def _references_across(sources: Sequence[Sequence[int]], word_counts: Sequence[int]) -> list[int]:
+    """Per gap i, how many short-name references in the first lines from i point to a full name
+    introduced before i: the story goes on. Linear: the look-ahead is a few paragraphs."""
+    ranges = _window_ranges(word_counts, False, _LOOKAHEAD_WORDS, _LOOKAHEAD_PARAGRAPHS)
+    return [sum(1 for k in range(i, hi) for m in sources[k] if m < i) for i, (_, hi) in enumerate(ranges)]
+
+
 def _gaps(all_facts: Sequence[_Facts]) -> list[_Gap]:
     """One ``_Gap`` per paragraph after the first."""
     word_counts = [f.word_count for f in all_facts]
@@ -454,30 +650,35 @@ def _gaps(all_facts: Sequence[_Facts]) -> list[_Gap]:
     reach = max(1, round(_WINDOW_WORDS / max(sum(word_counts) / max(len(word_counts), 1), 1.0)))
     depth, wide_depth = _depth(cohesion, reach), _depth(wide, reach)
     chain_depth = _depth(chains, reach)
-    name_counts = [dict.fromkeys(f.names, 1.0) for f in all_facts]
-    full_name_parts = [dict.fromkeys(f.run_members, 1.0) for f in all_facts]
+    name_sets = [f.names for f in all_facts]
+    full_name_parts = [f.run_members for f in all_facts]
     before_ranges = _window_ranges(word_counts, backward=True)
     following_ranges = [(min(i + 1, hi), hi) for i, (_, hi) in enumerate(_window_ranges(word_counts, False))]
     memory_ranges = _window_ranges(word_counts, True, _NAME_MEMORY_WORDS, _NAME_MEMORY_PARAGRAPHS)
     windows = zip(
         _sliding_sums(vectors, before_ranges), _sliding_sums(vectors, following_ranges),
-        _sliding_sums(name_counts, before_ranges), _sliding_sums(name_counts, following_ranges),
-        _sliding_sums(name_counts, memory_ranges), _sliding_sums(full_name_parts, memory_ranges),
+        _sliding_sums(name_sets, before_ranges, _KeyWindow()), _sliding_sums(name_sets, following_ranges, _KeyWindow()),
+        _sliding_sums(name_sets, memory_ranges, _KeyWindow()), _sliding_sums(full_name_parts, memory_ranges, _KeyWindow()),
     )
     mean_words = sum(word_counts) / max(len(word_counts), 1)
+    across = _references_across(_full_name_sources(all_facts, word_counts), word_counts)
     gaps = []
     norms = [sum(v * v for v in vector.values()) for vector in vectors]
+    n = len(all_facts)
     for i, (before, following, names_before, names_after, names_remembered, introduced) in enumerate(windows):
-        if i == 0 or i >= len(all_facts):
+        if i == 0 or i >= n:
             continue
+        facts = all_facts[i]
         gaps.append(_Gap(
-            i, all_facts[i], all_facts[i - 1], cohesion[i], wide[i], depth[i], wide_depth[i],
+            i, facts, all_facts[i - 1], cohesion[i], wide[i], depth[i], wide_depth[i],
             _cosine(vectors[i], norms[i], before.values, before.square_sum),
             _cosine(vectors[i], norms[i], following.values, following.square_sum),
-            frozenset(names_before.values), frozenset(names_after.values), mean_words,
-            frozenset(all_facts[i].names & names_remembered.values.keys()),
-            bool(all_facts[i].lede_lone_names & introduced.values.keys()),
-            chains[i], name_chains[i], chain_depth[i], leaning[i], leaning[i - 1],
+            # the cues only ask which of this paragraph's names the windows hold
+            frozenset([name for name in facts.names if name in names_before.values]),
+            frozenset([name for name in facts.names if name in names_after.values]), mean_words,
+            facts.names.intersection(names_remembered.values),
+            not facts.lede_lone_names.isdisjoint(introduced.values),
+            chains[i], name_chains[i], chain_depth[i], leaning[i], leaning[i - 1], across[i],
         ))
     return gaps
 
@@ -676,6 +877,30 @@ def cue_dateline(gap: _Gap) -> float:
     return 1.0 if gap.facts.dateline else 0.0
 
 
+def cue_role_introduction(gap: _Gap) -> float:
+    """"Singer Ann Lee ...", "Ann Lee, the mayor of ...": a lede introduces its subject with a role."""
+    return 1.0 if gap.facts.role_introduction else 0.0
+
+
+def cue_after_attribution(gap: _Gap) -> float:
+    """The paragraph before ends "..., he said.": a closing quotation's attribution."""
+    return 1.0 if gap.previous.ends_attribution else 0.0
+
+
+def cue_references_across(gap: _Gap) -> float:
+    """The next lines call someone by a short name whose full name came before the gap: the same
+    story goes on ("Okafor" after "Ada Okafor")."""
+    return math.log1p(gap.references_across)
+
+
+def cue_new_cast_after_quote(gap: _Gap) -> float:
+    """A quotation or its attribution closes, then a full name is introduced: the classic seam
+    between two stories of the same section."""
+    closes = gap.previous.ends_quote or gap.previous.ends_attribution
+    fresh = gap.facts.role_introduction or any(not set(run) & gap.names_before for run in gap.facts.lede_name_runs)
+    return 1.0 if closes and fresh else 0.0
+
+
 CUES = {
     "granularity": cue_granularity,
     "lexical_cohesion": cue_lexical_cohesion,
@@ -714,13 +939,19 @@ CUES = {
     "narrative_tense": cue_narrative_tense,
     "lead_in_opener": cue_lead_in_opener,
     "dateline": cue_dateline,
+    "role_introduction": cue_role_introduction,
+    "after_attribution": cue_after_attribution,
+    "references_across": cue_references_across,
+    "new_cast_after_quote": cue_new_cast_after_quote,
 }
 
 
 def _digest_facts(paragraphs: Sequence[Paragraph]) -> list[_Facts]:
     texts = [p.text for p in paragraphs]
-    vocabulary = _lowercase_vocabulary(texts)
-    return [_facts(text, vocabulary) for text in texts]
+    token_lists = [words(text[:_ANALYSED_CHARS]) for text in texts]
+    vocabulary = _lowercase_vocabulary(token_lists)
+    memo: dict[str, dict] = {"names": {}, "stems": {}}
+    return [_facts(text, vocabulary, tokens, memo) for text, tokens in zip(texts, token_lists)]
 
 
 def digest_gaps(paragraphs: Sequence[Paragraph]) -> list[_Gap]:
@@ -794,14 +1025,22 @@ def _glued_heading(text: str) -> str | None:
     return candidate if tail.endswith(candidate) else None
 
 
-def _subhead_at(paragraphs: Sequence[Paragraph], k: int) -> Subhead | None:
-    """The subhead on paragraph ``k``, which must have a paragraph of its section after it."""
+def _subhead_at(paragraphs: Sequence[Paragraph], k: int, body: Sequence[bool] | None = None) -> Subhead | None:
+    """The subhead on paragraph ``k``, which must have a paragraph of its section after it.
+
+    ``body[j]`` may give ``_is_body`` of every paragraph, when the caller asks about them all."""
     if k == 0 or k + 1 >= len(paragraphs):
         return None  # a heading never opens an article and always introduces something
     text = paragraphs[k].text
-    if _line_heading(paragraphs[k - 1].text, text, paragraphs[k + 1].text):
-        return Subhead(text.strip(), paragraphs[k].line, "line")
-    glued = _glued_heading(text) if _is_body(paragraphs[k + 1].text) else None
+    if body is None:
+        if _line_heading(paragraphs[k - 1].text, text, paragraphs[k + 1].text):
+            return Subhead(text.strip(), paragraphs[k].line, "line")
+        following_is_body = _is_body(paragraphs[k + 1].text)
+    else:
+        if body[k - 1] and body[k + 1] and _heading_text_ok(text):
+            return Subhead(text.strip(), paragraphs[k].line, "line")
+        following_is_body = body[k + 1]
+    glued = _glued_heading(text) if following_is_body else None
     if glued is not None:
         return Subhead(glued, paragraphs[k].line, "glued")
     return None
@@ -1006,23 +1245,51 @@ def _boundary_scores(gaps: Sequence[_Gap], model: _Model) -> tuple[list[float], 
     return scores, cue_lists
 
 
-def _analyse(digest: Digest, splits: Sequence[SplitCorrection]) -> tuple[list[LineDecision], list[Segment]]:
+def _boundary_scores_only(gaps: Sequence[_Gap], model: _Model) -> list[float]:
+    """``_boundary_scores`` without the explanations: the same sums in the same order."""
+    cues = list(CUES.values())
+    weights = [model.weights[name] for name in CUES]
+    bias = model.bias
+    scores = [0.0]
+    for gap in gaps:
+        terms = [bias]
+        for weight, cue in zip(weights, cues):
+            value = cue(gap)
+            if value:
+                terms.append(weight * value)
+        scores.append(sum(terms))
+    return scores
+
+
+def _analyse(
+    digest: Digest, splits: Sequence[SplitCorrection], explain: bool = True
+) -> tuple[list[LineDecision], list[Segment]]:
+    """Segments, and with ``explain`` one decision per paragraph (building the cue lists is a
+    good part of the work, so ``segment_digest`` leaves them out)."""
     paragraphs = digest.paragraphs
     if not paragraphs:
         return [], []
     model = _model()
     facts = _digest_facts(paragraphs)
-    scores, cue_lists = _boundary_scores(_gaps(facts), model)
+    gaps = _gaps(facts)
+    if explain:
+        scores, cue_lists = _boundary_scores(gaps, model)
+    else:
+        scores, cue_lists = _boundary_scores_only(gaps, model), None
     forced = _forced_actions(digest, splits)
     # A heading and the paragraph it introduces belong to the article around them.
-    heading_like = [_subhead_at(paragraphs, k) is not None for k in range(len(paragraphs))]
+    body = [_is_body(p.text) for p in paragraphs]
+    subheads = [_subhead_at(paragraphs, k, body) for k in range(len(paragraphs))]
     decode_forced = list(forced)
     for k in range(1, len(paragraphs)):
-        if not forced[k] and (heading_like[k] or heading_like[k - 1]):
+        if not forced[k] and (subheads[k] is not None or subheads[k - 1] is not None):
             decode_forced[k] = "join"
-            cue_lists[k].append(Cue("heading_held", 0.0, "no boundary: a heading stays with its section"))
+            if cue_lists is not None:
+                cue_lists[k].append(Cue("heading_held", 0.0, "no boundary: a heading stays with its section"))
     boundaries = decode_boundaries(scores, [f.word_count for f in facts], decode_forced, model)
-    segments = _segments(digest, boundaries)
+    segments = _segments(digest, boundaries, subheads)
+    if cue_lists is None:
+        return [], segments
     subhead_of_line = {s.line: s for segment in segments for s in segment.subheads}
     decisions = [
         LineDecision(
@@ -1033,7 +1300,12 @@ def _analyse(digest: Digest, splits: Sequence[SplitCorrection]) -> tuple[list[Li
     return decisions, segments
 
 
-def _segments(digest: Digest, boundaries: Sequence[bool]) -> list[Segment]:
+def _segments(
+    digest: Digest, boundaries: Sequence[bool], subheads: Sequence[Subhead | None]
+) -> list[Segment]:
+    """The segments between the boundaries. ``subheads[k]`` is ``_subhead_at`` over the whole
+    digest; inside a segment it is the same except on the segment's first and last paragraphs,
+    which never carry one (what ``find_subheads`` on the members would give)."""
     paragraphs = digest.paragraphs
     starts = [k for k, boundary in enumerate(boundaries) if boundary]
     segments = []
@@ -1041,7 +1313,8 @@ def _segments(digest: Digest, boundaries: Sequence[bool]) -> list[Segment]:
         last = starts[number + 1] if number + 1 < len(starts) else len(paragraphs)
         members = paragraphs[first:last]
         end = paragraphs[last].line if last < len(paragraphs) else paragraphs[-1].line + 1
-        segments.append(Segment(digest.path, members[0].line, end, members, tuple(find_subheads(members))))
+        inner = tuple(s for s in subheads[first + 1 : last - 1] if s is not None)
+        segments.append(Segment(digest.path, members[0].line, end, members, inner))
     return segments
 
 
@@ -1052,4 +1325,4 @@ def explain_digest(digest: Digest, splits: Sequence[SplitCorrection] = ()) -> li
 
 def segment_digest(digest: Digest, splits: Sequence[SplitCorrection] = ()) -> list[Segment]:
     """Split ``digest`` into articles: contiguous, in order, covering every paragraph once."""
-    return _analyse(digest, splits)[1]
+    return _analyse(digest, splits, explain=False)[1]

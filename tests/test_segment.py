@@ -85,6 +85,10 @@ STORY = (
         ("dateline", "WASHINGTON, May 3 (AP) -- The Senate passed the bill.", 1.0),
         ("dateline", "TEAM NEWS - Riverside against Hillford.", 0.0),
         ("no_names", "the work would start in May, officials said.", 1.0),
+        ("role_introduction", "Olympic champion Ana Duarte has won a seat on the council.", 1.0),
+        ("role_introduction", "Ana Duarte, the new chair of the council, has approved the plan.", 1.0),
+        ("role_introduction", "On Tuesday Ana Duarte approved the plan.", 0.0),
+        ("role_introduction", "Ana Duarte approved the plan.", 0.0),
     ],
 )
 def test_cue_on_the_last_paragraph(cue: str, text: str, expected: float) -> None:
@@ -169,6 +173,62 @@ def test_chain_weights_count_only_nearby_repeats() -> None:
     assert chains.spanning[2] == pytest.approx(math.log1p(3.0))  # both chains span the gap before paragraph 2
     far = segment._chains([{"bridge"}, {"chip"}, {"bridge"}], idf, [10, 10, 10], max_words=5)
     assert far.backward == [0.0, 0.0, 0.0]
+
+
+def test_cue_after_attribution_follows_a_closing_said() -> None:
+    assert segment.cue_after_attribution(last_gap(LEDE, '"We will rebuild it," Ortiz said.', STORY)) == 1.0
+    assert segment.cue_after_attribution(last_gap(LEDE, "The works will take a year.", STORY)) == 0.0
+
+
+def test_cue_references_across_counts_short_names_of_people_met_before_the_gap() -> None:
+    lines = [LEDE, STORY, "Engineers said the supports were weak.", "Ortiz said the council would meet in June."]
+    gaps = segment.digest_gaps(paragraphs_of(*lines))
+    assert segment.cue_references_across(gaps[1]) > 0.0  # "Ortiz" two lines on; "Helen Ortiz" before the gap
+    fresh = ["Chipmaker Lumora Systems opened a factory in Varenna on Wednesday.",
+             "Lumora said the plant would make memory chips."]
+    gap = segment.digest_gaps(paragraphs_of(LEDE, STORY, *fresh))[1]
+    assert segment.cue_references_across(gap) == 0.0  # "Lumora" was introduced after the gap
+
+
+def test_full_name_introduces_only_a_name_not_already_in_use_alone() -> None:
+    facts = segment._digest_facts(paragraphs_of(
+        "China said the talks went well.", "Officials in Southwest China praised the talks.",
+        "China will host the next round.", "Ada Okafor chaired the talks.", "Okafor said more would follow."))
+    sources = segment._full_name_sources(facts, [f.word_count for f in facts])
+    assert sources[2] == []  # "Southwest China" after "China" introduces nobody
+    assert sources[4] == [3]  # "Okafor" points to "Ada Okafor"
+
+
+def test_cue_new_cast_after_quote_needs_a_closing_quotation_and_a_new_name() -> None:
+    quote = '"We will rebuild it," Ortiz said.'
+    fresh = "Chipmaker Lumora Systems opened a factory in Varenna on Wednesday."
+    assert segment.cue_new_cast_after_quote(last_gap(LEDE, STORY, quote, fresh)) == 1.0
+    assert segment.cue_new_cast_after_quote(last_gap(LEDE, STORY, quote, "The council will meet in June.")) == 0.0
+    assert segment.cue_new_cast_after_quote(last_gap(LEDE, STORY, fresh)) == 0.0
+
+
+def test_window_ranges_match_a_direct_search() -> None:
+    def direct(counts, backward, max_words, max_paragraphs):
+        ranges = []
+        for i in range(len(counts) + 1):
+            end, total = i, 0
+            if backward:
+                while end > 0 and total < max_words and i - end < max_paragraphs:
+                    end -= 1
+                    total += counts[end]
+                ranges.append((end, i))
+            else:
+                while end < len(counts) and total < max_words and end - i < max_paragraphs:
+                    total += counts[end]
+                    end += 1
+                ranges.append((i, end))
+        return ranges
+
+    counts = [0, 5, 130, 0, 0, 40, 40, 40, 3, 400, 1, 1, 1, 1, 1, 1, 1, 1, 1, 60, 0]
+    for backward in (True, False):
+        for max_words, max_paragraphs in ((1, 1), (50, 3), (120, 8), (400, 30)):
+            assert segment._window_ranges(counts, backward, max_words, max_paragraphs) == direct(
+                counts, backward, max_words, max_paragraphs)
 
 
 def test_cue_granularity_grows_with_paragraph_length() -> None:
