@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import importlib
 import json
-import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field

@@ -32,6 +32,11 @@ def require_shared() -> Path:
     return SHARED
 
 
+def shared_path(relative: str) -> Path:
+    """A path inside ../shared, or skip (fail under CI) when shared/ is absent."""
+    return require_shared() / relative
+
+
 def run_cli(*args: str, cwd: Path = ROOT, env: dict | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
     """``python build.py ARGS`` in a subprocess, text output captured."""
     return subprocess.run([sys.executable, str(ROOT / "build.py"), *args], cwd=cwd, env=env,

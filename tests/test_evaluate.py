@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -13,17 +12,8 @@ import pytest
 from digestsite import evaluate
 from digestsite.evaluate import boundary_scores, evaluate_paths, headline_violations, rouge_l_f, rouge_n_f
 from digestsite.model import Taxonomy, TopicDefinition
+from support import shared_path
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-
-
-def shared_or_skip(relative: str) -> Path:
-    path = SHARED / relative
-    if not path.exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"shared/ not present: {path} is required when CI is set")
-        pytest.skip("shared/ not present")
-    return path
 
 
 # ---------------------------------------------------------------------------
@@ -90,7 +80,7 @@ def test_boundary_scores_drops_out_of_range_and_adds_line_zero() -> None:
 
 
 def test_seed_is_segmented_exactly() -> None:
-    report = evaluate_paths([shared_or_skip("seed")])
+    report = evaluate_paths([shared_path("seed")])
     totals = report.aggregate()
     assert totals["f1_exact"] == 1.0
     assert totals["pk"] == 0.0
@@ -98,35 +88,35 @@ def test_seed_is_segmented_exactly() -> None:
 
 
 def test_bbc_digests_meet_the_target() -> None:
-    totals = evaluate_paths([shared_or_skip("corpora/bbc/digests")]).aggregate()
+    totals = evaluate_paths([shared_path("corpora/bbc/digests")]).aggregate()
     assert totals["f1_exact"] >= 0.95
     assert totals["pk"] <= 0.05
 
 
 @pytest.mark.xfail(strict=True, reason="F1 target not reached yet: F1 exact 0.939, Pk 0.034 (cross-validated 0.937 / 0.035)")
 def test_bbc_resplit_digests_meet_the_target() -> None:
-    totals = evaluate_paths([shared_or_skip("corpora/bbc/digests_resplit")]).aggregate()
+    totals = evaluate_paths([shared_path("corpora/bbc/digests_resplit")]).aggregate()
     assert totals["f1_exact"] >= 0.95
     assert totals["pk"] <= 0.05
 
 
 def test_bbc_resplit_digests_hold_their_current_level() -> None:
     """The Pk target is met; F1 exact must not slip back while the 0.95 target is open."""
-    totals = evaluate_paths([shared_or_skip("corpora/bbc/digests_resplit")]).aggregate()
+    totals = evaluate_paths([shared_path("corpora/bbc/digests_resplit")]).aggregate()
     assert totals["f1_exact"] >= 0.935
     assert totals["pk"] <= 0.05
 
 
 def test_gold_file_path_works_like_its_directory() -> None:
-    folder = shared_or_skip("seed")
+    folder = shared_path("seed")
     by_file = evaluate_paths([next(folder.glob("*.gold.json"))]).aggregate()
     by_dir = evaluate_paths([folder]).aggregate()
     assert by_file == by_dir
 
 
 def test_metrics_agree_with_the_shared_scorer(tmp_path: Path) -> None:
-    folder = shared_or_skip("corpora/bbc/digests_resplit")
-    scorer = shared_or_skip("tools/score_segmentation.py")
+    folder = shared_path("corpora/bbc/digests_resplit")
+    scorer = shared_path("tools/score_segmentation.py")
     gold_dir, pred_dir = tmp_path / "gold", tmp_path / "pred"
     gold_dir.mkdir()
     pred_dir.mkdir()
@@ -163,7 +153,7 @@ SPORT = TopicDefinition("sport", "sport", "", (("match", 1.0), ("cup", 1.0), ("c
 
 
 def test_enrichment_scores_headlines_and_topics() -> None:
-    folder = shared_or_skip("corpora/bbc/digests")
+    folder = shared_path("corpora/bbc/digests")
     gold = sorted(folder.glob("*.gold.json"))[0]
     report = evaluate_paths([gold], Taxonomy((SPORT,), min_score=1.0))
     enrichment = report.enrichment
@@ -177,7 +167,7 @@ def test_enrichment_scores_headlines_and_topics() -> None:
 
 
 def test_enrichment_degrades_to_na_when_enrich_is_missing(monkeypatch: pytest.MonkeyPatch) -> None:
-    folder = shared_or_skip("seed")
+    folder = shared_path("seed")
 
     def broken_import(name: str):
         raise ImportError(f"no module named {name}")
@@ -191,7 +181,7 @@ def test_enrichment_degrades_to_na_when_enrich_is_missing(monkeypatch: pytest.Mo
 
 
 def test_report_table_and_json_shapes() -> None:
-    report = evaluate_paths([shared_or_skip("seed")])
+    report = evaluate_paths([shared_path("seed")])
     table = report.format_table()
     assert "F1=1.000" in table and "Pk=0.000" in table and "paragraphs/s" in table
     data = report.to_json()

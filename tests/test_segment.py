@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import time
 from pathlib import Path, PurePosixPath
 
@@ -15,18 +14,9 @@ from hypothesis import strategies as st
 from digestsite import segment
 from digestsite.model import Digest, Paragraph, SplitCorrection, Subhead
 from digestsite.segment import explain_digest, find_subheads, matching_line, segment_digest
+from support import shared_path
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
 CASES = Path(__file__).resolve().parent / "cases" / "segment"
-
-
-def shared_or_skip(relative: str) -> Path:
-    path = SHARED / relative
-    if not path.exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"shared/ not present: {path} is required when CI is set")
-        pytest.skip("shared/ not present")
-    return path
 
 
 def make_digest(lines: list[str], name: str = "digests/test.txt") -> Digest:
@@ -292,7 +282,7 @@ def test_a_heading_is_never_split_from_its_section() -> None:
 
 
 def test_seed_digest_matches_gold_boundaries_and_subheads() -> None:
-    folder = shared_or_skip("seed")
+    folder = shared_path("seed")
     gold_path = next(folder.glob("*.gold.json"))
     gold = json.loads(gold_path.read_text(encoding="utf-8"))
     lines = gold_path.with_name(gold_path.name.replace(".gold.json", ".txt")).read_text(encoding="utf-8")
