@@ -518,6 +518,8 @@ class _Gap:
     leaning: float  # -1..1: this paragraph's words recur after it (+) rather than before it (-)
     previous_leaning: float  # the same for the paragraph before the gap
     references_across: int  # short names in the next lines whose full name came before the gap
+    link_next: float  # TF-IDF cosine of this paragraph with the one after it
+    link_previous: float  # TF-IDF cosine of this paragraph with the one before it
 
 
 def _idf(token_sets: Sequence[Iterable[str]]) -> dict[str, float]:
@@ -679,6 +681,8 @@ def _gaps(all_facts: Sequence[_Facts]) -> list[_Gap]:
             facts.names.intersection(names_remembered.values),
             not facts.lede_lone_names.isdisjoint(introduced.values),
             chains[i], name_chains[i], chain_depth[i], leaning[i], leaning[i - 1], across[i],
+            _cosine(vectors[i], norms[i], vectors[i + 1], norms[i + 1]) if i + 1 < n else 0.0,
+            _cosine(vectors[i], norms[i], vectors[i - 1], norms[i - 1]),
         ))
     return gaps
 
@@ -747,6 +751,16 @@ def cue_previous_leans_forward(gap: _Gap) -> float:
     """The paragraph before the gap opens what follows rather than closing what came before, so
     it is this story's lede and the gap is inside the story (the boundary is one line earlier)."""
     return gap.previous_leaning
+
+
+def cue_link_next(gap: _Gap) -> float:
+    """This paragraph shares words with the very next one: a lede and the line that unpacks it."""
+    return gap.link_next
+
+
+def cue_link_previous(gap: _Gap) -> float:
+    """This paragraph shares words with the very one before: it continues it."""
+    return gap.link_previous
 
 
 def cue_unresolved_pronoun(gap: _Gap) -> float:
@@ -912,6 +926,8 @@ CUES = {
     "chains": cue_chains,
     "name_chains": cue_name_chains,
     "chain_depth": cue_chain_depth,
+    "link_next": cue_link_next,
+    "link_previous": cue_link_previous,
     "leans_forward": cue_leans_forward,
     "previous_leans_forward": cue_previous_leans_forward,
     "unresolved_pronoun": cue_unresolved_pronoun,

@@ -93,7 +93,7 @@ def test_bbc_digests_meet_the_target() -> None:
     assert totals["pk"] <= 0.05
 
 
-@pytest.mark.xfail(strict=True, reason="F1 target not reached yet: F1 exact 0.939, Pk 0.034 (cross-validated 0.937 / 0.035)")
+@pytest.mark.xfail(strict=True, reason="F1 target not reached yet: F1 exact 0.939, Pk 0.034 (cross-validated 0.939 / 0.034)")
 def test_bbc_resplit_digests_meet_the_target() -> None:
     totals = evaluate_paths([shared_path("corpora/bbc/digests_resplit")]).aggregate()
     assert totals["f1_exact"] >= 0.95

@@ -156,6 +156,17 @@ def test_leaning_cues_tell_a_lede_from_a_closing_paragraph() -> None:
     assert segment.cue_previous_leans_forward(after_lede) > 0.0  # one line after a lede is inside the story
 
 
+def test_link_cues_compare_a_paragraph_with_its_immediate_neighbours() -> None:
+    chips = ["Chipmaker Lumora Systems opened a memory chip factory in Varenna on Wednesday.",
+             "Lumora said the Varenna chip factory will employ 2,000 people making memory chips."]
+    gaps = segment.digest_gaps(paragraphs_of(LEDE, STORY, *chips))
+    at_lede, after_lede = gaps[1], gaps[2]
+    assert segment.cue_link_next(at_lede) > 0.0  # the next line unpacks the lede
+    assert segment.cue_link_previous(at_lede) == 0.0  # nothing shared with the bridge story
+    assert segment.cue_link_previous(after_lede) == segment.cue_link_next(at_lede)
+    assert segment.cue_link_next(after_lede) == 0.0  # the digest's last paragraph has no next one
+
+
 def test_chain_weights_count_only_nearby_repeats() -> None:
     idf = {"bridge": 1.0, "chip": 2.0}
     chains = segment._chains([{"bridge"}, {"chip"}, {"bridge", "chip"}], idf, [10, 10, 10], max_words=15)
