@@ -10,7 +10,8 @@ the folder only makes the next build slower. Three memos:
   corrections, the taxonomy and its date;
 - per output page: the hash of (template and everything it includes,
   the page's context); an unchanged page is hard-linked from the previous
-  site instead of being rendered again;
+  site instead of being rendered again (an article's ``index.md`` is keyed
+  by its own bytes, and linked the same way);
 - per build: a hash of every input file and option; when it matches the one
   stored for this output folder, the site is already up to date.
 """
@@ -18,6 +19,7 @@ the folder only makes the next build slower. Three memos:
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import pickle
@@ -35,12 +37,27 @@ _VERSION = b"digestsite-cache-1"
 
 
 def hash_values(*values: Any) -> str:
-    """A hex key for picklable values (equal values may hash differently: only ever a miss)."""
+    """A hex key for picklable values (equal values may hash differently: only ever a miss).
+
+    Pickled without the memo: a normal pickle writes a second reference to the
+    same object as a back-reference, so two equal contexts whose strings are
+    shared differently (one topic name object for every article enriched in
+    this build, a copy per digest for articles loaded from the cache) would
+    hash differently and re-render pages whose bytes did not change.
+    """
     digest = hashlib.sha256(_VERSION)
     for value in values:
-        data = value if isinstance(value, bytes) else pickle.dumps(value, protocol=5)
+        data = value if isinstance(value, bytes) else _pickle_by_value(value)
         digest.update(len(data).to_bytes(8, "little") + data)
     return digest.hexdigest()
+
+
+def _pickle_by_value(value: Any) -> bytes:
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=5)
+    pickler.fast = True  # no memo: the bytes depend on the values only, not on object identity
+    pickler.dump(value)
+    return buffer.getvalue()
 
 
 @lru_cache(maxsize=1)

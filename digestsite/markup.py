@@ -36,6 +36,7 @@ __all__ = [
     "MARKDOWN_TAGS",
     "clean_text",
     "display_date",
+    "is_clean",
     "reading_minutes",
     "render_markdown",
     "render_markdown_with_toc",
@@ -70,7 +71,27 @@ WORDS_PER_MINUTE = 230
 
 def clean_text(text: str) -> str:
     """``text`` without code points that are illegal in XML 1.0 or errors in HTML."""
+    if is_clean(text):
+        return text
     return _ILLEGAL.sub("", text)
+
+
+# The whitespace characters that are illegal (str.split() drops them; see is_clean).
+_ILLEGAL_SPACES = "\x0b\x0c\x1c\x1d\x1e\x1f\x85"
+
+
+def is_clean(text: str) -> bool:
+    """True only when ``clean_text`` would return ``text`` unchanged (False may be either);
+    much faster than its regex.
+
+    Every code point ``_ILLEGAL`` matches is non-printable (controls, surrogates,
+    non-characters), so a printable string is clean: most values are. Text with
+    line breaks or other spaces is clean when it is printable without its
+    whitespace and holds none of the few whitespace characters that are illegal.
+    """
+    if text.isprintable():
+        return True
+    return not any(c in text for c in _ILLEGAL_SPACES) and "".join(text.split()).isprintable()
 
 
 def script_json(data: Any) -> str:

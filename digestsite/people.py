@@ -652,13 +652,8 @@ def _key_phrases(paragraphs: Sequence[tuple[int, str]], entities: set[str], prop
                 if token and _phrase_word(token):
                     run.append(token)
                     continue
-                for n in (2, 3):
-                    for i in range(len(run) - n + 1):
-                        gram = run[i:i + n]
-                        if any(t[0].islower() for t in gram):
-                            key = tuple(t.lower() for t in gram)
-                            counts[key] += 1
-                            surface.setdefault(key, " ".join(t if t in proper else t.lower() for t in gram))
+                if len(run) > 1:
+                    _count_grams(run, proper, counts, surface)
                 run = []
     in_longer: Counter[tuple[str, ...]] = Counter()  # bigram -> count of its best trigram
     for gram, count in counts.items():
@@ -670,6 +665,20 @@ def _key_phrases(paragraphs: Sequence[tuple[int, str]], entities: set[str], prop
         for gram, count in counts.items()
         if count >= PHRASE_MIN_COUNT and surface[gram].casefold() not in entities and in_longer[gram] < count
     }
+
+
+def _count_grams(run: list[str], proper: set[str], counts: Counter[tuple[str, ...]],
+                 surface: dict[tuple[str, ...], str]) -> None:
+    """Count the two- and three-word grams of one run of phrase words that hold a lower-case word."""
+    lowered = [t.lower() for t in run]
+    starts_lower = [t[0].islower() for t in run]
+    for n in (2, 3):
+        for i in range(len(run) - n + 1):
+            if True in starts_lower[i:i + n]:
+                key = tuple(lowered[i:i + n])
+                counts[key] += 1
+                if key not in surface:
+                    surface[key] = " ".join(t if t in proper else t.lower() for t in run[i:i + n])
 
 
 @lru_cache(maxsize=16384)

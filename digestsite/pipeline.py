@@ -4,10 +4,15 @@ read -> segment -> enrich -> correct -> slugs -> index -> render -> write -> sea
 Each stage is a function of its inputs; this module only calls them in order
 and does the cross-article passes between them. Reading this file is reading
 the whole build.
+
+On a big build the two per-item stages, segment+enrich (per digest) and
+render (per batch of pages), run in forked worker processes (``parallel.py``);
+results come back in input order, so the site is byte-identical to a serial build.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import time
 from collections.abc import Callable, Sequence
@@ -26,11 +31,15 @@ from .errors import BuildError
 from .publish import check_output_dir, link_files, output_stamp, staged_output, write_files
 from .read import TAXONOMY_FILE, read_content, read_digest, read_taxonomy, safe_base_url
 from .render import make_environment, plan_pages, render_pages, static_files
+from .parallel import parallel_map, usable_workers
 from .search import index_site
 from .segment import explain_digest, segment_digest
 from .taxonomy import index_spokespersons, index_topics
 
-_RENDER_BATCH = 250  # pages per progress update
+_RENDER_BATCH = 250  # pages per task, progress update and write
+# Below these a pool's start-up (forking, shipping results back) costs more than it saves.
+PARALLEL_MIN_PAGES = 500
+PARALLEL_MIN_DIGESTS = 8
 
 __all__ = ["build", "build_site_model", "explain_file", "segment_files", "reading_order"]
 
@@ -60,10 +69,10 @@ def build(options: BuildOptions, progress: Progress = _no_progress) -> BuildRepo
     progress("planning pages", 0, 1)
     plan = plan_pages(site)
     previous = cache.load_json("pages.json")
-    rendered, unchanged, page_keys = render_changed(plan, env, previous, options.out_dir, progress)
-    files = rendered | static_files(options.templates_dir) | markdown_sources(site.articles)
     with staged_output(options.out_dir, protected, stamp) as staging:
-        write_files(files, staging)
+        rendered, unchanged, page_keys = render_changed(plan, env, previous, options.out_dir, staging, progress)
+        page_keys |= markdown_changed(site.articles, previous, options.out_dir, staging)
+        write_files(static_files(options.templates_dir), staging)
         link_files(unchanged, staging)
         indexed = index_search(staging, site, page_keys, previous, options) if options.search else 0
         page_records = _records(staging, page_keys)
@@ -71,7 +80,7 @@ def build(options: BuildOptions, progress: Progress = _no_progress) -> BuildRepo
         articles=len(site.articles), topics=len(site.topics),
         spokespersons=len(site.spokespersons), pages=len(plan) - sum(1 for s in plan if s.url_path.suffix != ".html"),
         indexed=indexed, seconds=time.perf_counter() - started,
-        warnings=list(content.warnings) + warnings, rendered=sum(1 for p in rendered if p.suffix == ".html"),
+        warnings=list(content.warnings) + warnings, rendered=rendered,
     )
     _remember(cache, page_records, page_keys, report)
     return report
@@ -84,13 +93,20 @@ def inputs_stamp(options: BuildOptions) -> str:
 
 
 def render_changed(plan: Sequence[PageSpec], env: Environment, previous: dict, out_dir: Path,
-                   progress: Progress = _no_progress,
-                   ) -> tuple[dict[PurePosixPath, bytes], dict[PurePosixPath, Path], dict[str, str]]:
-    """Render only the pages whose template or context changed since the previous build;
-    the others are taken from the previous site as they are."""
+                   staging: Path, progress: Progress = _no_progress,
+                   ) -> tuple[int, dict[PurePosixPath, Path], dict[str, str]]:
+    """Render into ``staging`` only the pages whose template or context changed since the
+    previous build; the others are taken from the previous site as they are.
+
+    Returns (HTML pages rendered, unchanged page -> previous file, page keys). Pages are
+    written in batches as they are rendered (by forked workers on a big build), so the
+    rendered site is never all in memory at once.
+    """
     templates = template_hashes(env)
     to_render, unchanged, keys = [], {}, {}
     for spec in plan:
+        if str(spec.url_path) in keys:
+            raise BuildError(f"two pages would be written to {spec.url_path}")
         key = hash_values(code_hash(), templates.get(spec.template, spec.template), spec.context)
         keys[str(spec.url_path)] = key
         old = previous_file(out_dir, spec.url_path, previous.get(str(spec.url_path)), key)
@@ -98,11 +114,39 @@ def render_changed(plan: Sequence[PageSpec], env: Environment, previous: dict, o
             to_render.append(spec)
         else:
             unchanged[spec.url_path] = old
-    rendered: dict[PurePosixPath, bytes] = {}
-    for start in range(0, len(to_render), _RENDER_BATCH):
-        progress("rendering", start, len(to_render))
-        rendered |= render_pages(to_render[start:start + _RENDER_BATCH], env)
-    return rendered, unchanged, keys
+    batches = [to_render[start:start + _RENDER_BATCH] for start in range(0, len(to_render), _RENDER_BATCH)]
+    if len(to_render) >= PARALLEL_MIN_PAGES:
+        for name in {spec.template for spec in to_render}:
+            env.get_template(name)  # compiled once here, inherited by every worker
+
+    def render_batch(batch: int) -> int:
+        files = render_pages(batches[batch], env)
+        write_files(files, staging)
+        return sum(1 for path in files if path.suffix == ".html")
+
+    workers = usable_workers() if len(to_render) >= PARALLEL_MIN_PAGES else 1
+    counts = parallel_map(render_batch, range(len(batches)), workers,
+                          lambda done: progress("rendering", min(done * _RENDER_BATCH, len(to_render)), len(to_render)))
+    return sum(counts), unchanged, keys
+
+
+def markdown_changed(articles: Sequence[Article], previous: dict, out_dir: Path, staging: Path) -> dict[str, str]:
+    """Write each article's ``index.md`` into ``staging``, hard-linking it from the previous
+    site when unchanged (the key is the page's own hash); returns the keys by path."""
+    keys: dict[str, str] = {}
+    for start in range(0, len(articles), _RENDER_BATCH):
+        changed, unchanged = {}, {}
+        for url_path, data in markdown_sources(articles[start:start + _RENDER_BATCH]).items():
+            key = hashlib.sha256(data).hexdigest()
+            keys[str(url_path)] = key
+            old = previous_file(out_dir, url_path, previous.get(str(url_path)), key)
+            if old is None:
+                changed[url_path] = data
+            else:
+                unchanged[url_path] = old
+        write_files(changed, staging)
+        link_files(unchanged, staging)
+    return keys
 
 
 def index_search(staging: Path, site: SiteModel, page_keys: dict[str, str], previous: dict,
@@ -164,18 +208,32 @@ def build_site_model(content: Content, base_url: str | None = None, cache: Build
 
 
 def enrich_digests(content: Content, cache: BuildCache, progress: Progress = _no_progress) -> list[Article]:
-    """Segment and enrich every digest; ``order`` numbers articles across the whole build."""
-    articles: list[Article] = []
-    for done, digest in enumerate(content.digests):
-        progress("segmenting", done, len(content.digests))
-        key = hash_values(code_hash(), digest, content.splits, content.taxonomy)
-        found = cache.load_articles(key)
-        if found is None:
-            found = [enrich_segment(s, content.taxonomy, date=digest.date, order=i)
-                     for i, s in enumerate(segment_digest(digest, content.splits))]
-            cache.store_articles(key, found)
-        articles += [replace(a, order=len(articles) + i) for i, a in enumerate(found)]
-    return articles
+    """Segment and enrich every digest; ``order`` numbers articles across the whole build.
+
+    Digests missing from the cache are segmented and enriched by forked workers
+    when there are enough of them; the results are in digest order either way."""
+    keys = [hash_values(code_hash(), digest, content.splits, content.taxonomy) for digest in content.digests]
+    found: list[list[Article] | None] = [cache.load_articles(key) for key in keys]
+    missing = [i for i, articles in enumerate(found) if articles is None]
+
+    def enrich_one(index: int) -> list[Article]:
+        digest = content.digests[index]
+        return [enrich_segment(s, content.taxonomy, date=digest.date, order=i)
+                for i, s in enumerate(segment_digest(digest, content.splits))]
+
+    workers = usable_workers() if len(missing) >= PARALLEL_MIN_DIGESTS else 1
+    progress("segmenting", 0, len(content.digests))
+    done = len(content.digests) - len(missing)
+    fresh = parallel_map(enrich_one, missing, workers,
+                         lambda n: progress("segmenting", done + n, len(content.digests)))
+    for index, articles in zip(missing, fresh):
+        found[index] = articles
+        cache.store_articles(keys[index], articles)
+    result: list[Article] = []
+    for articles in found:
+        assert articles is not None
+        result += [replace(a, order=len(result) + i) for i, a in enumerate(articles)]
+    return result
 
 
 def reading_order(articles: Sequence[Article]) -> list[Article]:

@@ -55,21 +55,30 @@ def related_articles(articles: Sequence[Article], limit: int = 3) -> dict[str, t
             own[feature] = len(plist)
             plist.append(index)
         positions.append(own)
+    slugs = [a.slug for a in articles]
     result: dict[str, tuple[Article, ...]] = {}
     for index, article in enumerate(articles):
-        scores: Counter[int] = Counter()
+        scores: dict[int, float] = {}
+        get = scores.get
         for feature, weight in features[index].items():
             plist, pos = postings[feature], positions[index][feature]
             for other in plist[max(0, pos - WINDOW) : pos + WINDOW + 1]:
-                scores[other] += weight
+                scores[other] = get(other, 0) + weight
         scores.pop(index, None)
-        best = heapq.nsmallest(
-            limit,
-            (o for o, score in scores.items() if score > 1e-9),  # a word in every article links nothing
-            key=lambda o: (-round(scores[o], 9), abs(o - index), articles[o].slug, o),
-        )
-        result[article.slug] = tuple(articles[o] for o in best)
+        result[article.slug] = tuple(articles[o] for o in _best(scores, index, slugs, limit))
     return result
+
+
+def _best(scores: dict[int, float], index: int, slugs: Sequence[str], limit: int) -> list[int]:
+    """The ``limit`` best candidates by (rounded score, distance in reading order, slug).
+
+    Only candidates whose rounded score reaches the ``limit``-th best can win, so
+    the full sort key is built for those few, not for every candidate."""
+    rounded = {o: round(score, 9) for o, score in scores.items() if score > 1e-9}  # a word in every article links nothing
+    if len(rounded) > limit:
+        floor = heapq.nlargest(limit, rounded.values())[-1]
+        rounded = {o: r for o, r in rounded.items() if r >= floor}
+    return heapq.nsmallest(limit, rounded, key=lambda o: (-rounded[o], abs(o - index), slugs[o], o))
 
 
 def _features(articles: Sequence[Article]) -> list[dict[Feature, float]]:
@@ -79,6 +88,10 @@ def _features(articles: Sequence[Article]) -> list[dict[Feature, float]]:
     for bag in bags:
         df.update(bag)
     total = max(1, len(articles))
+    # a word only one article uses links nothing; the rarest of the rest are the most telling:
+    # rank the shared words once by (df, word), so each article compares plain ints
+    vocabulary = sorted((count, word) for word, count in df.items() if count > 1)
+    rank = {word: i for i, (_, word) in enumerate(vocabulary)}
     result = []
     for article, bag in zip(articles, bags):
         feats: dict[Feature, float] = {}
@@ -86,10 +99,10 @@ def _features(articles: Sequence[Article]) -> list[dict[Feature, float]]:
             feats[("topic", normalize(topic))] = TOPIC_WEIGHT
         for tag in article.tags:
             feats.setdefault(("tag", normalize(tag).casefold()), TAG_WEIGHT)
-        # a word only one article uses links nothing; the rarest of the rest are the most telling
-        shared = (w for w in bag if df[w] > 1)
-        for word in heapq.nsmallest(WORDS_PER_ARTICLE, shared, key=lambda w: (df[w], w)):
-            idf = math.log(total / df[word])
+        shared = [rank[w] for w in bag if w in rank]
+        for i in heapq.nsmallest(WORDS_PER_ARTICLE, shared):
+            count, word = vocabulary[i]
+            idf = math.log(total / count)
             feats.setdefault(("word", word), WORD_WEIGHT * idf / (1.0 + idf))
         result.append(feats)
     return result

@@ -2,7 +2,8 @@
 
 ``plan_pages(site) -> list[PageSpec]`` is pure: it decides every output file,
 its template and its context, and reads no file and no clock.
-``render_pages(plan, env) -> dict[path, bytes]`` runs the templates.
+``render_pages(plan, env) -> dict[path, bytes]`` runs the templates (and converts the
+article Markdown that the plan leaves as Markdown, see ``plan_pages``).
 ``static_files(templates_dir)`` maps ``templates/static/**`` to ``assets/**``.
 
 Pages (all HTML pages use pretty URLs, ``folder/index.html``):
@@ -46,6 +47,7 @@ import re
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from types import TracebackType
 from typing import Any
@@ -57,6 +59,7 @@ from .errors import BuildError, SourceError
 from .markup import (
     clean_text,
     display_date,
+    is_clean,
     reading_minutes,
     render_markdown,  # re-exported: part of this stage's API
     render_markdown_with_toc,
@@ -111,9 +114,11 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
 
 def _finalize(value: Any) -> Any:
     """Strip XML-illegal code points from everything a template prints (keeps Markup safe)."""
-    if isinstance(value, Markup):
-        return Markup(clean_text(str(value)))
     if isinstance(value, str):
+        if is_clean(value):  # the common case: nothing to strip
+            return value
+        if isinstance(value, Markup):
+            return Markup(clean_text(str(value)))
         return clean_text(value)
     return value
 
@@ -159,7 +164,7 @@ def render_pages(plan: Sequence[PageSpec], env: jinja2.Environment) -> dict[Pure
         try:
             if spec.template not in templates:
                 templates[spec.template] = env.get_template(spec.template)
-            text = templates[spec.template].render(spec.context)
+            text = templates[spec.template].render(_with_bodies(spec.context))
         except jinja2.TemplateSyntaxError as exc:
             name = exc.name or spec.template
             raise SourceError(templates_dir / name, exc.lineno - 1, exc.message or str(exc)) from exc
@@ -172,6 +177,30 @@ def render_pages(plan: Sequence[PageSpec], env: jinja2.Environment) -> dict[Pure
             raise _render_error(exc, spec, templates_dir) from exc
         files[spec.url_path] = text.encode("utf-8")
     return files
+
+
+def _with_bodies(context: dict) -> dict:
+    """The context with its deferred Markdown rendered (see ``plan_pages``): an article
+    page's ``article.body``, ``toc`` and ``minutes``, a feed's entry ``content``."""
+    if _BODY in context:
+        html, toc = _markdown_html(context[_BODY])
+        fields = dict(context["article"])
+        fields["body"] = Markup(_without_standfirst(html, fields["standfirst"]))
+        fields["toc"] = [{"id": i, "text": text, "level": level} for i, text, level in toc]
+        fields["minutes"] = reading_minutes(context[_BODY])
+        return {**context, "article": fields}
+    if _ENTRY_BODIES in context:
+        entries = [{**entry, "content": _markdown_html(body)[0]}
+                   for entry, body in zip(context["entries"], context[_ENTRY_BODIES])]
+        return {**context, "entries": entries}
+    return context
+
+
+@lru_cache(maxsize=1024)
+def _markdown_html(body: str) -> tuple[str, tuple[tuple[str, str, int], ...]]:
+    """``render_markdown_with_toc``, remembered: a body appears on its page and in up to
+    a few feeds, often in the same batch."""
+    return render_markdown_with_toc(body)
 
 
 def _render_error(exc: Exception, spec: PageSpec, templates_dir: Path) -> SourceError:
@@ -207,12 +236,6 @@ class _SiteView:
     related: dict[str, tuple[Article, ...]]
     neighbours: dict[str, tuple[Article | None, Article | None]]
     cards: dict[str, dict] = field(default_factory=dict)
-    bodies: dict[str, tuple[str, tuple[tuple[str, str, int], ...]]] = field(default_factory=dict)
-
-    def body(self, article: Article) -> tuple[str, tuple[tuple[str, str, int], ...]]:
-        if article.slug not in self.bodies:
-            self.bodies[article.slug] = render_markdown_with_toc(article.body)
-        return self.bodies[article.slug]
 
     def card(self, article: Article) -> dict:
         if article.slug not in self.cards:
@@ -220,8 +243,18 @@ class _SiteView:
         return self.cards[article.slug]
 
 
+# Context keys holding Markdown that ``render_pages`` turns into HTML (``_with_bodies``):
+# Markdown is the costliest part of a context, so the plan stays cheap, the page key
+# covers the Markdown source, and a page that is not rendered never converts it.
+_BODY = "_body_markdown"  # an article page's body
+_ENTRY_BODIES = "_entry_markdown"  # a feed's entry bodies, in entry order
+
+
 def plan_pages(site: SiteModel) -> list[PageSpec]:
-    """Every output file of the site, with its template and context (pure)."""
+    """Every output file of the site, with its template and context (pure).
+
+    Article bodies stay Markdown in the plan (under ``_BODY`` and ``_ENTRY_BODIES``);
+    ``render_pages`` fills in their HTML."""
     view = _SiteView(
         site=site,
         base=normalize_base(site.settings.base_url),
@@ -372,6 +405,7 @@ def article_context(view: _SiteView, article: Article) -> dict:
                         section="article", og_type="article", jsonld=_article_jsonld(view, article))
     fields = _article_fields(view, article)
     ctx["article"] = fields
+    ctx[_BODY] = article.body
     crumbs = [{"name": "Home", "path": ""}]
     linked = [t for t in fields["topics"] if t["path"]]
     if linked:
@@ -388,24 +422,20 @@ def article_context(view: _SiteView, article: Article) -> dict:
 def _article_fields(view: _SiteView, article: Article) -> dict:
     """title, standfirst, date, date_display, published (ISO), minutes, topics, tags,
     spokespersons ([{name, organisation, path}]), body (Markup), toc ([{id, text, level}]),
-    markdown_path (the lead's ``index.md`` beside the page)."""
-    html, toc = view.body(article)
-    html = _without_standfirst(html, article.standfirst)
+    markdown_path (the lead's ``index.md`` beside the page). ``minutes``, ``body`` and
+    ``toc`` come from the Markdown when the page is rendered (``_with_bodies``)."""
     card = view.card(article)
     return {
         "title": article.title,
         "standfirst": article.standfirst,
         "date": card["date"],
         "date_display": card["date_display"],
-        "minutes": reading_minutes(article.body),
         "topics": card["topics"],
         "tags": [{"name": t, "path": f"search/?q={quote_segment(t)}"} for t in article.tags],
         "spokespersons": [
             {"name": s["name"], "path": s["path"], "organisation": org}
             for s, org in zip(card["spokespersons"], (p.organisation for p in article.spokespersons))
         ],
-        "body": Markup(html),
-        "toc": [{"id": i, "text": text, "level": level} for i, text, level in toc],
         "markdown_path": f"articles/{article.slug}/index.md",
     }
 
@@ -538,7 +568,6 @@ def feed_context(view: _SiteView, path: str, title: str, articles: Sequence[Arti
             "url": absolute_url(view.base, f"articles/{a.slug}/"),
             "updated": _timestamp(view, a),
             "summary": a.standfirst,
-            "content": view.body(a)[0],
             "categories": list(a.topics),
         }
         for a in articles[:FEED_ENTRIES]
@@ -556,6 +585,7 @@ def feed_context(view: _SiteView, path: str, title: str, articles: Sequence[Arti
             "language": settings.language or "en",
         },
         "entries": entries,
+        _ENTRY_BODIES: [a.body for a in articles[:FEED_ENTRIES]],  # each entry's content
     }
 
 

@@ -131,3 +131,16 @@ def test_search_index_is_reused_when_no_article_changed(project: Path, tmp_path:
     index_before = {p: d for p, d in _tree(site).items() if p.startswith("pagefind/")}
     _build(project, site)
     assert {p: d for p, d in _tree(site).items() if p.startswith("pagefind/")} == index_before
+
+
+def test_unchanged_markdown_sources_are_linked_not_rewritten(project: Path, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    _build(project, site, "--no-search")
+    inodes = {p.relative_to(site).as_posix(): p.stat().st_ino for p in site.glob("articles/*/index.md")}
+    texts = {p: (site / p).read_bytes() for p in inodes}
+    _edit_article(project)
+    _build(project, site, "--no-search")
+    same = [p for p in inodes if (site / p).is_file() and (site / p).read_bytes() == texts[p]]
+    edited = [p for p in inodes if (site / p).is_file() and (site / p).read_bytes() != texts[p]]
+    assert same and edited
+    assert all((site / p).stat().st_ino == inodes[p] for p in same)  # the previous file, hard-linked

@@ -646,3 +646,23 @@ def test_a_one_sentence_first_paragraph_is_not_repeated_below_the_standfirst() -
     assert "<p>It had been shut for years.</p>" in page
     site = make_site([make_article(2, standfirst=lede, body=f"{lede} More follows.")])
     assert f"<p>{lede} More follows.</p>" in render(site)[PurePosixPath("articles/story-2/index.html")].decode()
+
+
+# ---------------------------------------------------------------- clean_text's fast path
+
+
+def test_is_clean_never_passes_text_that_clean_text_would_change():
+    """``is_clean`` skips the regex for most values, so it must never call dirty text clean."""
+    import random
+
+    from digestsite.markup import _ILLEGAL, clean_text, is_clean
+
+    rng = random.Random(7)
+    alphabet = [chr(c) for c in [*range(0x300), *range(0x2000, 0x2100), 0x3000, 0xAD, 0xFEFF, 0xD800,
+                                 0xDFFF, 0xFDD0, 0xFFFE, 0xFFFF, 0xE000, 0x1FFFE, 0x10FFFF]]
+    for _ in range(50_000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 6)))
+        assert clean_text(text) == _ILLEGAL.sub("", text), repr(text)
+        assert not is_clean(text) or not _ILLEGAL.search(text), repr(text)
+    assert is_clean("Plain text,\nwith a line break\tand a tab.")
+    assert not is_clean("form\x0cfeed") and not is_clean("nel\x85") and not is_clean("nul\x00")

@@ -1,0 +1,97 @@
+"""Both cores: ``parallel_map`` runs a task over items in forked worker processes.
+
+Forking (not spawning) is the point: the task, the Jinja environment and the
+page contexts are inherited by the workers, never pickled; only the items and
+the results travel. Results come back in input order, so a parallel build is
+byte-identical to a serial one. Where processes cannot be forked, or other
+threads are running, everything runs serially in the calling process.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import threading
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from .errors import BuildError, SourceError
+
+__all__ = ["parallel_map", "usable_workers"]
+
+_task: Callable[[Any], Any] | None = None  # the job of the forked workers: inherited, never pickled
+
+
+def usable_workers() -> int:
+    """Worker processes to use: the usable cores, or 1 where processes cannot be forked
+    (contexts and the Jinja environment are inherited by forking, not pickled).
+
+    Also 1 when other threads run (``serve``'s build thread beside its HTTP threads):
+    a fork copies only the calling thread, and a lock another thread held at that
+    moment would stay locked in the child forever."""
+    import multiprocessing  # here, not at the top: a no-op rebuild never needs it
+
+    if "fork" not in multiprocessing.get_all_start_methods() or threading.active_count() > 1:
+        return 1
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, 8))
+
+
+def parallel_map(task: Callable[[Any], Any], items: Iterable[Any], workers: int,
+                 on_done: Callable[[int], None] = lambda done: None) -> list:
+    """``[task(item) for item in items]``, in that order, spread over ``workers`` forked
+    processes when ``workers > 1``. ``task`` may be a closure (it is inherited); the items
+    and results travel by pickle. ``on_done(n)`` follows the results as they arrive."""
+    global _task
+    items = list(items)
+    if workers <= 1 or len(items) <= 1:
+        results = []
+        for item in items:
+            results.append(task(item))
+            on_done(len(results))
+        return results
+    import multiprocessing
+
+    _task = task
+    try:
+        with multiprocessing.get_context("fork").Pool(min(workers, len(items))) as pool:
+            results = []
+            for ok, value in pool.imap(_run_task, items):
+                if not ok:
+                    raise _error_from(value)
+                results.append(value)
+                on_done(len(results))
+    finally:
+        _task = None
+    return results
+
+
+def _run_task(item: Any) -> tuple[bool, Any]:
+    """In a worker: (True, result), or (False, the error as plain data).
+
+    ``SourceError`` and ``BuildError`` do not survive pickling (their constructors
+    take more than the message), so they travel as their fields."""
+    assert _task is not None
+    try:
+        return True, _task(item)
+    except SourceError as exc:
+        return False, ("source", exc.path, exc.line, exc.message, exc.hint)
+    except BuildError as exc:
+        return False, ("build", str(exc))
+    except Exception as exc:  # anything else: as itself when it pickles, else as text
+        try:
+            pickle.dumps(exc)
+            return False, ("other", exc)
+        except Exception:
+            return False, ("other", RuntimeError(f"{type(exc).__name__}: {exc}"))
+
+
+def _error_from(value: tuple) -> Exception:
+    if value[0] == "source":
+        return SourceError(value[1], value[2], value[3], hint=value[4])
+    if value[0] == "build":
+        return BuildError(value[1])
+    return value[1]

@@ -1,0 +1,83 @@
+"""Builds on both cores equal serial builds, byte for byte; errors in workers keep their type."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from digestsite import parallel, pipeline
+from digestsite.errors import BuildError, SourceError
+from digestsite.model import BuildOptions
+from support import ROOT
+
+SEED = ROOT / "content" / "digests" / "global-times-china-world-digest.txt"
+DIGESTS = 10
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """Ten digests of distinct text (the seed's lines, numbered), one a day."""
+    shutil.copytree(ROOT / "content", tmp_path / "content")
+    shutil.copytree(ROOT / "templates", tmp_path / "templates")
+    digests = tmp_path / "content" / "digests"
+    lines = SEED.read_text(encoding="utf-8").splitlines()
+    (digests / SEED.name).unlink()
+    for n in range(1, DIGESTS + 1):
+        text = "\n".join(f"{line} ({n})" if line.strip() else line for line in lines)
+        (digests / f"2025-01-{n:02d}-digest.txt").write_text(text + "\n", encoding="utf-8")
+    return tmp_path
+
+
+def _build(project: Path, out: Path, monkeypatch: pytest.MonkeyPatch, parallel: bool, cache: bool = False) -> str:
+    limit = 0 if parallel else 10**9
+    monkeypatch.setattr(pipeline, "PARALLEL_MIN_PAGES", limit)
+    monkeypatch.setattr(pipeline, "PARALLEL_MIN_DIGESTS", limit)
+    options = BuildOptions(content_dir=project / "content", templates_dir=project / "templates", out_dir=out,
+                           search=False, cache_dir=project / "cache" if cache else None)
+    return pipeline.build(options).summary_line()
+
+
+@pytest.mark.skipif(parallel.usable_workers() < 2, reason="one core or no fork: builds are serial")
+def test_a_parallel_build_equals_a_serial_one(project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _build(project, tmp_path / "serial", monkeypatch, parallel=False)
+    _build(project, tmp_path / "parallel", monkeypatch, parallel=True)
+    serial, parallel = _tree(tmp_path / "serial"), _tree(tmp_path / "parallel")
+    assert len(serial) > 50
+    assert serial == parallel
+
+
+@pytest.mark.skipif(parallel.usable_workers() < 2, reason="one core or no fork: builds are serial")
+def test_a_parallel_rebuild_after_an_edit_equals_a_clean_build(project: Path, tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    site = tmp_path / "site"
+    _build(project, site, monkeypatch, parallel=True, cache=True)
+    digest = project / "content" / "digests" / "2025-01-03-digest.txt"
+    digest.write_text(digest.read_text(encoding="utf-8").replace(" (3)\n", " (3) One more sentence.\n", 1),
+                      encoding="utf-8")
+    summary = _build(project, site, monkeypatch, parallel=True, cache=True)
+    assert "unchanged" in summary
+    _build(project, tmp_path / "clean", monkeypatch, parallel=False)
+    assert _tree(site) == _tree(tmp_path / "clean")
+
+
+def test_parallel_map_keeps_the_order_and_the_error_types() -> None:
+    def square_or_fail(n: int) -> int:
+        if n == 7:
+            raise SourceError("content/x.txt", 3, "bad line", hint="fix it")
+        if n == 8:
+            raise BuildError("cannot go on")
+        return n * n
+
+    assert parallel.parallel_map(square_or_fail, range(7), 2) == [n * n for n in range(7)]
+    with pytest.raises(SourceError) as caught:
+        parallel.parallel_map(square_or_fail, range(10), 2)
+    assert (caught.value.path, caught.value.line, caught.value.message, caught.value.hint) == \
+        ("content/x.txt", 3, "bad line", "fix it")
+    with pytest.raises(BuildError, match="cannot go on"):
+        parallel.parallel_map(square_or_fail, [1, 8], 2)
