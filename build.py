@@ -93,18 +93,31 @@ def _options(args: argparse.Namespace) -> BuildOptions:
 
 
 def run_build(args: argparse.Namespace) -> int:
-    from digestsite.pipeline import build
+    from digestsite.cache import up_to_date
 
-    progress = TerminalProgress() if sys.stderr.isatty() and not args.quiet else None
-    try:
-        report = build(_options(args), progress or (lambda *_: None))
-    finally:
-        if progress:
-            progress.clear()
+    started = time.perf_counter()
+    options = _options(args)
+    # checked before importing the pipeline, whose imports cost more than the check
+    report = up_to_date(options)
+    if report is not None:
+        report.seconds = time.perf_counter() - started
+    else:
+        report = _build_with_progress(options, quiet=args.quiet)
     if not args.quiet:
         print(report.summary_line())
     print_warnings(report.warnings)
     return report.exit_code
+
+
+def _build_with_progress(options: BuildOptions, quiet: bool):
+    from digestsite.pipeline import build
+
+    progress = TerminalProgress() if sys.stderr.isatty() and not quiet else None
+    try:
+        return build(options, progress or (lambda *_: None))
+    finally:
+        if progress:
+            progress.clear()
 
 
 MAX_WARNINGS = 20  # more than this and the terminal drowns; the count says how many were left out

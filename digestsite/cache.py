@@ -24,14 +24,18 @@ import json
 import os
 import pickle
 import shutil
+import time
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jinja2
-import jinja2.meta
+if TYPE_CHECKING:
+    import jinja2
 
-__all__ = ["BuildCache", "code_hash", "hash_values", "template_hashes"]
+from .model import BuildOptions, BuildReport
+from .publish import check_output_dir, output_stamp
+
+__all__ = ["BuildCache", "code_hash", "hash_values", "inputs_stamp", "template_hashes", "up_to_date"]
 
 _VERSION = b"digestsite-cache-1"
 
@@ -68,12 +72,18 @@ def code_hash() -> str:
     return hash_values(*[(p.name, p.read_bytes()) for p in files])
 
 
-def tree_hash(folder: Path) -> str:
+def tree_hash(folder: Path, known: dict[str, list] | None = None) -> str:
     """Every entry's relative path, kind and bytes under ``folder`` (for the no-op check).
 
     Folders and links count too: a folder or a broken link where a file
     belongs must make the next build run (and fail), not look up to date.
+    ``known`` maps a file to [size, mtime_ns, sha256] from an earlier call, as
+    git's index does: a file whose size and time match is not read again (files
+    changed in the last few seconds always are, in case of a same-tick edit).
+    The hash is of contents either way, so it never depends on file times.
     """
+    known = {} if known is None else known
+    recent = time.time_ns() - _SAME_TICK_NS
     digest = hashlib.sha256()
     if folder.is_dir():
         for path in sorted(folder.rglob("*")):
@@ -81,14 +91,56 @@ def tree_hash(folder: Path) -> str:
             if path.is_symlink():
                 digest.update(b"link\0" + name + os.fsencode(os.readlink(path)) + b"\0")
             if path.is_file():
-                digest.update(b"file\0" + name + path.read_bytes() + b"\0")
+                digest.update(b"file\0" + name + _file_hash(path, known, recent).encode() + b"\0")
             elif path.is_dir():
                 digest.update(b"dir\0" + name)
     return digest.hexdigest()
 
 
-def template_hashes(env: jinja2.Environment) -> dict[str, str]:
+_SAME_TICK_NS = 2_000_000_000
+
+
+def _file_hash(path: Path, known: dict[str, list], recent: int) -> str:
+    stat = path.stat()
+    entry = known.get(str(path))
+    if entry and entry[:2] == [stat.st_size, stat.st_mtime_ns] and stat.st_mtime_ns < recent:
+        return entry[2]
+    sha = hashlib.sha256(path.read_bytes()).hexdigest()
+    known[str(path)] = [stat.st_size, stat.st_mtime_ns, sha]
+    return sha
+
+
+def inputs_stamp(options: BuildOptions, known: dict[str, list] | None = None) -> str:
+    """A hash of everything a build reads: equal stamps, byte-identical sites."""
+    return hash_values(code_hash(), tree_hash(options.content_dir, known), tree_hash(options.templates_dir, known),
+                       options.base_url, options.search, os.environ.get("SOURCE_DATE_EPOCH", ""))
+
+
+def up_to_date(options: BuildOptions) -> BuildReport | None:
+    """The last build's report when ``options.out_dir`` was built from exactly these inputs.
+
+    Cheap on purpose (no stage module is imported, unchanged files are not
+    read), so a no-op rebuild costs little more than starting Python.
+    """
+    # an unsafe --out is refused before the cache folder is touched
+    check_output_dir(options.out_dir, [options.content_dir, options.templates_dir])
+    cache = BuildCache(options.cache_dir, options.out_dir)
+    if not cache.enabled:
+        return None
+    known = cache.load_file_hashes()
+    stamp = inputs_stamp(options, known)
+    cache.store_file_hashes(known)
+    report = cache.load_json("report.json")
+    if report and report.get("stamp") == stamp and output_stamp(options.out_dir) == stamp:
+        return BuildReport(**{k: v for k, v in report.items() if k != "stamp"}, unchanged=True)
+    return None
+
+
+def template_hashes(env: "jinja2.Environment") -> dict[str, str]:
     """Each template's hash over its own source and every template it extends, includes or imports."""
+    import jinja2  # here: the no-op check must not pay for importing Jinja
+    import jinja2.meta
+
     loader = env.loader
     assert loader is not None
     sources = {name: loader.get_source(env, name)[0] for name in env.list_templates()}
@@ -165,6 +217,16 @@ class BuildCache:
     def store_json(self, name: str, data: dict) -> None:
         if self.enabled:
             _write_atomic(self._site_file(name), json.dumps(data, sort_keys=True).encode("utf-8"))
+
+    def load_file_hashes(self) -> dict[str, list]:
+        try:
+            return json.loads((self.directory / "files.json").read_text(encoding="utf-8"))  # type: ignore[operator]
+        except (OSError, ValueError, TypeError):
+            return {}
+
+    def store_file_hashes(self, known: dict[str, list]) -> None:
+        if self.enabled:
+            _write_atomic(self.directory / "files.json", json.dumps(known, sort_keys=True).encode("utf-8"))  # type: ignore[operator]
 
     def forget_site(self) -> None:
         if self.enabled:

@@ -22,13 +22,13 @@ from pathlib import Path, PurePosixPath
 
 from jinja2 import Environment
 
-from .cache import BuildCache, code_hash, hash_values, previous_file, template_hashes, tree_hash
+from .cache import BuildCache, code_hash, hash_values, inputs_stamp, previous_file, template_hashes, up_to_date
 from .corrections import apply_corrections, unmatched_splits
 from .enrich import assign_slugs, enrich_segment
 from .markdown_pages import article_to_markdown
 from .model import Article, BuildOptions, BuildReport, Content, LineDecision, PageSpec, SiteModel
 from .errors import BuildError
-from .publish import check_output_dir, link_files, output_stamp, staged_output, write_files
+from .publish import check_output_dir, link_files, staged_output, write_files
 from .read import TAXONOMY_FILE, read_content, read_digest, read_taxonomy, safe_base_url
 from .render import make_environment, plan_pages, render_pages, static_files
 from .parallel import parallel_map, usable_workers
@@ -58,11 +58,11 @@ def build(options: BuildOptions, progress: Progress = _no_progress) -> BuildRepo
     check_output_dir(options.out_dir, protected)  # before anything is read or cached
     if options.base_url is not None and not safe_base_url(options.base_url):
         raise BuildError(f"--base-url must be an http(s) address or a path, not {options.base_url!r}")
+    fresh = up_to_date(options)
+    if fresh is not None:
+        return replace(fresh, seconds=time.perf_counter() - started)
     cache = BuildCache(options.cache_dir, options.out_dir)
-    stamp = inputs_stamp(options)
-    if cache.enabled and output_stamp(options.out_dir) == stamp and cache.load_json("report.json"):
-        return replace(BuildReport(**cache.load_json("report.json")), unchanged=True, rendered=0,
-                       seconds=time.perf_counter() - started)
+    stamp = inputs_stamp(options, cache.load_file_hashes())
     content = read_content(options.content_dir)
     site, warnings = build_site_model(content, options.base_url, cache, progress)
     env = make_environment(options.templates_dir)
@@ -82,14 +82,8 @@ def build(options: BuildOptions, progress: Progress = _no_progress) -> BuildRepo
         indexed=indexed, seconds=time.perf_counter() - started,
         warnings=list(content.warnings) + warnings, rendered=rendered,
     )
-    _remember(cache, page_records, page_keys, report)
+    _remember(cache, page_records, page_keys, report, stamp)
     return report
-
-
-def inputs_stamp(options: BuildOptions) -> str:
-    """A hash of everything a build reads: equal stamps, byte-identical sites."""
-    return hash_values(code_hash(), tree_hash(options.content_dir), tree_hash(options.templates_dir),
-                       options.base_url, options.search, os.environ.get("SOURCE_DATE_EPOCH", ""))
 
 
 def render_changed(plan: Sequence[PageSpec], env: Environment, previous: dict, out_dir: Path,
@@ -175,12 +169,12 @@ def _records(staging: Path, page_keys: dict[str, str]) -> dict[str, dict]:
     return records
 
 
-def _remember(cache: BuildCache, records: dict, page_keys: dict, report: BuildReport) -> None:
+def _remember(cache: BuildCache, records: dict, page_keys: dict, report: BuildReport, stamp: str) -> None:
     if not cache.enabled:
         return
     cache.store_json("pages.json", records)
     fields = {f: getattr(report, f) for f in ("articles", "topics", "spokespersons", "pages", "indexed", "warnings")}
-    cache.store_json("report.json", fields)
+    cache.store_json("report.json", {**fields, "stamp": stamp})
     cache.prune_articles()
 
 

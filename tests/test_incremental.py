@@ -144,3 +144,13 @@ def test_unchanged_markdown_sources_are_linked_not_rewritten(project: Path, tmp_
     edited = [p for p in inodes if (site / p).is_file() and (site / p).read_bytes() != texts[p]]
     assert same and edited
     assert all((site / p).stat().st_ino == inodes[p] for p in same)  # the previous file, hard-linked
+
+
+def test_a_same_size_edit_right_after_a_build_is_seen(project: Path, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    _build(project, site, "--no-search")
+    digest = project / "content" / "digests" / SEED_NAME
+    text = digest.read_text(encoding="utf-8")
+    digest.write_text(text.replace("Miao", "Maio", 1), encoding="utf-8")  # same size, same second
+    assert not _build(project, site, "--no-search").startswith("up to date")
+    assert _tree(site) == _clean_build(project, tmp_path / "clean", "--no-search")
