@@ -251,7 +251,7 @@ class BuildReport:
     def summary_line(self) -> str:
         search = f", {self.indexed} indexed for search" if self.indexed else ""
         verb = "up to date:" if self.unchanged else "built"
-        reused = f" ({self.pages - self.rendered} unchanged)" if self.rendered < self.pages else ""
+        reused = f" ({self.pages - self.rendered} unchanged)" if self.rendered < self.pages and not self.unchanged else ""
         return (
             f"{verb} {self.articles} articles, {self.topics} topics, "
             f"{self.spokespersons} spokespersons, {self.pages} pages{reused}{search} "
