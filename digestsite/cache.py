@@ -23,7 +23,6 @@ import io
 import json
 import os
 import pickle
-import shutil
 import time
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
@@ -228,9 +227,6 @@ class BuildCache:
         if self.enabled:
             _write_atomic(self.directory / "files.json", json.dumps(known, sort_keys=True).encode("utf-8"))  # type: ignore[operator]
 
-    def forget_site(self) -> None:
-        if self.enabled:
-            shutil.rmtree(self._site_file("x").parent, ignore_errors=True)
 
 
 def previous_file(out_dir: Path, url_path: PurePosixPath, record: dict | None, key: str) -> Path | None:
