@@ -25,7 +25,10 @@ approved" -> "approved", "is to" -> "to", "is the only way" -> "only way",
 complete constituent: after the main verb and its object, never after a
 participle, adjective, determiner, preposition, conjunction or pronoun,
 preferably before a prepositional phrase or a relative/participial clause.
-The verb keeps the source's form, so cutting never changes agreement. No
+Last, the main verb of an active clause goes into the headline present ("has
+won" -> "wins", "defended" -> "defends", "is seeking" -> "seeks"), chosen
+before the cut and swapped in after it, and only where the subject's number is
+plain (``_present_tense``); otherwise the verb keeps the source's form. No
 vocabulary here is specific to any source: only function words, auxiliaries,
 speech verbs, common irregular verbs and suffixes.
 """
@@ -78,7 +81,22 @@ _IRREGULAR_PAST = frozenset(
     beat met held led paid sold struck brought bought thought fought spent sent became began broke
     chose drew drove ate flew forgot froze hid kept knew lay lit meant quit ran rang sang sank sat
     shot shut slid spoke split spread stole stood stuck swore swept swam taught tore threw understood
-    woke wore withdrew wrote overtook undertook upheld""".split()
+    woke wore withdrew wrote overtook undertook upheld withstood""".split()
+)
+# Base forms of common irregular pasts and participles, for the headline present tense.
+_IRREGULAR_BASE = dict(
+    pair.split(":") for pair in """said:say made:make saw:see seen:see took:take taken:take won:win lost:lose
+    hit:hit set:set put:put cut:cut got:get gave:give given:give went:go gone:go came:come told:tell
+    found:find left:leave fell:fall fallen:fall rose:rise risen:rise grew:grow grown:grow beat:beat
+    beaten:beat met:meet held:hold led:lead paid:pay sold:sell struck:strike brought:bring bought:buy
+    thought:think fought:fight spent:spend sent:send became:become began:begin begun:begin broke:break
+    broken:break chose:choose chosen:choose drew:draw drawn:draw drove:drive driven:drive flew:fly
+    flown:fly froze:freeze frozen:freeze hid:hide hidden:hide kept:keep knew:know known:know meant:mean
+    quit:quit ran:run sat:sit shot:shoot shut:shut spoke:speak spoken:speak split:split spread:spread
+    stole:steal stolen:steal stood:stand stuck:stick swept:sweep taught:teach threw:throw thrown:throw
+    understood:understand wrote:write written:write withdrew:withdraw withdrawn:withdraw
+    overtook:overtake overtaken:overtake upheld:uphold withstood:withstand shown:show done:do
+    built:build felt:feel heard:hear lent:lend sought:seek""".split()
 )
 _DETERMINERS = frozenset(
     "the a an this that these those its his her their our your my some any each every no another".split()
@@ -166,11 +184,13 @@ def make_headline(lede: str, context: str = "") -> str:
     text, speaker = _reported_speech(text, context)
     for simplify in (_strip_lead_clause, _strip_relative, _strip_appositive, _strip_participial_tail):
         text = _keep_if_long(simplify, text)
-    text = _headline_style(_shorten_names(_front_owner(_drop_time(text)), context))
+    text = _shorten_names(_front_owner(_drop_time(text)), context)
+    old_verb, new_verb = _present_tense(_drop_subject_modifier(text))
+    text = _headline_style(text)
     suffix = f", says {speaker}" if speaker else ""
     if len(text) + len(suffix) > TARGET_HEADLINE_CHARS:
         text = _cut_at_constituent(text, max(TARGET_HEADLINE_CHARS - len(suffix) // 2, 30))
-    headline = _tidy(text)
+    headline = _tidy(_swap_verb(text, old_verb, new_verb))
     if suffix and headline and len(headline) + len(suffix) <= MAX_HEADLINE_CHARS \
             and not headline_problems(headline + suffix):
         headline += suffix
@@ -392,6 +412,111 @@ def _only_describes(before: str, person: bool) -> bool:
                    for t in tokens)
 
 
+def _swap_verb(text: str, old: str, new: str) -> str:
+    """Put the present-tense verb in place of the first ``old`` (or its last word: "has" may be gone)."""
+    if not old:
+        return text
+    for phrase in dict.fromkeys((old, old.rsplit(" ", 1)[-1])):
+        swapped = re.sub(rf"(?<=\s){re.escape(phrase)}(?=[\s,;:]|$)", new, text, count=1)
+        if swapped != text:
+            return swapped
+    return text
+
+
+def _present_tense(text: str) -> tuple[str, str]:
+    """(old, new): the verb to put in the present, as headlines tell past news
+    ("X has won" -> "X wins", "Y defended" -> "Y defends"); ("", "") to keep it.
+
+    Only the main verb of an active clause changes, and only when its
+    subject's number is plain: "has" is singular and "have" plural; for a
+    simple past, a lower-case plural noun or an "and" before the verb makes
+    the subject plural, and a capitalised name ending in "s" ("Wales",
+    "Rangers": a team or a person?) leaves the verb as it is.
+    """
+    tokens = text.split(" ")
+    bare = [_bare(t) for t in tokens]
+    verb = _main_verb(bare)
+    if verb <= 0 or tokens[verb] != bare[verb] or not bare[verb].islower():
+        return "", ""
+    word, before = bare[verb], bare[verb - 1]
+    if before.lower() in _PRONOUNS or before.lower() in _VERB_CHAIN | {"was", "were"}:
+        return "", ""  # "he said": a quotation's frame; "was hit": a passive
+    if word in ("has", "have") and verb + 1 < len(tokens):
+        participle = bare[verb + 1]
+        base = _base_form(participle) if participle.islower() and participle != "been" else ""
+        if not base or (verb + 2 < len(bare) and bare[verb + 2].lower() in ("by", "been")):
+            return "", ""
+        new = _third_person(base) if word == "has" else base
+        return f"{word} {participle}", new
+    if word in ("is", "are") and verb + 1 < len(tokens):
+        progressive = bare[verb + 1]  # "is seeking" -> "seeks"
+        if not progressive.endswith("ing") or progressive == "being" or not progressive.islower():
+            return "", ""
+        base = _base_form(progressive[:-3] + "ed")
+        if not base:
+            return "", ""
+        return f"{word} {progressive}", _third_person(base) if word == "is" else base
+    base = _base_form(word) if word in _IRREGULAR_BASE or word.endswith("ed") else ""
+    if not base or (verb + 1 < len(bare) and bare[verb + 1].lower() == "by"):
+        return "", ""  # "... accused by", "... forced to": a participle, or a verb wanting its form kept
+    subject = [t.lower() for t in bare[:verb]]
+    if before[:1].isupper() and before.endswith("s") or any(t in _IRREGULAR_PAST for t in bare[verb + 1: verb + 6]) \
+            or any(t in ("-", "–", "—") or t.endswith((",", ";", ":")) for t in tokens[:verb]):
+        return "", ""  # "dropped goal by X stole victory": the verb is a later one
+    plural = "and" in subject or (before.islower() and before.endswith("s") and not before.endswith(("ss", "us")))
+    return word, base if plural else _third_person(base)
+
+
+_VOWELS = "aeiou"
+
+
+def _base_form(past: str) -> str:
+    """The base form of a past tense or participle ("announced" -> "announce"), or "" if unsure."""
+    if past in _IRREGULAR_BASE:
+        return _IRREGULAR_BASE[past]
+    if not past.endswith("ed") or len(past) < 5 or not past.isalpha():
+        return ""
+    stem = past[:-2]
+    if past.endswith("ied"):
+        return past[:-3] + "y"
+    if past.endswith("eed") and not past.endswith("eeded"):
+        return past[:-1]  # agreed, freed
+    if len(stem) > 3 and stem[-1] == stem[-2] and stem[-1] in "bdgmnprt" and stem != "add":
+        return stem[:-1]  # stopped, planned, committed
+    if stem.endswith(("elled", "ll")) and past.endswith(("elled", "olled")) and len(stem) > 6:
+        return stem[:-1]  # cancelled, controlled
+    last, previous = stem[-1], stem[-2]
+    before_previous = stem[-3] if len(stem) > 2 else ""
+    if stem[-4:-2] == "qu":
+        before_previous = "q"  # "required": the u of "qu" is no vowel
+    if stem.endswith("et") and before_previous in "lp" or stem.endswith(("creat", "unit", "ignit", "vit", "cit")):
+        return stem + "e"  # completed, deleted, created, united, invited
+    silent_e = (
+        last in "vuc" and not stem.endswith("ck")
+        or last in "sz" and previous not in "sz"
+        or last == "g" and (previous in "dlr" or (previous == "n" and before_previous != "o"))
+        or last == "l" and previous in "bptdgkcfz"
+        or last in "dkmprt" and previous in _VOWELS and before_previous not in _VOWELS
+        and not (last == "t" and previous in "ei") and not (last == "r" and previous == "e")
+        and not (last == "p" and stem.endswith("elop"))
+        or last == "n" and previous in "iu" and before_previous not in _VOWELS
+        or last == "l" and previous in "aiou" and before_previous not in _VOWELS
+    )
+    return stem + "e" if silent_e else stem
+
+
+def _third_person(base: str) -> str:
+    """"win" -> "wins", "reach" -> "reaches", "deny" -> "denies", "have" -> "has"."""
+    special = {"have": "has", "be": "is", "do": "does", "go": "goes"}
+    if base in special:
+        return special[base]
+    if base.endswith(("s", "x", "z", "ch", "sh")):
+        return base + "es"
+    if base.endswith("y") and len(base) > 2 and base[-2] not in _VOWELS:
+        return base[:-1] + "ies"
+    return base + "s"
+
+
 def _headline_style(text: str) -> str:
     """Headlinese: no articles, "has agreed" -> "agreed", "was launched" -> "launched", "is to" -> "to"."""
     styled = _PERFECT.sub("", text)
@@ -534,11 +659,23 @@ def _bad_end(word: str, is_verb: bool) -> bool:
 def _cut_at_constituent(text: str, limit: int) -> str:
     """The longest good prefix up to ``limit`` chars, else the shortest good one within the maximum."""
     text = _drop_subject_modifier(text)
+    cuts = _constituent_cuts(text)
+    fitting = [cut for cut in cuts if len(cut) <= limit]
+    if fitting or cuts:
+        return (fitting or cuts)[-1 if fitting else 0]
+    tokens = text.split(" ")
+    bare = [_bare(t) for t in tokens]
+    verb = _main_verb(bare)
+    return _cut_back_to_good_end(text, _lexical_verb(bare, verb) if verb > 0 else -1)
+
+
+def _constituent_cuts(text: str) -> list[str]:
+    """Every prefix within the maximum that ends after a complete constituent, shortest first."""
     tokens = text.split(" ")
     bare = [_bare(t) for t in tokens]
     verb = _main_verb(bare)
     lexical = _lexical_verb(bare, verb) if verb > 0 else -1
-    best = longer = ""
+    cuts = []
     for match in _CLAUSE_CUTS.finditer(text):
         prefix = text[: match.start()].rstrip(" ,;:")
         count = len(prefix.split(" "))
@@ -553,13 +690,8 @@ def _cut_at_constituent(text: str, limit: int) -> str:
             continue
         if verb > 0 and (count <= lexical or _too_little_after_verb(bare, lexical, count)):
             continue
-        if len(prefix) <= limit:
-            best = prefix
-        elif not longer:
-            longer = prefix
-    if best or longer:
-        return best or longer
-    return _cut_back_to_good_end(text, lexical)
+        cuts.append(prefix)
+    return cuts
 
 
 def _cut_back_to_good_end(text: str, lexical: int) -> str:

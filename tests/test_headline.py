@@ -19,8 +19,8 @@ from digestsite.text import split_sentences
 from support import bbc_segments, seed_segments
 
 EMPTY_TAXONOMY = Taxonomy(())
-# Measured: ROUGE-1 +0.035 and ROUGE-L +0.034 over the first-ten-words baseline on both BBC sets.
-ROUGE_MARGIN = 0.03
+# Measured: ROUGE-1 +0.046 and ROUGE-L +0.044 over the first-ten-words baseline on both BBC sets.
+ROUGE_MARGIN = 0.04
 
 
 # A headline must not stop on a word that needs more after it. This list is the
@@ -54,9 +54,9 @@ def ends_badly(title: str) -> bool:
          "spokesperson Jane Doe said that the country firmly opposes unilateral trade barriers.",
          "Country firmly opposes unilateral trade barriers, says Doe"),
         ("The central bank raised interest rates by half a point, the state news agency reported.",
-         "Central bank raised interest rates by half point"),
+         "Central bank raises interest rates by half point"),
         ("In response to the storm, the city council has approved an emergency budget for repairs.",
-         "City council approved emergency budget for repairs"),
+         "City council approves emergency budget for repairs"),
         ("According to the weather service, heavy snow will close mountain passes across the region on Tuesday.",
          "Heavy snow will close mountain passes across region"),
     ],
@@ -81,7 +81,7 @@ def test_attribution_and_leading_clauses_are_dropped(lede: str, expected: str) -
          "Hale says he would stay at club for another season"),
         # "announced a plan" is an object, not reported speech
         ("Northwind Foods chief executive Carla Brandt announced a plan to close two factories.",
-         "Brandt announced plan to close two factories"),
+         "Brandt announces plan to close two factories"),
     ],
 )
 def test_reported_speech_leads_with_the_news(lede: str, expected: str) -> None:
@@ -98,11 +98,11 @@ def test_name_with_appositive_and_speech_verb_without_that() -> None:
     ("lede", "expected"),
     [
         ("Maria Lopez, the mayor of the northern city, has announced a new transport plan for commuters.",
-         "Maria Lopez announced new transport plan for commuters"),  # never "Lopez" alone: full name
+         "Maria Lopez announces new transport plan for commuters"),  # never "Lopez" alone: full name
         ("The fire, which started in a warehouse, destroyed three homes in the village.",
-         "Fire destroyed three homes in village"),
+         "Fire destroys three homes in village"),
         ("Residents living near the old airport have demanded compensation for years of noise.",
-         "Residents demanded compensation for years of noise"),
+         "Residents demand compensation for years of noise"),
         ("Drivers who ignore the new speed limits on rural roads will face heavy fines.",
          "Drivers will face heavy fines"),
         ("The Falcon Gate project - a joint venture of three builders - has been delayed by a shortage of steel.",
@@ -121,7 +121,7 @@ def test_appositives_relative_and_participial_clauses_are_dropped(lede: str, exp
         ("The airline is to cut 400 jobs at its main base as fuel costs rise.",
          "Airline to cut 400 jobs at main base as fuel costs rise"),
         ("The city council on Monday approved a plan to build two hundred affordable homes.",
-         "City council approved plan to build two hundred affordable homes"),
+         "City council approves plan to build two hundred affordable homes"),
         ("Shares in Northwind Foods fell 12% after the company cut its profit forecast for the year.",
          "Northwind Foods shares fell 12% after company cut profit forecast"),
     ],
@@ -138,14 +138,14 @@ def test_pronoun_clauses_keep_their_auxiliaries() -> None:
 def test_cut_never_stops_on_a_participle() -> None:
     lede = ("The transport agency criticised new regulations issued by the ministry that aim to restrict night "
             "flights over the capital during the summer months.")
-    assert make_headline(lede) == "Transport agency criticised new regulations"
+    assert make_headline(lede) == "Transport agency criticises new regulations"
 
 
 def test_transitive_verb_keeps_its_complement() -> None:
     lede = ("The harbour authority responded on Friday to complaints about diesel fumes from cruise ships moored "
             "in the old town, as well as to claims about noise.")
     title = make_headline(lede)
-    assert title.startswith("Harbour authority responded to complaints")
+    assert title.startswith("Harbour authority responds to complaints")
 
 
 def test_subject_verb_agreement_is_the_source_s() -> None:
@@ -153,12 +153,44 @@ def test_subject_verb_agreement_is_the_source_s() -> None:
     assert make_headline(lede) == "Kestrel and Osprey enjoys long partnership"
 
 
+@pytest.mark.parametrize(
+    ("lede", "expected"),
+    [
+        # "has" is singular, "have" plural; a simple past takes its subject's number
+        ("The mayor has opened a new library in the old market hall.", "Mayor opens new library in old market hall"),
+        ("Local farmers have won a long battle over water rights.", "Local farmers win long battle over water rights"),
+        ("The regulator fined the bank for failing to report suspicious payments.",
+         "Regulator fines bank for failing to report suspicious payments"),
+        ("The union is seeking talks with the owners of the port.", "Union seeks talks with owners of port"),
+        # a passive keeps its participle; a capitalised subject in -s keeps the past (team or person?)
+        ("The old bridge was closed by engineers after cracks appeared.",
+         "Old bridge was closed by engineers after cracks appeared"),
+        ("Rovers beat the league leaders in a thrilling match.", "Rovers beat league leaders in thrilling match"),
+    ],
+)
+def test_headlines_tell_past_news_in_the_present(lede: str, expected: str) -> None:
+    assert make_headline(lede, context=lede) == expected
+
+
+@pytest.mark.parametrize(
+    ("past", "base"),
+    [("announced", "announce"), ("stopped", "stop"), ("agreed", "agree"), ("carried", "carry"),
+     ("completed", "complete"), ("visited", "visit"), ("changed", "change"), ("belonged", "belong"),
+     ("developed", "develop"), ("required", "require"), ("created", "create"), ("defeated", "defeat"),
+     ("cancelled", "cancel"), ("added", "add"), ("passed", "pass"), ("flown", "fly"), ("used", "")],
+)
+def test_base_form_of_past_tenses(past: str, base: str) -> None:
+    from digestsite.headline import _base_form
+
+    assert _base_form(past) == base
+
+
 def test_only_people_are_called_by_surname() -> None:
     lede = "Star player Jonas Berg has signed a new contract with the club until 2027."
-    assert make_headline(lede, context=lede + " Berg said he was happy.") == "Berg signed new contract with club until 2027"
-    assert make_headline(lede, context=lede + " Jonas Berg said he was happy.").startswith("Jonas Berg signed")
+    assert make_headline(lede, context=lede + " Berg said he was happy.") == "Berg signs new contract with club until 2027"
+    assert make_headline(lede, context=lede + " Jonas Berg said he was happy.").startswith("Jonas Berg signs")
     company = "Shares in Blue Heron fell sharply after the firm issued a profit warning."
-    assert make_headline(company, context=company + " Blue Heron said more.").startswith("Blue Heron shares fell")
+    assert make_headline(company, context=company + " Blue Heron said more.").startswith("Blue Heron shares fall")
 
 
 @pytest.mark.parametrize(
@@ -217,10 +249,10 @@ def test_seed_headlines_obey_the_rules_and_end_well() -> None:
 
 def test_seed_headlines_are_whole_thoughts() -> None:
     titles = seed_titles()
-    assert "China's Foreign Ministry lambasted new rules" in titles
+    assert "China's Foreign Ministry lambasts new rules" in titles
     assert "Dialogue and negotiation only viable way to resolve Ukraine crisis, says Mao Ning" in titles
-    assert any(t.startswith("Chinese Foreign Ministry spokesperson responded to") for t in titles)
-    assert any(t.startswith("Xi Jinping expressed delight over") and t.endswith("poverty") for t in titles)
+    assert any(t.startswith("Chinese Foreign Ministry spokesperson responds to") for t in titles)
+    assert any(t.startswith("Xi Jinping expresses delight over") and t.endswith("poverty") for t in titles)
     assert any(t.startswith("China and Russia enjoys") for t in titles)  # the source's verb form, uncut
     assert not any(t.endswith(("equipped", "issued", "Ministry")) for t in titles)
 
