@@ -91,7 +91,8 @@ def is_clean(text: str) -> bool:
     """
     if text.isprintable():
         return True
-    return not any(c in text for c in _ILLEGAL_SPACES) and "".join(text.split()).isprintable()
+    # str.split, not text.split: on Markup the latter makes a Markup of every word
+    return not any(c in text for c in _ILLEGAL_SPACES) and "".join(str.split(text)).isprintable()
 
 
 def script_json(data: Any) -> str:

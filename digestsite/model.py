@@ -9,6 +9,7 @@ files and the ``segment --json`` output.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Literal
@@ -147,11 +148,19 @@ class SiteModel:
 
 @dataclass(frozen=True, slots=True)
 class PageSpec:
-    """One output file: where it goes, which template makes it, and its context."""
+    """One output file: where it goes, which template makes it, and how to make its context.
+
+    The context is made when it is asked for (``context``), where the page is keyed
+    and rendered: in a worker process on a big build. So a plan is cheap to make
+    and never holds every page's context at once."""
 
     url_path: PurePosixPath  # relative to the site root, e.g. articles/foo/index.html
     template: str
-    context: dict
+    make_context: Callable[[], dict]
+
+    @property
+    def context(self) -> dict:
+        return self.make_context()
 
 
 @dataclass(frozen=True, slots=True)

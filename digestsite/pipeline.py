@@ -16,6 +16,7 @@ import hashlib
 import os
 import time
 from collections.abc import Callable, Sequence
+from typing import Any
 from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
@@ -30,7 +31,7 @@ from .model import Article, BuildOptions, BuildReport, Content, LineDecision, Pa
 from .errors import BuildError
 from .publish import check_output_dir, link_files, staged_output, write_files
 from .read import TAXONOMY_FILE, read_content, read_digest, read_taxonomy, safe_base_url
-from .render import make_environment, plan_pages, render_pages, static_files
+from .render import make_environment, plan_pages, render_page, static_files
 from .parallel import parallel_map, usable_workers
 from .search import index_site
 from .segment import explain_digest, segment_digest
@@ -70,106 +71,114 @@ def build(options: BuildOptions, progress: Progress = _no_progress) -> BuildRepo
     plan = plan_pages(site)
     previous = cache.load_json("pages.json")
     with staged_output(options.out_dir, protected, stamp) as staging:
-        rendered, unchanged, page_keys = render_changed(plan, env, previous, options.out_dir, staging, progress)
-        page_keys |= markdown_changed(site.articles, previous, options.out_dir, staging)
+        rendered, records = render_changed(plan, env, previous, options.out_dir, staging, progress)
+        records |= markdown_changed(site.articles, previous, options.out_dir, staging)
         write_files(static_files(options.templates_dir), staging)
-        link_files(unchanged, staging)
-        indexed = index_search(staging, site, page_keys, previous, options) if options.search else 0
-        page_records = _records(staging, page_keys)
+        indexed = 0
+        if options.search:
+            indexed, search_key = index_search(staging, site, records, previous, options)
+            records["pagefind/"] = {"key": search_key}
     report = BuildReport(
         articles=len(site.articles), topics=len(site.topics),
         spokespersons=len(site.spokespersons), pages=len(plan) - sum(1 for s in plan if s.url_path.suffix != ".html"),
         indexed=indexed, seconds=time.perf_counter() - started,
         warnings=list(content.warnings) + warnings, rendered=rendered,
     )
-    _remember(cache, page_records, page_keys, report, stamp)
+    _remember(cache, records, report, stamp)
     return report
 
 
 def render_changed(plan: Sequence[PageSpec], env: Environment, previous: dict, out_dir: Path,
-                   staging: Path, progress: Progress = _no_progress,
-                   ) -> tuple[int, dict[PurePosixPath, Path], dict[str, str]]:
-    """Render into ``staging`` only the pages whose template or context changed since the
-    previous build; the others are taken from the previous site as they are.
+                   staging: Path, progress: Progress = _no_progress) -> tuple[int, dict[str, dict]]:
+    """Write every planned page into ``staging``: rendered when its template or context
+    changed since the previous build, else hard-linked from the previous site.
 
-    Returns (HTML pages rendered, unchanged page -> previous file, page keys). Pages are
-    written in batches as they are rendered (by forked workers on a big build), so the
-    rendered site is never all in memory at once.
+    Returns (HTML pages rendered, each page's record for the next build). A batch of
+    pages is made, keyed, rendered and written in one go, by forked workers on a big
+    build, so no stage holds every context or every rendered page at once.
     """
+    paths = [spec.url_path for spec in plan]
+    if len(set(paths)) != len(paths):
+        twice = next(p for p in paths if paths.count(p) > 1)
+        raise BuildError(f"two pages would be written to {twice}")
     templates = template_hashes(env)
-    to_render, unchanged, keys = [], {}, {}
-    for spec in plan:
-        if str(spec.url_path) in keys:
-            raise BuildError(f"two pages would be written to {spec.url_path}")
-        key = hash_values(code_hash(), templates.get(spec.template, spec.template), spec.context)
-        keys[str(spec.url_path)] = key
-        old = previous_file(out_dir, spec.url_path, previous.get(str(spec.url_path)), key)
-        if old is None:
-            to_render.append(spec)
-        else:
-            unchanged[spec.url_path] = old
-    batches = [to_render[start:start + _RENDER_BATCH] for start in range(0, len(to_render), _RENDER_BATCH)]
-    if len(to_render) >= PARALLEL_MIN_PAGES:
-        for name in {spec.template for spec in to_render}:
+    parallel = len(plan) >= PARALLEL_MIN_PAGES
+    if parallel:
+        for name in {spec.template for spec in plan}:
             env.get_template(name)  # compiled once here, inherited by every worker
 
-    def render_batch(batch: int) -> int:
-        files = render_pages(batches[batch], env)
-        write_files(files, staging)
-        return sum(1 for path in files if path.suffix == ".html")
+    def publish_batch(batch: Sequence[PageSpec]) -> tuple[int, dict[str, dict]]:
+        changed, keys = {}, {}
+        for spec in batch:
+            context = spec.context
+            keys[spec.url_path] = hash_values(code_hash(), templates.get(spec.template, spec.template), context)
+            if _unchanged(out_dir, spec.url_path, previous, keys[spec.url_path]) is None:
+                changed[spec.url_path] = render_page(spec, context, env)
+        return sum(1 for p in changed if p.suffix == ".html"), _publish(changed, keys, previous, out_dir, staging)
 
-    workers = usable_workers() if len(to_render) >= PARALLEL_MIN_PAGES else 1
-    counts = parallel_map(render_batch, range(len(batches)), workers,
-                          lambda done: progress("rendering", min(done * _RENDER_BATCH, len(to_render)), len(to_render)))
-    return sum(counts), unchanged, keys
-
-
-def markdown_changed(articles: Sequence[Article], previous: dict, out_dir: Path, staging: Path) -> dict[str, str]:
-    """Write each article's ``index.md`` into ``staging``, hard-linking it from the previous
-    site when unchanged (the key is the page's own hash); returns the keys by path."""
-    keys: dict[str, str] = {}
-    for start in range(0, len(articles), _RENDER_BATCH):
-        changed, unchanged = {}, {}
-        for url_path, data in markdown_sources(articles[start:start + _RENDER_BATCH]).items():
-            key = hashlib.sha256(data).hexdigest()
-            keys[str(url_path)] = key
-            old = previous_file(out_dir, url_path, previous.get(str(url_path)), key)
-            if old is None:
-                changed[url_path] = data
-            else:
-                unchanged[url_path] = old
-        write_files(changed, staging)
-        link_files(unchanged, staging)
-    return keys
+    results = _in_batches(publish_batch, plan, parallel, lambda done: progress("rendering", done, len(plan)))
+    return sum(count for count, _ in results), {p: r for _, records in results for p, r in records.items()}
 
 
-def index_search(staging: Path, site: SiteModel, page_keys: dict[str, str], previous: dict,
-                 options: BuildOptions) -> int:
-    """Run Pagefind, or reuse the previous index when no indexed (article) page changed."""
-    search_key = hash_values(sorted((p, k) for p, k in page_keys.items() if p.startswith("articles/")),
+def markdown_changed(articles: Sequence[Article], previous: dict, out_dir: Path, staging: Path) -> dict[str, dict]:
+    """Write each article's ``index.md`` into ``staging``, hard-linked from the previous
+    site when unchanged (the key is the file's own hash); returns their records."""
+    def publish_batch(batch: Sequence[Article]) -> dict[str, dict]:
+        files = markdown_sources(batch)
+        keys = {path: hashlib.sha256(data).hexdigest() for path, data in files.items()}
+        changed = {path: data for path, data in files.items()
+                   if _unchanged(out_dir, path, previous, keys[path]) is None}
+        return _publish(changed, keys, previous, out_dir, staging)
+
+    results = _in_batches(publish_batch, articles, len(articles) >= PARALLEL_MIN_PAGES)
+    return {p: r for records in results for p, r in records.items()}
+
+
+def _in_batches(task: Callable[[Sequence], Any], items: Sequence, parallel: bool,
+                on_done: Callable[[int], None] = lambda done: None) -> list:
+    """``task`` over ``items`` in batches of ``_RENDER_BATCH``, on both cores when ``parallel``.
+
+    Only batch numbers travel to the workers: the items (pages whose context
+    functions hold the whole site) are inherited, never pickled."""
+    starts = range(0, len(items), _RENDER_BATCH)
+    return parallel_map(lambda start: task(items[start:start + _RENDER_BATCH]), starts,
+                        usable_workers() if parallel else 1,
+                        lambda done: on_done(min(done * _RENDER_BATCH, len(items))))
+
+
+def _unchanged(out_dir: Path, url_path: PurePosixPath, previous: dict, key: str) -> Path | None:
+    return previous_file(out_dir, url_path, previous.get(str(url_path)), key)
+
+
+def _publish(changed: dict[PurePosixPath, bytes], keys: dict[PurePosixPath, str], previous: dict,
+             out_dir: Path, staging: Path) -> dict[str, dict]:
+    """Write the ``changed`` files, link the other keyed ones from the previous site,
+    and return every file's record: its key and the size and time it has now."""
+    write_files(changed, staging)
+    link_files({p: out_dir / p for p in keys if p not in changed}, staging)
+    records = {}
+    for url_path, key in keys.items():
+        stat = (staging / url_path).stat()
+        records[str(url_path)] = {"key": key, "stat": [stat.st_size, stat.st_mtime_ns]}
+    return records
+
+
+def index_search(staging: Path, site: SiteModel, records: dict[str, dict], previous: dict,
+                 options: BuildOptions) -> tuple[int, str]:
+    """Run Pagefind, or reuse the previous index when no indexed (article) page changed.
+    Returns (pages indexed, the index's key)."""
+    search_key = hash_values(sorted((p, r["key"]) for p, r in records.items() if p.startswith("articles/")),
                              site.settings.language)
-    page_keys["pagefind/"] = search_key
     old_index = options.out_dir / "pagefind"
     if previous.get("pagefind/", {}).get("key") == search_key and old_index.is_dir():
         files = {PurePosixPath("pagefind", p.relative_to(old_index).as_posix()): p
                  for p in old_index.rglob("*") if p.is_file()}
         link_files(files, staging)
-        return len(list((staging / "pagefind" / "fragment").glob("*.pf_fragment")))
-    return index_site(staging, site.settings.language)
+        return len(list((staging / "pagefind" / "fragment").glob("*.pf_fragment"))), search_key
+    return index_site(staging, site.settings.language), search_key
 
 
-def _records(staging: Path, page_keys: dict[str, str]) -> dict[str, dict]:
-    records = {}
-    for url_path, key in page_keys.items():
-        if url_path.endswith("/"):
-            records[url_path] = {"key": key}
-            continue
-        stat = (staging / url_path).stat()
-        records[url_path] = {"key": key, "stat": [stat.st_size, stat.st_mtime_ns]}
-    return records
-
-
-def _remember(cache: BuildCache, records: dict, page_keys: dict, report: BuildReport, stamp: str) -> None:
+def _remember(cache: BuildCache, records: dict, report: BuildReport, stamp: str) -> None:
     if not cache.enabled:
         return
     cache.store_json("pages.json", records)

@@ -128,14 +128,12 @@ def _exchange(a: Path, b: Path) -> bool:
 
 
 def write_files(files: Mapping[PurePosixPath, bytes], root: Path) -> None:
-    """Write every file under ``root`` in sorted order; a path escaping ``root`` is refused."""
-    root = root.resolve()
+    """Write every file under ``root`` (a staging folder) in sorted order; a path
+    escaping ``root`` is refused."""
+    made: set[str] = set()
     for url_path in sorted(files):
-        target = (root / url_path).resolve()
-        if url_path.is_absolute() or ".." in url_path.parts or root not in target.parents:
-            raise BuildError(f"refusing to write {url_path}: outside the output folder")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(files[url_path])
+        with open(_target(root, url_path, made), "wb") as file:
+            file.write(files[url_path])
 
 
 def link_files(files: Mapping[PurePosixPath, Path], root: Path) -> None:
@@ -144,11 +142,24 @@ def link_files(files: Mapping[PurePosixPath, Path], root: Path) -> None:
     Safe because no build ever writes into a file in place: each build writes
     new files, so a shared inode never changes under the other name.
     """
-    root = root.resolve()
+    made: set[str] = set()
     for url_path in sorted(files):
-        target = root / url_path
-        target.parent.mkdir(parents=True, exist_ok=True)
+        target = _target(root, url_path, made)
         try:
             os.link(files[url_path], target)
         except OSError:
             shutil.copy2(files[url_path], target)
+
+
+def _target(root: Path, url_path: PurePosixPath, made: set[str]) -> str:
+    """``root/url_path`` with its folders made (``made`` remembers them).
+
+    Checking the path's parts is enough, with no ``resolve()`` per file: ``root``
+    is a staging folder this build created, so no link inside it leads out."""
+    if url_path.is_absolute() or ".." in url_path.parts or not url_path.parts:
+        raise BuildError(f"refusing to write {url_path}: outside the output folder")
+    folder = os.path.join(root, *url_path.parts[:-1])
+    if folder not in made:
+        os.makedirs(folder, exist_ok=True)
+        made.add(folder)
+    return os.path.join(folder, url_path.parts[-1])

@@ -24,8 +24,8 @@ order, then to the slug.
 from __future__ import annotations
 
 import heapq
+from array import array
 import math
-from collections import Counter
 from collections.abc import Sequence
 
 from .model import Article
@@ -83,15 +83,14 @@ def _best(scores: dict[int, float], index: int, slugs: Sequence[str], limit: int
 
 def _features(articles: Sequence[Article]) -> list[dict[Feature, float]]:
     """Per article: feature -> weight. Words are weighted by rarity across the site."""
-    bags = [_word_set(a) for a in articles]
-    df: Counter[str] = Counter()
-    for bag in bags:
-        df.update(bag)
+    bags, df, vocabulary = _word_bags(articles)
     total = max(1, len(articles))
     # a word only one article uses links nothing; the rarest of the rest are the most telling:
     # rank the shared words once by (df, word), so each article compares plain ints
-    vocabulary = sorted((count, word) for word, count in df.items() if count > 1)
-    rank = {word: i for i, (_, word) in enumerate(vocabulary)}
+    shared = sorted((count, vocabulary[i], i) for i, count in enumerate(df) if count > 1)
+    rank = array("i", [-1]) * len(df)
+    for position, (_, _, i) in enumerate(shared):
+        rank[i] = position
     result = []
     for article, bag in zip(articles, bags):
         feats: dict[Feature, float] = {}
@@ -99,13 +98,33 @@ def _features(articles: Sequence[Article]) -> list[dict[Feature, float]]:
             feats[("topic", normalize(topic))] = TOPIC_WEIGHT
         for tag in article.tags:
             feats.setdefault(("tag", normalize(tag).casefold()), TAG_WEIGHT)
-        shared = [rank[w] for w in bag if w in rank]
-        for i in heapq.nsmallest(WORDS_PER_ARTICLE, shared):
-            count, word = vocabulary[i]
+        ranks = [rank[i] for i in bag if rank[i] >= 0]
+        for position in heapq.nsmallest(WORDS_PER_ARTICLE, ranks):
+            count, word, _ = shared[position]
             idf = math.log(total / count)
             feats.setdefault(("word", word), WORD_WEIGHT * idf / (1.0 + idf))
         result.append(feats)
     return result
+
+
+def _word_bags(articles: Sequence[Article]) -> tuple[list[array], list[int], list[str]]:
+    """(each article's distinct words as ids, each id's document frequency, id -> word).
+
+    Ids in compact arrays, not a set of strings per article: at 50,000 articles the
+    sets alone would take most of the build's memory."""
+    ids: dict[str, int] = {}
+    df: list[int] = []
+    bags = []
+    for article in articles:
+        bag = array("i")
+        for word in _word_set(article):
+            i = ids.setdefault(word, len(df))
+            if i == len(df):
+                df.append(0)
+            df[i] += 1
+            bag.append(i)
+        bags.append(bag)
+    return bags, df, list(ids)
 
 
 def _word_set(article: Article) -> set[str]:

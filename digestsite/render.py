@@ -1,9 +1,11 @@
-"""Stage 5b: plan every output page, then render the plan with Jinja into memory.
+"""Stage 5b: plan every output page, then render pages with Jinja.
 
 ``plan_pages(site) -> list[PageSpec]`` is pure: it decides every output file,
-its template and its context, and reads no file and no clock.
-``render_pages(plan, env) -> dict[path, bytes]`` runs the templates (and converts the
-article Markdown that the plan leaves as Markdown, see ``plan_pages``).
+its template and the function that makes its context (called where the page
+is rendered, see ``PageSpec``), and reads no file and no clock.
+``render_page(spec, context, env) -> bytes`` runs the template (and converts the
+article Markdown that contexts leave as Markdown, see ``plan_pages``);
+``render_pages(plan, env) -> dict[path, bytes]`` does it for a whole plan.
 ``static_files(templates_dir)`` maps ``templates/static/**`` to ``assets/**``.
 
 Pages (all HTML pages use pretty URLs, ``folder/index.html``):
@@ -47,7 +49,7 @@ import re
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path, PurePosixPath
 from types import TracebackType
 from typing import Any
@@ -70,7 +72,7 @@ from .related import related_articles
 from .text import normalize
 from .urls import absolute_url, base_path, normalize_base, page_url, quote_segment, relative_root
 
-__all__ = ["make_environment", "plan_pages", "render_markdown", "render_pages", "static_files"]
+__all__ = ["make_environment", "plan_pages", "render_markdown", "render_page", "render_pages", "static_files"]
 
 PER_PAGE = 20
 FEED_ENTRIES = 50
@@ -155,28 +157,31 @@ def static_files(templates_dir: Path) -> dict[PurePosixPath, bytes]:
 
 def render_pages(plan: Sequence[PageSpec], env: jinja2.Environment) -> dict[PurePosixPath, bytes]:
     """Render every planned page to UTF-8 bytes; template errors become ``SourceError``."""
-    templates_dir = Path(env.loader.searchpath[0])  # type: ignore[union-attr]
-    templates: dict[str, jinja2.Template] = {}
     files: dict[PurePosixPath, bytes] = {}
     for spec in plan:
         if spec.url_path in files:
             raise BuildError(f"two pages would be written to {spec.url_path}")
-        try:
-            if spec.template not in templates:
-                templates[spec.template] = env.get_template(spec.template)
-            text = templates[spec.template].render(_with_bodies(spec.context))
-        except jinja2.TemplateSyntaxError as exc:
-            name = exc.name or spec.template
-            raise SourceError(templates_dir / name, exc.lineno - 1, exc.message or str(exc)) from exc
-        except jinja2.TemplateNotFound as exc:
-            raise SourceError(
-                templates_dir / exc.name, None, f"template not found: {exc.name}",
-                hint=f"needed to render {spec.url_path}",
-            ) from exc
-        except Exception as exc:
-            raise _render_error(exc, spec, templates_dir) from exc
-        files[spec.url_path] = text.encode("utf-8")
+        files[spec.url_path] = render_page(spec, spec.context, env)
     return files
+
+
+def render_page(spec: PageSpec, context: dict, env: jinja2.Environment) -> bytes:
+    """One page from the ``context`` its spec made, as UTF-8 bytes; template errors
+    become ``SourceError`` at the template's file and line."""
+    templates_dir = Path(env.loader.searchpath[0])  # type: ignore[union-attr]
+    try:
+        text = env.get_template(spec.template).render(_with_bodies(context))
+    except jinja2.TemplateSyntaxError as exc:
+        name = exc.name or spec.template
+        raise SourceError(templates_dir / name, exc.lineno - 1, exc.message or str(exc)) from exc
+    except jinja2.TemplateNotFound as exc:
+        raise SourceError(
+            templates_dir / exc.name, None, f"template not found: {exc.name}",
+            hint=f"needed to render {spec.url_path}",
+        ) from exc
+    except Exception as exc:
+        raise _render_error(exc, spec, templates_dir) from exc
+    return text.encode("utf-8")
 
 
 def _with_bodies(context: dict) -> dict:
@@ -251,10 +256,10 @@ _ENTRY_BODIES = "_entry_markdown"  # a feed's entry bodies, in entry order
 
 
 def plan_pages(site: SiteModel) -> list[PageSpec]:
-    """Every output file of the site, with its template and context (pure).
+    """Every output file of the site, with its template and context function (pure).
 
-    Article bodies stay Markdown in the plan (under ``_BODY`` and ``_ENTRY_BODIES``);
-    ``render_pages`` fills in their HTML."""
+    Article bodies stay Markdown in contexts (under ``_BODY`` and ``_ENTRY_BODIES``);
+    ``render_page`` fills in their HTML."""
     view = _SiteView(
         site=site,
         base=normalize_base(site.settings.base_url),
@@ -264,31 +269,30 @@ def plan_pages(site: SiteModel) -> list[PageSpec]:
         neighbours=_digest_neighbours(site.articles),
     )
     plan: list[PageSpec] = []
-    plan += _listing_pages("", site.articles, "home.html",
-                           lambda page, pages, items: home_context(view, page, pages, items))
-    plan += [_spec(f"articles/{a.slug}/", "article.html", article_context(view, a)) for a in site.articles]
-    plan.append(_spec("topics/", "topics.html", topics_context(view)))
+    plan += _listing_pages("", site.articles, "home.html", partial(home_context, view))
+    plan += [_spec(f"articles/{a.slug}/", "article.html", partial(article_context, view, a)) for a in site.articles]
+    plan.append(_spec("topics/", "topics.html", partial(topics_context, view)))
     for topic in site.topics:
         plan += _term_pages(view, f"topics/{topic.slug}/", topic.name, topic.articles, "topic.html",
-                            lambda page, pages, items, t=topic: topic_context(view, t, page, pages, items))
-    plan.append(_spec("spokespersons/", "spokespersons.html", spokespersons_context(view)))
+                            partial(topic_context, view, topic))
+    plan.append(_spec("spokespersons/", "spokespersons.html", partial(spokespersons_context, view)))
     for person in site.spokespersons:
         plan += _term_pages(view, f"spokespersons/{person.slug}/", person.name, person.articles,
                             "spokesperson.html",
-                            lambda page, pages, items, p=person: spokesperson_context(view, p, page, pages, items))
-    plan.append(_spec("search/", "search.html", search_context(view)))
-    plan.append(_spec("404.html", "404.html", not_found_context(view)))
-    plan.append(_spec("feed.xml", "feed.xml", feed_context(view, "", site.settings.title, site.articles)))
+                            partial(spokesperson_context, view, person))
+    plan.append(_spec("search/", "search.html", partial(search_context, view)))
+    plan.append(_spec("404.html", "404.html", partial(not_found_context, view)))
+    plan.append(_spec("feed.xml", "feed.xml", partial(feed_context, view, "", site.settings.title, site.articles)))
     plan += _sitemap_pages(view, plan)
-    plan.append(_spec("robots.txt", "robots.txt", {"sitemap_url": absolute_url(view.base, "sitemap.xml")}))
-    plan.append(_spec("_headers", "_headers", {}))
+    plan.append(_spec("robots.txt", "robots.txt", partial(dict, sitemap_url=absolute_url(view.base, "sitemap.xml"))))
+    plan.append(_spec("_headers", "_headers", dict))
     return plan
 
 
-def _spec(path: str, template: str, context: dict) -> PageSpec:
+def _spec(path: str, template: str, make_context: Callable[[], dict]) -> PageSpec:
     """A page at site-root ``path``; a folder path (``a/b/`` or "") means ``a/b/index.html``."""
     file = path + "index.html" if path == "" or path.endswith("/") else path
-    return PageSpec(PurePosixPath(file), template, context)
+    return PageSpec(PurePosixPath(file), template, make_context)
 
 
 def _listing_pages(path: str, articles: Sequence[Article], template: str,
@@ -299,7 +303,7 @@ def _listing_pages(path: str, articles: Sequence[Article], template: str,
     specs = []
     for page in range(1, pages + 1):
         items = articles[(page - 1) * PER_PAGE : page * PER_PAGE]
-        specs.append(_spec(_page_path(path, page), template, build(page, pages, items)))
+        specs.append(_spec(_page_path(path, page), template, partial(build, page, pages, items)))
     return specs
 
 
@@ -307,7 +311,7 @@ def _term_pages(view: _SiteView, path: str, name: str, articles: Sequence[Articl
                 build: Callable[[int, int, Sequence[Article]], dict]) -> list[PageSpec]:
     """A topic's or spokesperson's paginated pages and its Atom feed."""
     title = f"{name} · {view.site.settings.title}"
-    feed = _spec(f"{path}feed.xml", "feed.xml", feed_context(view, path, title, articles))
+    feed = _spec(f"{path}feed.xml", "feed.xml", partial(feed_context, view, path, title, articles))
     return [*_listing_pages(path, articles, template, build), feed]
 
 
@@ -599,11 +603,11 @@ def _sitemap_pages(view: _SiteView, plan: Sequence[PageSpec]) -> list[PageSpec]:
     sitemap index over ``sitemaps/<n>.xml`` files."""
     urls = _sitemap_urls(view, plan)
     if len(urls) <= SITEMAP_LIMIT:
-        return [_spec("sitemap.xml", "sitemap.xml", {"urls": urls})]
+        return [_spec("sitemap.xml", "sitemap.xml", partial(dict, urls=urls))]
     chunks = [urls[i : i + SITEMAP_LIMIT] for i in range(0, len(urls), SITEMAP_LIMIT)]
-    specs = [_spec(f"sitemaps/{n}.xml", "sitemap.xml", {"urls": chunk}) for n, chunk in enumerate(chunks, 1)]
+    specs = [_spec(f"sitemaps/{n}.xml", "sitemap.xml", partial(dict, urls=chunk)) for n, chunk in enumerate(chunks, 1)]
     index = {"sitemaps": [absolute_url(view.base, str(spec.url_path)) for spec in specs]}
-    return [*specs, _spec("sitemap.xml", "sitemap_index.xml", index)]
+    return [*specs, _spec("sitemap.xml", "sitemap_index.xml", partial(dict, index))]
 
 
 def _sitemap_urls(view: _SiteView, plan: Sequence[PageSpec]) -> list[dict]:
