@@ -68,7 +68,7 @@ def build(options: BuildOptions, progress: Progress = _no_progress) -> BuildRepo
     site, warnings = build_site_model(content, options.base_url, cache, progress)
     env = make_environment(options.templates_dir)
     progress("planning pages", 0, 1)
-    plan = plan_pages(site)
+    plan = plan_pages(site, usable_workers() if len(site.articles) >= PARALLEL_MIN_PAGES else 1)
     previous = cache.load_json("pages.json")
     with staged_output(options.out_dir, protected, stamp) as staging:
         rendered, records = render_changed(plan, env, previous, options.out_dir, staging, progress)

@@ -26,9 +26,11 @@ from __future__ import annotations
 import heapq
 from array import array
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from .model import Article
+from .parallel import parallel_map
 from .text import STOPWORDS, normalize, words
 
 __all__ = ["related_articles"]
@@ -43,9 +45,12 @@ BODY_CHARS = 2000  # the lead paragraphs: enough text to find the distinctive wo
 Feature = tuple[str, str]
 
 
-def related_articles(articles: Sequence[Article], limit: int = 3) -> dict[str, tuple[Article, ...]]:
-    """Slug -> up to ``limit`` related articles, best first (see the module docstring)."""
-    features = _features(articles)
+def related_articles(articles: Sequence[Article], limit: int = 3, workers: int = 1) -> dict[str, tuple[Article, ...]]:
+    """Slug -> up to ``limit`` related articles, best first (see the module docstring).
+
+    With ``workers > 1`` the two per-article passes (finding each article's words,
+    scoring its candidates) run in forked workers, in chunks; the result is the same."""
+    features = _features(articles, workers)
     postings: dict[Feature, list[int]] = {}
     positions: list[dict[Feature, int]] = []
     for index, feats in enumerate(features):
@@ -56,8 +61,8 @@ def related_articles(articles: Sequence[Article], limit: int = 3) -> dict[str, t
             plist.append(index)
         positions.append(own)
     slugs = [a.slug for a in articles]
-    result: dict[str, tuple[Article, ...]] = {}
-    for index, article in enumerate(articles):
+
+    def best_for(index: int) -> list[int]:
         scores: dict[int, float] = {}
         get = scores.get
         for feature, weight in features[index].items():
@@ -65,8 +70,22 @@ def related_articles(articles: Sequence[Article], limit: int = 3) -> dict[str, t
             for other in plist[max(0, pos - WINDOW) : pos + WINDOW + 1]:
                 scores[other] = get(other, 0) + weight
         scores.pop(index, None)
-        result[article.slug] = tuple(articles[o] for o in _best(scores, index, slugs, limit))
-    return result
+        return _best(scores, index, slugs, limit)
+
+    best = _per_article(best_for, len(articles), workers)
+    return {article.slug: tuple(articles[o] for o in others) for article, others in zip(articles, best)}
+
+
+_CHUNK = 1000  # articles per task when the passes run in workers
+
+
+def _per_article(task: Callable[[int], Any], count: int, workers: int) -> list:
+    """``[task(i) for i in range(count)]``, in chunks over ``workers`` forked processes."""
+    if workers <= 1 or count < 2 * _CHUNK:
+        return [task(i) for i in range(count)]
+    chunks = parallel_map(lambda start: [task(i) for i in range(start, min(count, start + _CHUNK))],
+                          range(0, count, _CHUNK), workers)
+    return [result for chunk in chunks for result in chunk]
 
 
 def _best(scores: dict[int, float], index: int, slugs: Sequence[str], limit: int) -> list[int]:
@@ -81,9 +100,9 @@ def _best(scores: dict[int, float], index: int, slugs: Sequence[str], limit: int
     return heapq.nsmallest(limit, rounded, key=lambda o: (-rounded[o], abs(o - index), slugs[o], o))
 
 
-def _features(articles: Sequence[Article]) -> list[dict[Feature, float]]:
+def _features(articles: Sequence[Article], workers: int = 1) -> list[dict[Feature, float]]:
     """Per article: feature -> weight. Words are weighted by rarity across the site."""
-    bags, df, vocabulary = _word_bags(articles)
+    bags, df, vocabulary = _word_bags(articles, workers)
     total = max(1, len(articles))
     # a word only one article uses links nothing; the rarest of the rest are the most telling:
     # rank the shared words once by (df, word), so each article compares plain ints
@@ -107,7 +126,7 @@ def _features(articles: Sequence[Article]) -> list[dict[Feature, float]]:
     return result
 
 
-def _word_bags(articles: Sequence[Article]) -> tuple[list[array], list[int], list[str]]:
+def _word_bags(articles: Sequence[Article], workers: int = 1) -> tuple[list[array], list[int], list[str]]:
     """(each article's distinct words as ids, each id's document frequency, id -> word).
 
     Ids in compact arrays, not a set of strings per article: at 50,000 articles the
@@ -115,9 +134,10 @@ def _word_bags(articles: Sequence[Article]) -> tuple[list[array], list[int], lis
     ids: dict[str, int] = {}
     df: list[int] = []
     bags = []
-    for article in articles:
+    # one string per article until its words get ids: 150 small strings each would not be
+    for article_words in _per_article(lambda i: " ".join(_word_set(articles[i])), len(articles), workers):
         bag = array("i")
-        for word in _word_set(article):
+        for word in article_words.split(" ") if article_words else ():
             i = ids.setdefault(word, len(df))
             if i == len(df):
                 df.append(0)

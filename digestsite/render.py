@@ -255,17 +255,17 @@ _BODY = "_body_markdown"  # an article page's body
 _ENTRY_BODIES = "_entry_markdown"  # a feed's entry bodies, in entry order
 
 
-def plan_pages(site: SiteModel) -> list[PageSpec]:
+def plan_pages(site: SiteModel, workers: int = 1) -> list[PageSpec]:
     """Every output file of the site, with its template and context function (pure).
 
     Article bodies stay Markdown in contexts (under ``_BODY`` and ``_ENTRY_BODIES``);
-    ``render_page`` fills in their HTML."""
+    ``render_page`` fills in their HTML. ``workers``: processes for related articles."""
     view = _SiteView(
         site=site,
         base=normalize_base(site.settings.base_url),
         topic_slugs={normalize(t.name): t.slug for t in site.topics},
         speaker_slugs={normalize(s.name): s.slug for s in site.spokespersons},
-        related=related_articles(site.articles, RELATED),
+        related=related_articles(site.articles, RELATED, workers),
         neighbours=_digest_neighbours(site.articles),
     )
     plan: list[PageSpec] = []

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from digestsite import parallel, pipeline
+from digestsite import parallel, pipeline, related
 from digestsite.errors import BuildError, SourceError
 from digestsite.model import BuildOptions
 from support import ROOT
@@ -38,6 +38,7 @@ def _build(project: Path, out: Path, monkeypatch: pytest.MonkeyPatch, parallel: 
     limit = 0 if parallel else 10**9
     monkeypatch.setattr(pipeline, "PARALLEL_MIN_PAGES", limit)
     monkeypatch.setattr(pipeline, "PARALLEL_MIN_DIGESTS", limit)
+    monkeypatch.setattr(related, "_CHUNK", 5 if parallel else 10**9)  # related articles in workers too
     options = BuildOptions(content_dir=project / "content", templates_dir=project / "templates", out_dir=out,
                            search=False, cache_dir=project / "cache" if cache else None)
     return pipeline.build(options).summary_line()
