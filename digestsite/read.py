@@ -33,6 +33,7 @@ from .model import (
     Taxonomy,
     TopicDefinition,
 )
+from .parallel import parallel_map, usable_workers
 from .text import slugify
 
 __all__ = ["read_content", "read_digest", "read_settings", "read_taxonomy", "read_corrections"]
@@ -338,11 +339,23 @@ def _override_from_table(entry: Any, index: int, path: Path, display: str) -> Ar
 
 # -- Markdown articles -----------------------------------------------------
 
+_PARALLEL_MIN_PAGES = 2000  # below this, forking costs more than parsing on one core
+_PAGES_PER_TASK = 500
+
+
 def _read_article_pages(content_dir: Path) -> tuple[ArticleOverride, ...]:
-    """articles/*.md, in file-name order: corrections (with a source digest) or new articles."""
-    pages = []
-    for path in sorted((content_dir / "articles").glob("*.md")):
-        display = _display(path, content_dir)
-        text = _read_utf8(path, display)
-        pages.append(override_from_markdown(text, display, require_id=False))
-    return tuple(pages)
+    """articles/*.md, in file-name order: corrections (with a source digest) or new articles.
+    Parsed by forked workers when there are many (the same pages, in the same order)."""
+    paths = sorted((content_dir / "articles").glob("*.md"))
+
+    def read_pages(start: int) -> list[ArticleOverride]:
+        return [_read_article_page(path, content_dir) for path in paths[start:start + _PAGES_PER_TASK]]
+
+    workers = usable_workers() if len(paths) >= _PARALLEL_MIN_PAGES else 1
+    chunks = parallel_map(read_pages, range(0, len(paths), _PAGES_PER_TASK), workers)
+    return tuple(page for chunk in chunks for page in chunk)
+
+
+def _read_article_page(path: Path, content_dir: Path) -> ArticleOverride:
+    display = _display(path, content_dir)
+    return override_from_markdown(_read_utf8(path, display), display, require_id=False)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from digestsite import parallel, pipeline, related
+from digestsite import parallel, pipeline, read, related
 from digestsite.errors import BuildError, SourceError
 from digestsite.model import BuildOptions
 from support import ROOT
@@ -82,3 +82,35 @@ def test_parallel_map_keeps_the_order_and_the_error_types() -> None:
         ("content/x.txt", 3, "bad line", "fix it")
     with pytest.raises(BuildError, match="cannot go on"):
         parallel.parallel_map(square_or_fail, [1, 8], 2)
+
+
+def _pages(content: Path, count: int) -> None:
+    articles = content / "articles"
+    articles.mkdir(exist_ok=True)
+    for n in range(count):
+        (articles / f"page-{n:03d}.md").write_text(
+            f'+++\ntitle = "Page number {n}"\ndate = "2025-02-{n % 28 + 1:02d}"\n+++\n'
+            f"Body of page {n}, about harbour number {n}.\n", encoding="utf-8")
+
+
+@pytest.mark.skipif(parallel.usable_workers() < 2, reason="one core or no fork: reading is serial")
+def test_article_pages_read_in_workers_equal_serial_reading(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _pages(tmp_path, 23)
+    serial = read.read_content(tmp_path).pages
+    monkeypatch.setattr(read, "_PARALLEL_MIN_PAGES", 0)
+    monkeypatch.setattr(read, "_PAGES_PER_TASK", 4)
+    assert read.read_content(tmp_path).pages == serial
+    assert [p.title for p in serial] == [f"Page number {n}" for n in range(23)]
+
+
+@pytest.mark.skipif(parallel.usable_workers() < 2, reason="one core or no fork: reading is serial")
+def test_a_broken_page_read_in_a_worker_names_its_file_and_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _pages(tmp_path, 23)
+    (tmp_path / "articles" / "page-017.md").write_text('+++\ntitle = "Fine"\ndate = 2025\n+++\nBody.\n',
+                                                       encoding="utf-8")
+    monkeypatch.setattr(read, "_PARALLEL_MIN_PAGES", 0)
+    monkeypatch.setattr(read, "_PAGES_PER_TASK", 4)
+    with pytest.raises(SourceError) as caught:
+        read.read_content(tmp_path)
+    assert str(caught.value.path).endswith("page-017.md")
+    assert caught.value.line == 2
