@@ -55,6 +55,7 @@ def parallel_map(task: Callable[[Any], Any], items: Iterable[Any], workers: int,
         return results
     import multiprocessing
 
+    _return_free_memory()
     _task = task
     try:
         with multiprocessing.get_context("fork").Pool(min(workers, len(items))) as pool:
@@ -67,6 +68,20 @@ def parallel_map(task: Callable[[Any], Any], items: Iterable[Any], workers: int,
     finally:
         _task = None
     return results
+
+
+def _return_free_memory() -> None:
+    """Give the C heap's free pages back to the system before forking (glibc only).
+
+    A forked worker starts with its parent's resident memory, so the freed
+    temporaries of the last stage (related articles' word lists, parsed TOML)
+    would otherwise count once more in every worker's peak."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass  # not glibc: nothing to trim, or no way to ask
 
 
 def _run_task(item: Any) -> tuple[bool, Any]:

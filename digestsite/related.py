@@ -24,6 +24,7 @@ order, then to the slug.
 from __future__ import annotations
 
 import heapq
+from bisect import bisect_left
 from array import array
 import math
 from collections.abc import Callable, Sequence
@@ -51,22 +52,18 @@ def related_articles(articles: Sequence[Article], limit: int = 3, workers: int =
     With ``workers > 1`` the two per-article passes (finding each article's words,
     scoring its candidates) run in forked workers, in chunks; the result is the same."""
     features = _features(articles, workers)
-    postings: dict[Feature, list[int]] = {}
-    positions: list[dict[Feature, int]] = []
+    postings: dict[int, array] = {}  # feature number -> the articles that have it, ascending
     for index, feats in enumerate(features):
-        own = {}
         for feature in feats:
-            plist = postings.setdefault(feature, [])
-            own[feature] = len(plist)
-            plist.append(index)
-        positions.append(own)
+            postings.setdefault(feature, array("i")).append(index)
     slugs = [a.slug for a in articles]
 
     def best_for(index: int) -> list[int]:
         scores: dict[int, float] = {}
         get = scores.get
         for feature, weight in features[index].items():
-            plist, pos = postings[feature], positions[index][feature]
+            plist = postings[feature]
+            pos = bisect_left(plist, index)
             for other in plist[max(0, pos - WINDOW) : pos + WINDOW + 1]:
                 scores[other] = get(other, 0) + weight
         scores.pop(index, None)
@@ -100,8 +97,10 @@ def _best(scores: dict[int, float], index: int, slugs: Sequence[str], limit: int
     return heapq.nsmallest(limit, rounded, key=lambda o: (-rounded[o], abs(o - index), slugs[o], o))
 
 
-def _features(articles: Sequence[Article], workers: int = 1) -> list[dict[Feature, float]]:
-    """Per article: feature -> weight. Words are weighted by rarity across the site."""
+def _features(articles: Sequence[Article], workers: int = 1) -> list[dict[int, float]]:
+    """Per article: feature number -> weight. Words are weighted by rarity across the site.
+    (Features are numbered, not kept as (kind, name) keys: far less memory at 50,000 articles.)"""
+    numbers: dict[Feature, int] = {}
     bags, df, vocabulary = _word_bags(articles, workers)
     total = max(1, len(articles))
     # a word only one article uses links nothing; the rarest of the rest are the most telling:
@@ -112,16 +111,16 @@ def _features(articles: Sequence[Article], workers: int = 1) -> list[dict[Featur
         rank[i] = position
     result = []
     for article, bag in zip(articles, bags):
-        feats: dict[Feature, float] = {}
+        feats: dict[int, float] = {}
         for topic in article.topics:
-            feats[("topic", normalize(topic))] = TOPIC_WEIGHT
+            feats[numbers.setdefault(("topic", normalize(topic)), len(numbers))] = TOPIC_WEIGHT
         for tag in article.tags:
-            feats.setdefault(("tag", normalize(tag).casefold()), TAG_WEIGHT)
+            feats.setdefault(numbers.setdefault(("tag", normalize(tag).casefold()), len(numbers)), TAG_WEIGHT)
         ranks = [rank[i] for i in bag if rank[i] >= 0]
         for position in heapq.nsmallest(WORDS_PER_ARTICLE, ranks):
             count, word, _ = shared[position]
             idf = math.log(total / count)
-            feats.setdefault(("word", word), WORD_WEIGHT * idf / (1.0 + idf))
+            feats.setdefault(numbers.setdefault(("word", word), len(numbers)), WORD_WEIGHT * idf / (1.0 + idf))
         result.append(feats)
     return result
 
