@@ -66,6 +66,8 @@ def build(options: BuildOptions, progress: Progress = _no_progress) -> BuildRepo
     stamp = inputs_stamp(options, cache.load_file_hashes())
     content = read_content(options.content_dir)
     site, warnings = build_site_model(content, options.base_url, cache, progress)
+    warnings = list(content.warnings) + warnings
+    del content  # the digests' text now lives in the articles: free it before workers fork
     env = make_environment(options.templates_dir)
     progress("planning pages", 0, 1)
     plan = plan_pages(site, usable_workers() if len(site.articles) >= PARALLEL_MIN_PAGES else 1)
@@ -82,7 +84,7 @@ def build(options: BuildOptions, progress: Progress = _no_progress) -> BuildRepo
         articles=len(site.articles), topics=len(site.topics),
         spokespersons=len(site.spokespersons), pages=len(plan) - sum(1 for s in plan if s.url_path.suffix != ".html"),
         indexed=indexed, seconds=time.perf_counter() - started,
-        warnings=list(content.warnings) + warnings, rendered=rendered,
+        warnings=warnings, rendered=rendered,
     )
     _remember(cache, records, report, stamp)
     return report
