@@ -112,7 +112,8 @@ def _file_hash(path: Path, known: dict[str, list], recent: int) -> str:
 def inputs_stamp(options: BuildOptions, known: dict[str, list] | None = None) -> str:
     """A hash of everything a build reads: equal stamps, byte-identical sites."""
     return hash_values(code_hash(), tree_hash(options.content_dir, known), tree_hash(options.templates_dir, known),
-                       options.base_url, options.search, os.environ.get("SOURCE_DATE_EPOCH", ""))
+                       options.base_url, options.search, options.search_later,
+                       os.environ.get("SOURCE_DATE_EPOCH", ""))
 
 
 def up_to_date(options: BuildOptions) -> BuildReport | None:

@@ -238,6 +238,8 @@ class BuildOptions:
     out_dir: Path
     base_url: str | None = None  # overrides the settings' base_url
     search: bool = True
+    # serve builds with search off and indexes afterwards: the search page links Pagefind's files anyway
+    search_later: bool = False
     verbose: bool = False
     quiet: bool = False
     cache_dir: Path | None = None  # incremental-build cache; None builds everything afresh

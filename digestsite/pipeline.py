@@ -70,7 +70,8 @@ def build(options: BuildOptions, progress: Progress = _no_progress) -> BuildRepo
     del content  # the digests' text now lives in the articles: free it before workers fork
     env = make_environment(options.templates_dir)
     progress("planning pages", 0, 1)
-    plan = plan_pages(site, usable_workers() if len(site.articles) >= PARALLEL_MIN_PAGES else 1)
+    plan = plan_pages(site, usable_workers() if len(site.articles) >= PARALLEL_MIN_PAGES else 1,
+                      search=options.search or options.search_later)
     previous = cache.load_json("pages.json")
     with staged_output(options.out_dir, protected, stamp) as staging:
         rendered, records = render_changed(plan, env, previous, options.out_dir, staging, progress)

@@ -284,7 +284,7 @@ class Rebuilder:
         self.state.build_started()
         try:
             with self._site_lock:
-                report = self.build_fn(replace(self.options, search=False))
+                report = self.build_fn(replace(self.options, search=False, search_later=self.options.search))
         except Exception as exc:  # noqa: BLE001 - any failure must leave the server running
             failure = BuildFailure.from_exception(exc)
             if not isinstance(exc, (SourceError, BuildError)):

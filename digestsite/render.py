@@ -255,11 +255,12 @@ _BODY = "_body_markdown"  # an article page's body
 _ENTRY_BODIES = "_entry_markdown"  # a feed's entry bodies, in entry order
 
 
-def plan_pages(site: SiteModel, workers: int = 1) -> list[PageSpec]:
+def plan_pages(site: SiteModel, workers: int = 1, search: bool = True) -> list[PageSpec]:
     """Every output file of the site, with its template and context function (pure).
 
     Article bodies stay Markdown in contexts (under ``_BODY`` and ``_ENTRY_BODIES``);
-    ``render_page`` fills in their HTML. ``workers``: processes for related articles."""
+    ``render_page`` fills in their HTML. ``workers``: processes for related articles;
+    ``search``: whether the site will have a Pagefind index for the search page to load."""
     view = _SiteView(
         site=site,
         base=normalize_base(site.settings.base_url),
@@ -280,7 +281,7 @@ def plan_pages(site: SiteModel, workers: int = 1) -> list[PageSpec]:
         plan += _term_pages(view, f"spokespersons/{person.slug}/", person.name, person.articles,
                             "spokesperson.html",
                             partial(spokesperson_context, view, person))
-    plan.append(_spec("search/", "search.html", partial(search_context, view)))
+    plan.append(_spec("search/", "search.html", partial(search_context, view, search)))
     plan.append(_spec("404.html", "404.html", partial(not_found_context, view)))
     plan.append(_spec("feed.xml", "feed.xml", partial(feed_context, view, "", site.settings.title, site.articles)))
     plan += _sitemap_pages(view, plan)
@@ -537,10 +538,14 @@ def spokesperson_context(view: _SiteView, person: SpeakerEntry, page: int, pages
     return ctx
 
 
-def search_context(view: _SiteView) -> dict:
-    """The search page (Pagefind UI, started by ``assets/search.js``). No extra keys."""
-    return _base_context(view, "search/", "Search", section="search",
-                         description=f"Search {view.site.settings.title}.")
+def search_context(view: _SiteView, search: bool = True) -> dict:
+    """The search page (Pagefind UI, started by ``assets/search.js``). Adds ``search_index``:
+    whether the site has a Pagefind index (without one the page loads none of its files
+    and says that search is not available)."""
+    ctx = _base_context(view, "search/", "Search", section="search",
+                        description=f"Search {view.site.settings.title}.")
+    ctx["search_index"] = search
+    return ctx
 
 
 def not_found_context(view: _SiteView) -> dict:

@@ -485,6 +485,15 @@ def test_search_page_loads_pagefind_relatively_with_noscript(rich_files):
     assert tree.find(".//*[@id='search']") is not None
 
 
+def test_search_page_of_a_site_without_an_index_loads_no_pagefind_file():
+    files = render_pages(plan_pages(rich_site(), search=False), make_environment(TEMPLATES))
+    page = files[PurePosixPath("search/index.html")].decode()
+    tree = parse(files[PurePosixPath("search/index.html")])
+    assert [s.get("src").split("?")[0] for s in tree.iter("script")] == ["../assets/search.js"]
+    assert "pagefind" not in page
+    assert tree.find(".//*[@id='search-status']") is not None  # search.js shows it: no PagefindUI
+
+
 def test_search_script_reads_site_root_and_query():
     script = (TEMPLATES / "static" / "search.js").read_text()
     assert 'meta[name="site-root"]' in script and "triggerSearch" in script and "baseUrl" in script
