@@ -30,11 +30,12 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
 from functools import lru_cache
+from itertools import compress
 
 from .model import Article, Segment, Subhead, Taxonomy
 from .headline import MAX_HEADLINE_CHARS, headline_problems, make_headline
-from .people import find_speakers, find_tags
-from .text import normalize, slugify, split_sentences, words
+from .people import find_speakers, find_tags, sentences_of
+from .text import normalize, slugify, words
 
 __all__ = [
     "MAX_HEADLINE_CHARS",
@@ -58,10 +59,11 @@ SLUG_ID_CHARS = 8  # the "article-<id>" fallback for titles with no Latin letter
 def enrich_segment(segment: Segment, taxonomy: Taxonomy, *, date: str | None = None,
                    order: int = 0) -> Article:
     """Interpret one segment: title, standfirst, body, topics, tags and speakers."""
-    article_id = stable_id(segment)
-    paragraphs = _content_paragraphs(segment)
+    texts = _normalized(segment)  # the id, the prose and the body all start from these
+    article_id = _text_id(texts)
+    paragraphs = _content_paragraphs(segment, texts)
     lede_paragraph = next((text for _, text in paragraphs if text), "")
-    sentences = split_sentences(lede_paragraph)
+    sentences = sentences_of(lede_paragraph)  # cached, so find_speakers and find_tags reuse this split
     standfirst = sentences[0] if sentences else lede_paragraph
     text = "\n".join(text for _, text in paragraphs)
     title = make_headline(standfirst, context=text)
@@ -72,7 +74,7 @@ def enrich_segment(segment: Segment, taxonomy: Taxonomy, *, date: str | None = N
         slug=slugify(title) or f"article-{article_id[:SLUG_ID_CHARS]}",
         title=title,
         standfirst=standfirst,
-        body=article_body(segment),
+        body=_markdown_body(segment, texts),
         topics=topics,
         tags=tuple(find_tags(paragraphs, standfirst, speakers)),
         spokespersons=speakers.spokespersons,
@@ -87,15 +89,22 @@ def enrich_segment(segment: Segment, taxonomy: Taxonomy, *, date: str | None = N
     )
 
 
-def _content_paragraphs(segment: Segment) -> list[tuple[int, str]]:
-    """(line, text) of the article's prose: heading lines dropped, glued headings cut off."""
+def _normalized(segment: Segment) -> list[str]:
+    """Each paragraph's text, NFC and whitespace-collapsed (``normalize``)."""
+    return [normalize(p.text) for p in segment.paragraphs]
+
+
+def _content_paragraphs(segment: Segment, texts: Sequence[str]) -> list[tuple[int, str]]:
+    """(line, text) of the article's prose: heading lines dropped, glued headings cut off.
+
+    ``texts`` are the segment's paragraphs, normalised (``_normalized``).
+    """
     line_heads = {s.line for s in segment.subheads if s.kind == "line"}
     glued = {s.line: s for s in segment.subheads if s.kind == "glued"}
     result = []
-    for paragraph in segment.paragraphs:
+    for paragraph, text in zip(segment.paragraphs, texts):
         if paragraph.line in line_heads:
             continue
-        text = normalize(paragraph.text)
         if paragraph.line in glued:
             text = _split_glued(text, glued[paragraph.line])[0]
         if text:
@@ -114,8 +123,11 @@ def _split_glued(text: str, subhead: Subhead) -> tuple[str, str]:
 
 def stable_id(segment: Segment) -> str:
     """sha1 of the NFC, whitespace-collapsed paragraph texts joined by newlines."""
-    joined = "\n".join(normalize(p.text) for p in segment.paragraphs)
-    return hashlib.sha1(joined.encode("utf-8")).hexdigest()[:ID_LENGTH]
+    return _text_id(_normalized(segment))
+
+
+def _text_id(texts: Sequence[str]) -> str:
+    return hashlib.sha1("\n".join(texts).encode("utf-8")).hexdigest()[:ID_LENGTH]
 
 
 # ---------------------------------------------------------------------------
@@ -124,11 +136,15 @@ def stable_id(segment: Segment) -> str:
 
 def article_body(segment: Segment) -> str:
     """The whole article as Markdown: escaped paragraphs and ``## `` subheads."""
+    return _markdown_body(segment, _normalized(segment))
+
+
+def _markdown_body(segment: Segment, texts: Sequence[str]) -> str:
+    """``article_body``, given the segment's normalised paragraphs."""
     line_heads = {s.line: s for s in segment.subheads if s.kind == "line"}
     glued = {s.line: s for s in segment.subheads if s.kind == "glued"}
     blocks: list[str] = []
-    for paragraph in segment.paragraphs:
-        text = normalize(paragraph.text)
+    for paragraph, text in zip(segment.paragraphs, texts):
         if paragraph.line in line_heads:
             blocks.append("## " + escape_markdown(normalize(line_heads[paragraph.line].text) or text))
             continue
@@ -146,7 +162,8 @@ def article_body(segment: Segment) -> str:
 # emphasis, links/images, autolinks and raw HTML, entities, tables,
 # strikethrough, the escape itself, and Jinja delimiters should a template
 # ever see the body. ``!`` and ``(`` are harmless once ``[`` is escaped.
-_INLINE_SPECIAL = re.compile(r"([\\`*_\[\]<>&|~{}#])")
+_INLINE_SPECIAL = "\\`*_[]<>&|~{}#"
+_ESCAPE_INLINE = str.maketrans({c: "\\" + c for c in _INLINE_SPECIAL})  # one C pass, not a regex callback per match
 # Block syntax only counts at the start of a line: list bullets, thematic
 # breaks, setext underlines, block quotes, and "1." / "1)" ordered lists.
 _LEADING_BLOCK = re.compile(r"^([-+=>])|^(\d{1,9})([.)])")
@@ -155,7 +172,7 @@ _LEADING_BLOCK = re.compile(r"^([-+=>])|^(\d{1,9})([.)])")
 def escape_markdown(text: str) -> str:
     """Digest text -> Markdown source that renders as exactly that text."""
     flat = " ".join(text.split())  # no indented code blocks, no hard breaks
-    escaped = _INLINE_SPECIAL.sub(r"\\\1", flat)
+    escaped = flat.translate(_ESCAPE_INLINE)
     return _LEADING_BLOCK.sub(_escape_block_marker, escaped)
 
 
@@ -251,10 +268,11 @@ def _entries(index: _KeywordIndex, phrase: tuple[str, ...]) -> list[tuple[int, f
 
 def _phrase_counts(text: str, index: _KeywordIndex) -> Counter[tuple[str, ...]]:
     """How often each keyword phrase occurs in ``text``, on word boundaries."""
-    tokens = [_fold(w) for w in words(text.lower())]
+    tokens = list(map(_fold, words(text.lower())))
     counts: Counter[tuple[str, ...]] = Counter()
-    for i, token in enumerate(tokens):
-        for phrase in index.get(token, ()):
+    # Most words start no keyword: pick out the ones that do at C speed, then look at those.
+    for i in compress(range(len(tokens)), map(index.__contains__, tokens)):
+        for phrase in index[tokens[i]]:
             if tuple(tokens[i:i + len(phrase)]) == phrase:
                 counts[phrase] += 1
     return counts

@@ -17,6 +17,13 @@ Contract:
   sentences that continue an attributed quotation.
 - *Tags* are the countries, organisations and people the article is mostly
   about plus repeated key phrases, at most ``MAX_TAGS``, by salience then name.
+
+Speed: enrichment reads every sentence several times (speakers, tags, the
+headline), so sentence splits, mentions and the pieces of capitalised runs are
+cached by their text. Some checks take shortcuts: ASCII-only patterns for ASCII
+text, a sentence-wide test before the per-name spokesperson patterns, and a
+search of only the tail where a match must end. Each shortcut gives exactly what
+its plain pattern gives; tests/test_people.py checks them on arbitrary text.
 """
 
 from __future__ import annotations
@@ -26,6 +33,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import compress, product
 
 from .model import Person, Spokesperson, Statement
 from .text import STOPWORDS, split_sentences
@@ -153,7 +161,8 @@ _SPEECH_AFTER = (
 # Verbs that can precede the speaker in an inverted quote ("..., said Feng Zhongping").
 _SPEECH_BEFORE = r"said|says|added|adds|noted|explained|stressed|wrote|continued|argued|insisted|warned|according to"
 _SPOKES_WORDS = frozenset(("spokesperson", "spokesman", "spokeswoman"))
-_SPOKES = r"(?:spokesperson|spokesman|spokeswoman|spokespeople|press secretary|press officer)"
+_SPOKES_TITLES = ("spokesperson", "spokesman", "spokeswoman", "spokespeople", "press secretary", "press officer")
+_SPOKES = rf"(?:{'|'.join(_SPOKES_TITLES)})"
 
 _UPPER = "A-ZÀ-ÖØ-ÞĀĂĄĆĈĊČĎĐĒĔĖĘĚĜĞĠĢĤĦĨĪĬĮİĴĶĹĻĽĿŁŃŅŇŌŎŐŒŔŖŘŚŜŞŠŢŤŦŨŪŬŮŰŲŴŶŸŹŻŽ"
 _CAP = rf"[{_UPPER}][\w'’\-]*"
@@ -162,12 +171,15 @@ _RUN = re.compile(
     rf"(?<![\w'’\-])(?:{_PARTICLE_RE}\s+)*(?:{_CAP}|[{_UPPER}]\.)(?:\s+(?:{_PARTICLE_RE}\s+)*(?:{_CAP}|[{_UPPER}]\.))*"
 )
 _POSSESSIVE = re.compile(r"(?:'s|’s|'|’)$")
+_POSSESSIVE_ENDINGS = ("'s", "’s", "'", "’", "\n")  # every string _POSSESSIVE can change ends in one of these
 _APPOSITIVE = re.compile(r",\s(?P<appos>(?:also\s)?(?:a|an|the|[a-z][\w\-]*)\s[^,\"“”]{2,160}?),")
 _AFTER_SPEECH = re.compile(
     rf"(?:,\s(?P<appos>[^,\"“”]{{2,160}}?),)?\s(?:(?:has|had|also|further|then|later|again|previously|once|"
     rf"repeatedly|recently|earlier|once)\s)*(?:{_SPEECH_AFTER})\b"
 )
 _BEFORE_SPEECH = re.compile(rf"\b(?:{_SPEECH_BEFORE})\s$", re.IGNORECASE)
+# No _BEFORE_SPEECH match is longer than its longest verb, a space and a final newline.
+_BEFORE_SPEECH_CHARS = max(len(verb) for verb in _SPEECH_BEFORE.split("|")) + 2
 _OBJECT_BEFORE = re.compile(
     r"\b(?:for|of|to|with|by|from|about|against|than|at|on|in|into|over|under|like|and|or|nor|"
     r"between|behind|beside|toward|towards|without)\s(?:(?:the|a|an)\s)?(?:[{0}][\w.'’\-]*\s)*$".format(_UPPER)
@@ -190,6 +202,10 @@ _SPOKES_AFTER_NAME = re.compile(
     re.IGNORECASE,
 )
 _ORG_SPOKES_AFTER_NAME = re.compile(rf",\s(?:(?:a|an|the)\s)?(?P<org>(?:{_CAP}\s){{1,5}}){_SPOKES}\b", re.IGNORECASE)
+_SPOKES_MADE = re.compile(r",[^\"“”]*?,\s(?:made|gave|responded|replied)\b")  # ", X, made the remarks"
+_TRAILING_CAPITALISED = re.compile(rf"((?:{_CAP}\s+(?:of\s+(?:the\s+)?)?)+)$")
+_ROLE_VERB = re.compile(rf"\b(?:{_SPEECH_AFTER}|is|are|was|were|has|have)\b")  # an appositive with a verb is a clause
+_CAPITALISED_INSIDE = re.compile(rf"(?<=[\s(\"“‘-]){_CAP}")  # a capitalised word after a space, bracket, quote or dash
 _ACRONYM_DEFINITION = re.compile(rf"(?P<long>{_CAP}(?:\s(?:of\s|for\s|and\s)?{_CAP}){{1,6}})\s\((?P<abbr>[A-Z]{{2,8}})\)")
 
 
@@ -212,9 +228,31 @@ def mentions(sentence: str) -> tuple[Mention, ...]:
     """Capitalised runs in a sentence, split at title words and stripped of leading common words."""
     result: list[Mention] = []
     for run in _RUN.finditer(sentence):
-        tokens = [(m.group(), run.start() + m.start(), run.start() + m.end()) for m in re.finditer(r"\S+", run.group())]
-        result.extend(_split_run(tokens))
+        offset = run.start()
+        for text, start, end, prefix in _run_parts(run.group()):
+            result.append(Mention(text, offset + start, offset + end, prefix))
     return tuple(_merge_organisations(sentence, result))
+
+
+@lru_cache(maxsize=65536)
+def _run_parts(run: str) -> tuple[tuple[str, int, int, str], ...]:
+    """(text, start, end, prefix) of the mentions in one capitalised run, offsets within the run.
+
+    Cached by the run's text: the same runs ("China", "Foreign Ministry
+    spokesperson Mao Ning") recur in sentence after sentence.
+    """
+    return tuple((m.text, m.start, m.end, m.prefix) for m in _split_run(_run_tokens(run)))
+
+
+def _run_tokens(run: str) -> list[tuple[str, int, int]]:
+    """(word, start, end) of each whitespace-separated word of a capitalised run."""
+    tokens = []
+    at = 0
+    for word in run.split():
+        at = run.index(word, at)  # only whitespace lies between words, so this is the word itself
+        tokens.append((word, at, at + len(word)))
+        at += len(word)
+    return tokens
 
 
 def _merge_organisations(sentence: str, found: list[Mention]) -> list[Mention]:
@@ -277,10 +315,14 @@ def _mention(tokens: list[tuple[str, int, int]], prefix: list[str]) -> Mention:
 
 
 def _strip_possessive(text: str) -> str:
-    return _POSSESSIVE.sub("", text) if len(text) > 2 else text
+    # the endswith test skips the regex for the many words that cannot match it
+    # ("\n" because ``$`` also matches before a final newline)
+    if len(text) > 2 and text.endswith(_POSSESSIVE_ENDINGS):
+        return _POSSESSIVE.sub("", text)
+    return text
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=65536)  # names recur across a whole archive
 def is_full_name(text: str) -> bool:
     """Two to five tokens that look like a personal name (no org, place, title or date words)."""
     tokens = text.split()
@@ -290,13 +332,14 @@ def is_full_name(text: str) -> bool:
     return all(_is_name_token(t) for t in core)
 
 
+@lru_cache(maxsize=16384)
 def _is_name_token(token: str) -> bool:
     if token.endswith(".") and len(token) == 2:
         return token[0].isupper()  # an initial
     return (
         token[:1].isupper()
-        and any(c.islower() for c in token)
-        and not any(c.isdigit() for c in token)
+        and any(map(str.islower, token))
+        and not any(map(str.isdigit, token))
         and token not in _ORG_WORDS
         and token not in _TITLE_WORDS
         and token not in _MONTHS_DAYS
@@ -343,10 +386,14 @@ class _Registry:
     spoken: set[str] = field(default_factory=set)
     acronyms: dict[str, str] = field(default_factory=dict)
     clock: int = 0
+    # casefolded surname (``surname_key``) or last word -> the names it can refer to
+    by_surname: dict[str, list[str]] = field(default_factory=dict)
 
     def see(self, name: str) -> None:
         if name not in self.recency:
             self.names.append(name)
+            for key in {surname_key(name), name.split()[-1].casefold()}:
+                self.by_surname.setdefault(key, []).append(name)
         self.clock += 1
         self.recency[name] = self.clock
 
@@ -354,8 +401,7 @@ class _Registry:
         """A full name for a mention: itself if full, else the best earlier name with that surname."""
         if is_full_name(text) and text in self.recency:
             return text
-        key = text.casefold()
-        candidates = [n for n in self.names if surname_key(n) == key or (n.split()[-1].casefold() == key)]
+        candidates = self.by_surname.get(text.casefold())
         if not candidates:
             return ""
         # prefer someone already quoted, then the most recently mentioned
@@ -401,15 +447,21 @@ def _sentence_speaker(sentence: str, registry: _Registry) -> str:
         if not name or speaker:
             continue
         before, after = _context(sentence, mention)
-        possessive = sentence[mention.end - 2: mention.end] in ("'s", "’s") or sentence[mention.end - 1: mention.end] in ("'", "’")
-        is_object = possessive or _OBJECT_BEFORE.search(before)  # "a spokesman for Mr X warned"
-        said_after = None if is_object else _AFTER_SPEECH.match(after)
-        said_before = _BEFORE_SPEECH.search(before) and _INVERTED_END.match(after)  # '"...," said X.'
+        said_after = _AFTER_SPEECH.match(after)
+        if said_after and _is_object(sentence, mention, before):  # "a spokesman for Mr X warned"
+            said_after = None
+        said_before = _speech_before(before) and _INVERTED_END.match(after)  # '"...," said X.'
         if said_after or said_before or name in registry.spokes and _spokes_made(after):
             speaker = name
             appos = said_after.group("appos") if said_after and said_after.group("appos") else _trailing_appos(before, after)
             _note_role(registry, name, appos)
     return speaker
+
+
+def _is_object(sentence: str, mention: Mention, before: str) -> bool:
+    """Whether the name is a possessive or the object of a preposition, so not the one speaking."""
+    possessive = sentence[mention.end - 2: mention.end] in ("'s", "’s") or sentence[mention.end - 1: mention.end] in ("'", "’")
+    return possessive or _OBJECT_BEFORE.search(before) is not None
 
 
 # Every pattern that looks around a name reaches well under this many characters
@@ -425,11 +477,18 @@ def _context(sentence: str, mention: Mention) -> tuple[str, str]:
 
 
 def _spokes_made(after: str) -> bool:
-    return bool(re.match(r",[^\"“”]*?,\s(?:made|gave|responded|replied)\b", after))
+    return _SPOKES_MADE.match(after) is not None
+
+
+def _speech_before(before: str) -> bool:
+    """Whether ``before`` ends in a speech verb ('"...," said' or "according to")."""
+    # A match ends at the end of ``before``, so only its last few characters need
+    # searching; ``\b`` still sees the character before ``pos``, so nothing changes.
+    return _BEFORE_SPEECH.search(before, max(0, len(before) - _BEFORE_SPEECH_CHARS)) is not None
 
 
 def _trailing_appos(before: str, after: str) -> str:
-    if not _BEFORE_SPEECH.search(before):
+    if not _speech_before(before):
         return ""
     match = _TRAILING_APPOS.match(after)
     return match.group("appos") if match else ""
@@ -448,7 +507,7 @@ def _register(sentence: str, mention: Mention, registry: _Registry) -> str:
         return ""
     registry.see(name)
     before, after = _context(sentence, mention)
-    organisation = _spokesperson_org(before, after, registry)
+    organisation = _spokesperson_org(before, after, registry) if _names_spokesperson(sentence) else None
     if organisation is not None and (name not in registry.spokes or not registry.spokes[name]):
         registry.spokes[name] = organisation
     appos = _APPOSITIVE.match(after)
@@ -482,9 +541,21 @@ def _spokesperson_org(before: str, after: str, registry: _Registry) -> str | Non
     return None
 
 
+@lru_cache(maxsize=1024)
+def _names_spokesperson(sentence: str) -> bool:
+    """Whether the sentence has a spokesperson word at all; without one no spokesperson pattern can match.
+
+    Checked once per sentence instead of in the context of every name in it.
+    """
+    if sentence.isascii():  # then IGNORECASE is plain lower-casing, and substring tests are much faster
+        lowered = sentence.lower()
+        return any(title in lowered for title in _SPOKES_TITLES)
+    return _SPOKES_ANYWHERE.search(sentence) is not None
+
+
 def _trailing_run(text: str) -> str:
     """The capitalised words right at the end of ``text`` ("... Chinese Foreign Ministry ")."""
-    match = re.search(rf"((?:{_CAP}\s+(?:of\s+(?:the\s+)?)?)+)$", text)
+    match = _TRAILING_CAPITALISED.search(text)
     return match.group(1).strip() if match else ""
 
 
@@ -507,6 +578,8 @@ def _acronyms(paragraphs: Iterable[tuple[int, str]]) -> dict[str, str]:
     """"China's Foreign Ministry (FM)" -> {"FM": "China's Foreign Ministry"}."""
     found: dict[str, str] = {}
     for _, text in paragraphs:
+        if "(" not in text:
+            continue  # no definition without brackets; most paragraphs have none
         for match in _ACRONYM_DEFINITION.finditer(text):
             found.setdefault(match.group("abbr"), match.group("long"))
     return found
@@ -526,7 +599,7 @@ def _clean_role(appos: str) -> str:
     first = role.split(" ", 1)[0] if role else ""
     if not role or first.lower() in ("who", "which", "whose", "where", "when", "and", "but", "saying"):
         return ""
-    if re.search(rf"\b(?:{_SPEECH_AFTER}|is|are|was|were|has|have)\b", role) or len(role.split()) > 20:
+    if _ROLE_VERB.search(role) or len(role.split()) > 20:
         return ""
     return role
 
@@ -539,7 +612,7 @@ def _implicit_speaker(sentence: str, registry: _Registry, previous: str, last: s
     if last and gap <= MAX_PRONOUN_GAP and _PRONOUN_SPEECH.search(sentence) and _latest(registry) == last \
             and not _new_names(sentence, registry):
         return last
-    if _SPOKES_ANON.search(sentence):
+    if _names_spokesperson(sentence) and _SPOKES_ANON.search(sentence):
         named = [n for n in registry.spokes]
         return named[0] if len(named) == 1 else ""
     if previous and sentence[:1] in "\"“":
@@ -597,8 +670,8 @@ def _capitalised_inside(paragraphs: Sequence[tuple[int, str]]) -> set[str]:
     found: set[str] = set()
     for _, text in paragraphs:
         for sentence in sentences_of(text):
-            for match in re.finditer(rf"(?<=[\s(\"“‘-]){_CAP}", sentence[1:]):
-                found.add(_strip_possessive(match.group().strip("-")))
+            # from index 2: as if on sentence[1:], where the lookbehind cannot see sentence[0], without the copy
+            found.update(_strip_possessive(word.strip("-")) for word in _CAPITALISED_INSIDE.findall(sentence, 2))
     return found
 
 
@@ -633,8 +706,18 @@ def _prefix_entities(prefix: str) -> list[str]:
     return [_COUNTRIES[t] for t in tokens if t in _COUNTRIES]
 
 
-_PHRASE_BREAK = re.compile(r"[^\w\s'’\-]+")
+# Words (letters, digits, apostrophes, hyphens) and the punctuation between them; a phrase never spans punctuation.
+_PHRASE_TOKEN = re.compile(r"[\w'’\-]+|[^\w\s'’\-]+")
+# The same for ASCII text, where \w is [A-Za-z0-9_] and \s is \t-\r, \x1c-\x1f and space: plain classes test faster.
+_ASCII_PHRASE_TOKEN = re.compile(r"[A-Za-z0-9_'\-]+|[^A-Za-z0-9_'\-\t-\r\x1c-\x20]+")
 _PHRASE_WORD = re.compile(r"[A-Za-z][a-z\-]+|[A-Z]{2,}")
+_SPEECH_VERB = re.compile(rf"(?:{_SPEECH_AFTER})")
+_Gram = tuple[str, ...]  # the words of a two- or three-word phrase
+# The _phrase_kind letters of the grams that count: phrase words only, at least one in lower case.
+_GRAM_KINDS = {
+    2: frozenset(k for k in product("lu", repeat=2) if "l" in k),
+    3: frozenset(k for k in product("lu", repeat=3) if "l" in k),
+}
 
 
 def _key_phrases(paragraphs: Sequence[tuple[int, str]], entities: set[str], proper: set[str]) -> dict[str, int]:
@@ -643,45 +726,61 @@ def _key_phrases(paragraphs: Sequence[tuple[int, str]], entities: set[str], prop
     A phrase needs a lower-case word ("Miao embroidery", "carbon capture"); all-capitalised
     runs are names and handled as entities.
     """
-    counts: Counter[tuple[str, ...]] = Counter()
-    surface: dict[tuple[str, ...], str] = {}
-    for _, text in paragraphs:
-        for chunk in _PHRASE_BREAK.split(text):
-            run: list[str] = []
-            for token in chunk.split() + [""]:
-                if token and _phrase_word(token):
-                    run.append(token)
-                    continue
-                if len(run) > 1:
-                    _count_grams(run, proper, counts, surface)
-                run = []
-    in_longer: Counter[tuple[str, ...]] = Counter()  # bigram -> count of its best trigram
-    for gram, count in counts.items():
+    repeated, first_written = _repeated_grams(paragraphs)
+    # bigram -> count of its best trigram; a trigram seen once never beats a repeated bigram
+    in_longer: Counter[_Gram] = Counter()
+    for gram, count in repeated.items():
         if len(gram) == 3:
             for part in (gram[:2], gram[1:]):
                 in_longer[part] = max(in_longer[part], count)
-    return {
-        surface[gram]: count
-        for gram, count in counts.items()
-        if count >= PHRASE_MIN_COUNT and surface[gram].casefold() not in entities and in_longer[gram] < count
-    }
+    phrases = {}
+    for gram, count in repeated.items():
+        surface = " ".join(t if t in proper else t.lower() for t in first_written[gram])
+        if surface.casefold() not in entities and in_longer[gram] < count:
+            phrases[surface] = count
+    return phrases
 
 
-def _count_grams(run: list[str], proper: set[str], counts: Counter[tuple[str, ...]],
-                 surface: dict[tuple[str, ...], str]) -> None:
-    """Count the two- and three-word grams of one run of phrase words that hold a lower-case word."""
-    lowered = [t.lower() for t in run]
-    starts_lower = [t[0].islower() for t in run]
-    for n in (2, 3):
-        for i in range(len(run) - n + 1):
-            if True in starts_lower[i:i + n]:
-                key = tuple(lowered[i:i + n])
-                counts[key] += 1
-                if key not in surface:
-                    surface[key] = " ".join(t if t in proper else t.lower() for t in run[i:i + n])
+def _repeated_grams(paragraphs: Sequence[tuple[int, str]]) -> tuple[dict[_Gram, int], dict[_Gram, _Gram]]:
+    """Lower-cased grams seen at least ``PHRASE_MIN_COUNT`` times with their counts; every gram as first written.
+
+    The grams are the two- and three-word runs of phrase words that hold a lower-case word.
+    """
+    tokens, kinds = _phrase_tokens(paragraphs)
+    lowered = list(map(str.lower, tokens))
+    grams: list[_Gram] = []  # lower-cased: every bigram in text order, then every trigram
+    written: list[_Gram] = []  # the same grams as written
+    # zip and compress build every gram at C speed; a Python loop over each word
+    # of the article was the slow part of tagging.
+    for n, counted in _GRAM_KINDS.items():
+        keep = list(map(counted.__contains__, zip(*(kinds[i:] for i in range(n)))))
+        grams += compress(zip(*(lowered[i:] for i in range(n))), keep)
+        written += compress(zip(*(tokens[i:] for i in range(n))), keep)
+    repeated = {gram: count for gram, count in Counter(grams).items() if count >= PHRASE_MIN_COUNT}
+    first_written = dict(zip(reversed(grams), reversed(written)))  # the earliest occurrence is written last
+    return repeated, first_written
 
 
-@lru_cache(maxsize=16384)
+def _phrase_tokens(paragraphs: Sequence[tuple[int, str]]) -> tuple[list[str], str]:
+    """The article's tokens, and their ``_phrase_kind`` letters; a paragraph ends with an empty "." token."""
+    tokens: list[str] = []
+    kinds: list[str] = []
+    for _, text in paragraphs:
+        found = (_ASCII_PHRASE_TOKEN if text.isascii() else _PHRASE_TOKEN).findall(text)
+        tokens += found
+        tokens.append("")  # no phrase runs from one paragraph into the next
+        kinds.append("".join(map(_phrase_kind, found)) + ".")
+    return tokens, "".join(kinds)
+
+
+@lru_cache(maxsize=65536)
+def _phrase_kind(token: str) -> str:
+    """"l" for a phrase word in lower case, "u" for a capitalised one, "." for any other token."""
+    if not _phrase_word(token):
+        return "."
+    return "l" if token[0].islower() else "u"
+
+
 def _phrase_word(token: str) -> bool:
     bare = token.lower()
     return (
@@ -689,6 +788,6 @@ def _phrase_word(token: str) -> bool:
         and bare not in STOPWORDS
         and bare not in _PARTICLES
         and token not in _MONTHS_DAYS
-        and not re.fullmatch(rf"(?:{_SPEECH_AFTER})", bare)
+        and not _SPEECH_VERB.fullmatch(bare)
         and len(bare) > 2
     )

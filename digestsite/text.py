@@ -39,6 +39,8 @@ STOPWORDS = frozenset(
 )
 
 _WORD = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*", re.UNICODE)
+# _WORD for ASCII text, where ``[^\W_]`` is exactly ``[A-Za-z0-9]``: a plain class is quicker to test
+_ASCII_WORD = re.compile(r"[A-Za-z0-9]+(?:['\-][A-Za-z0-9]+)*")
 
 
 def normalize(text: str) -> str:
@@ -52,8 +54,7 @@ def split_sentences(text: str) -> list[str]:
     start = 0
     for match in _SENTENCE_END.finditer(text):
         end = match.end(1)
-        last_word = re.search(r"([\w.]+)[.!?]*[\"'”’)\]]*$", text[start:end])
-        if last_word and match.group(1).startswith(".") and _is_abbreviation(last_word.group(1)):
+        if match.group(1).startswith(".") and _ends_with_abbreviation(_last_token(text, start, end)):
             continue
         sentences.append(text[start:end].strip())
         start = match.end()
@@ -61,6 +62,29 @@ def split_sentences(text: str) -> list[str]:
     if tail:
         sentences.append(tail)
     return sentences
+
+
+_LAST_WORD = re.compile(r"([\w.]+)[.!?]*[\"'”’)\]]*$")
+_TOKEN_WINDOW = 64  # characters looked at for the last token before falling back to the whole sentence
+
+
+def _last_token(text: str, start: int, end: int) -> str:
+    """The whitespace-free end of ``text[start:end]``, which ends in non-space."""
+    # Only a short tail is copied, so a paragraph of many "Mr." (which never
+    # ends a sentence, so ``start`` stays put) is not copied again and again.
+    window = max(start, end - _TOKEN_WINDOW)
+    token = text[window:end].rsplit(None, 1)[-1]
+    if len(token) == end - window and window > start:  # no space in the window: the token may go on
+        token = text[start:end].rsplit(None, 1)[-1]
+    return token
+
+
+def _ends_with_abbreviation(token: str) -> bool:
+    """Whether a sentence ending in ``token`` ends in "Mr." or an initial, so its full stop ends nothing."""
+    # _LAST_WORD cannot match across whitespace, so the last token holds the match
+    # a search of the whole sentence would find.
+    last_word = _LAST_WORD.search(token)
+    return last_word is not None and _is_abbreviation(last_word.group(1))
 
 
 def _is_abbreviation(word: str) -> bool:
@@ -71,7 +95,7 @@ def _is_abbreviation(word: str) -> bool:
 
 def words(text: str) -> list[str]:
     """Word tokens, case kept; hyphenated and apostrophe words stay whole."""
-    return _WORD.findall(text)
+    return (_ASCII_WORD if text.isascii() else _WORD).findall(text)
 
 
 def content_words(text: str) -> list[str]:
@@ -83,6 +107,9 @@ def content_words(text: str) -> list[str]:
     ]
 
 
+_NOT_SLUG = re.compile(r"[^a-z0-9]+")
+
+
 def slugify(text: str, max_length: int = 60) -> str:
     """A URL-safe slug matching ``[a-z0-9-]+``; "" when the text has no Latin letters or digits.
 
@@ -92,7 +119,7 @@ def slugify(text: str, max_length: int = 60) -> str:
     folded = unicodedata.normalize("NFKD", text)
     ascii_text = folded.encode("ascii", "ignore").decode("ascii").lower()
     ascii_text = ascii_text.replace("'", "").replace("’", "")
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")
+    slug = _NOT_SLUG.sub("-", ascii_text).strip("-")
     if len(slug) > max_length:
         cut = slug[: max_length + 1]
         slug = cut[: cut.rfind("-")] if "-" in cut else slug[:max_length]

@@ -1,0 +1,74 @@
+"""Tests of digestsite.people's shortcuts: each must give exactly what the plain regex gives.
+
+The behaviour of speakers and tags is tested through enrichment in
+test_enrich.py; here the fast paths (ASCII-only patterns, checks skipped when
+a sentence lacks a word, searches limited to a tail) are compared with the
+patterns they stand in for, on arbitrary text.
+"""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from digestsite import people
+from digestsite.people import find_speakers, find_tags, mentions
+
+_PIECES = ["Spokesman", "spokesperson", "SPOKESWOMAN", "press secretary", "Press  officer", "ſpokesman", "said", "SAID",
+           "according to", "unsaid", "He", "she", "the", "The", "of", "von", "de", "Smith", "Li Wei", "Mr", "'s", "’s", "'",
+           "’", "s", "\n", " ", "  ", ",", ".", "(", ")", "-", "\"", "“", "”", "É", "Ö", "x", "1", "_", "\t", "\x1c", "\x85"]
+_SENTENCES = st.lists(st.sampled_from(_PIECES), max_size=30).map("".join)
+
+
+@given(_SENTENCES)
+def test_the_spokesperson_check_matches_the_pattern(sentence: str) -> None:
+    assert people._names_spokesperson.__wrapped__(sentence) == (people._SPOKES_ANYWHERE.search(sentence) is not None)
+
+
+@given(_SENTENCES)
+def test_the_speech_verb_before_a_name_is_found_in_the_tail_only(before: str) -> None:
+    assert people._speech_before(before) == (people._BEFORE_SPEECH.search(before) is not None)
+
+
+@given(_SENTENCES)
+def test_stripping_a_possessive_matches_the_pattern(word: str) -> None:
+    expected = people._POSSESSIVE.sub("", word) if len(word) > 2 else word
+    assert people._strip_possessive(word) == expected
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=60))
+def test_ascii_phrase_tokens_match_the_unicode_pattern(text: str) -> None:
+    assert people._ASCII_PHRASE_TOKEN.findall(text) == people._PHRASE_TOKEN.findall(text)
+
+
+@given(_SENTENCES)
+def test_mentions_point_at_their_text(sentence: str) -> None:
+    for mention in mentions(sentence):
+        # a mention's span covers its text, plus a possessive ending the text drops
+        assert sentence[mention.start:mention.end].startswith(mention.text.split()[0])
+
+
+def test_a_later_surname_means_the_quoted_person() -> None:
+    speakers = find_speakers([
+        (0, "Anna Berg met Tom Berg on Monday."),
+        (1, '"We agree," Anna Berg said.'),
+        (2, "Later Berg said the talks went well."),
+    ])
+    assert [p.name for p in speakers.people] == ["Anna Berg"]
+    assert [s.speaker for s in speakers.statements] == ["Anna Berg", "Anna Berg"]
+
+
+def test_a_repeated_phrase_is_a_tag_and_its_parts_are_not() -> None:
+    paragraphs = [
+        (0, "Carbon capture plants are costly. The carbon capture plants in Norway work."),
+        (1, "Critics say carbon capture plants waste money."),
+    ]
+    tags = find_tags(paragraphs, "Carbon capture plants are costly.", find_speakers(paragraphs))
+    assert "carbon capture plants" in tags
+    assert "carbon capture" not in tags and "capture plants" not in tags
+
+
+def test_no_phrase_runs_across_punctuation_or_paragraphs() -> None:
+    # "rice, wheat" and "wheat" | "wheat" (a paragraph break) each occur twice
+    paragraphs = [(0, "farmers grow rice, wheat"), (1, "wheat farmers grow rice, wheat"), (2, "wheat")]
+    assert people._key_phrases(paragraphs, set(), set()) == {"farmers grow rice": 2}

@@ -1,0 +1,62 @@
+"""Tests of digestsite.text: sentence splitting and word tokens.
+
+The fast paths (ASCII text, the abbreviation check on the last token only) must
+give exactly what the general regexes give; the properties below check that on
+arbitrary text.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from digestsite import text
+from digestsite.text import split_sentences, words
+
+# What the abbreviation check used to search: the whole sentence-to-be.
+_LAST_WORD_ANYWHERE = re.compile(r"([\w.]+)[.!?]*[\"'”’)\]]*$")
+# Characters that matter to splitting and tokens, ASCII control characters included.
+_TRICKY = st.lists(st.sampled_from(list("Ab z9.!?'’\"“”()[]-_\t\n\x1c\x85 É") + ["Mr.", "J.", "U.S.", "etc."]),
+                   max_size=40).map("".join)
+
+
+def test_abbreviations_and_initials_do_not_end_sentences() -> None:
+    paragraph = "Mr. Smith met Dr. Jones in the U.S. on Monday. J. Smith said so! Did he? Yes."
+    assert split_sentences(paragraph) == [
+        "Mr. Smith met Dr. Jones in the U.S. on Monday.", "J. Smith said so!", "Did he?", "Yes.",
+    ]
+
+
+def test_a_closing_quote_stays_with_its_sentence() -> None:
+    assert split_sentences('He said: "We will win." Then he left.') == ['He said: "We will win."', "Then he left."]
+
+
+@given(_TRICKY, st.integers(0, 200))
+def test_the_abbreviation_check_looks_only_at_the_last_token(sample: str, padding: int) -> None:
+    sentence = "x" * padding + sample.rstrip() + "."  # what the splitter asks about ends in a full stop
+    whole = _LAST_WORD_ANYWHERE.search(sentence)
+    expected = whole is not None and text._is_abbreviation(whole.group(1))
+    for start in (0, padding, len(sentence) - 1):
+        token = text._last_token(sentence, start, len(sentence))
+        assert token == sentence[start:].rsplit(None, 1)[-1]
+    assert text._ends_with_abbreviation(text._last_token(sentence, 0, len(sentence))) == expected
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=60))
+def test_ascii_words_match_the_unicode_pattern(sample: str) -> None:
+    assert words(sample) == text._WORD.findall(sample)
+
+
+@given(_TRICKY)
+def test_words_match_the_unicode_pattern(sample: str) -> None:
+    assert words(sample) == text._WORD.findall(sample)
+
+
+def test_a_paragraph_of_abbreviations_is_split_in_linear_time() -> None:
+    paragraph = "Mr. Dr. J. " * 30000 + "Smith spoke. Then he left."  # one 330 kB sentence, then another
+    started = time.perf_counter()
+    assert len(split_sentences(paragraph)) == 2
+    assert time.perf_counter() - started < 2
