@@ -72,14 +72,14 @@ def build(options: BuildOptions, progress: Progress = _no_progress) -> BuildRepo
     progress("planning pages", 0, 1)
     plan = plan_pages(site, usable_workers() if len(site.articles) >= PARALLEL_MIN_PAGES else 1,
                       search=options.search or options.search_later)
-    previous = cache.load_json("pages.json")
+    previous = cache.load_json("pages.json") if cache.enabled else None
     with staged_output(options.out_dir, protected, stamp) as staging:
         rendered, records = render_changed(plan, env, previous, options.out_dir, staging, progress)
         records |= markdown_changed(site.articles, previous, options.out_dir, staging)
         write_files(static_files(options.templates_dir), staging)
         indexed = 0
         if options.search:
-            indexed, search_key = index_search(staging, site, records, previous, options)
+            indexed, search_key = index_search(staging, site, records, previous or {}, options)
             records["pagefind/"] = {"key": search_key}
     report = BuildReport(
         articles=len(site.articles), topics=len(site.topics),
@@ -91,12 +91,13 @@ def build(options: BuildOptions, progress: Progress = _no_progress) -> BuildRepo
     return report
 
 
-def render_changed(plan: Sequence[PageSpec], env: Environment, previous: dict, out_dir: Path,
+def render_changed(plan: Sequence[PageSpec], env: Environment, previous: dict | None, out_dir: Path,
                    staging: Path, progress: Progress = _no_progress) -> tuple[int, dict[str, dict]]:
     """Write every planned page into ``staging``: rendered when its template or context
     changed since the previous build, else hard-linked from the previous site.
 
-    Returns (HTML pages rendered, each page's record for the next build). A batch of
+    Returns (HTML pages rendered, each page's record for the next build); with no
+    cache (``previous`` None) every page is rendered and none is keyed. A batch of
     pages is made, keyed, rendered and written in one go, by forked workers on a big
     build, so no stage holds every context or every rendered page at once.
     """
@@ -114,24 +115,30 @@ def render_changed(plan: Sequence[PageSpec], env: Environment, previous: dict, o
         changed, keys = {}, {}
         for spec in batch:
             context = spec.context
-            keys[spec.url_path] = hash_values(code_hash(), templates.get(spec.template, spec.template), context)
-            if _unchanged(out_dir, spec.url_path, previous, keys[spec.url_path]) is None:
-                changed[spec.url_path] = render_page(spec, context, env)
-        return sum(1 for p in changed if p.suffix == ".html"), _publish(changed, keys, previous, out_dir, staging)
+            if previous is not None:
+                keys[spec.url_path] = hash_values(code_hash(), templates.get(spec.template, spec.template), context)
+                if _unchanged(out_dir, spec.url_path, previous, keys[spec.url_path]) is not None:
+                    continue
+            changed[spec.url_path] = render_page(spec, context, env)
+        return sum(1 for p in changed if p.suffix == ".html"), _publish(changed, keys, out_dir, staging)
 
     results = _in_batches(publish_batch, plan, parallel, lambda done: progress("rendering", done, len(plan)))
     return sum(count for count, _ in results), {p: r for _, records in results for p, r in records.items()}
 
 
-def markdown_changed(articles: Sequence[Article], previous: dict, out_dir: Path, staging: Path) -> dict[str, dict]:
+def markdown_changed(articles: Sequence[Article], previous: dict | None, out_dir: Path,
+                     staging: Path) -> dict[str, dict]:
     """Write each article's ``index.md`` into ``staging``, hard-linked from the previous
-    site when unchanged (the key is the file's own hash); returns their records."""
+    site when unchanged (the key is the file's own hash); returns their records
+    (none with no cache: ``previous`` None)."""
     def publish_batch(batch: Sequence[Article]) -> dict[str, dict]:
         files = markdown_sources(batch)
+        if previous is None:
+            return _publish(files, {}, out_dir, staging)
         keys = {path: hashlib.sha256(data).hexdigest() for path, data in files.items()}
         changed = {path: data for path, data in files.items()
                    if _unchanged(out_dir, path, previous, keys[path]) is None}
-        return _publish(changed, keys, previous, out_dir, staging)
+        return _publish(changed, keys, out_dir, staging)
 
     results = _in_batches(publish_batch, articles, len(articles) >= PARALLEL_MIN_PAGES)
     return {p: r for records in results for p, r in records.items()}
@@ -153,8 +160,8 @@ def _unchanged(out_dir: Path, url_path: PurePosixPath, previous: dict, key: str)
     return previous_file(out_dir, url_path, previous.get(str(url_path)), key)
 
 
-def _publish(changed: dict[PurePosixPath, bytes], keys: dict[PurePosixPath, str], previous: dict,
-             out_dir: Path, staging: Path) -> dict[str, dict]:
+def _publish(changed: dict[PurePosixPath, bytes], keys: dict[PurePosixPath, str], out_dir: Path,
+             staging: Path) -> dict[str, dict]:
     """Write the ``changed`` files, link the other keyed ones from the previous site,
     and return every file's record: its key and the size and time it has now."""
     write_files(changed, staging)
