@@ -17,6 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from digestsite.errors import SourceError
+from digestsite import markup
 from digestsite.markup import MARKDOWN_TAGS, script_json
 from digestsite.model import (
     Article,
@@ -675,3 +676,36 @@ def test_is_clean_never_passes_text_that_clean_text_would_change():
         assert not is_clean(text) or not _ILLEGAL.search(text), repr(text)
     assert is_clean("Plain text,\nwith a line break\tand a tab.")
     assert not is_clean("form\x0cfeed") and not is_clean("nel\x85") and not is_clean("nul\x00")
+
+
+# ---------------------------------------------------------------- plain bodies without the parser
+
+def _pieces(pieces: list[str], min_size: int = 0) -> st.SearchStrategy[str]:
+    return st.lists(st.sampled_from(pieces), min_size=min_size, max_size=25).map("".join)
+
+
+_PROSE = _pieces(list("abcXYZ019 .,;:!?'\"()-—“”é") + ["Mr", "1.", "2)", "  ", "\n"], min_size=1)
+_ANY = _pieces(list("ab1 #*_[]<>&\\`~|=+-.)\t\r\u00a0\u2028\"'\n") + ["\n\n"])
+_BLOCK = st.one_of(_PROSE, _ANY, st.builds(lambda hashes, text: f"{hashes} {text}",
+                                           st.sampled_from(["#", "##", "###", "####", "#######", "## "]), _PROSE))
+
+
+def _parsed(body: str) -> tuple[str, tuple]:
+    env: dict = {}
+    html = markup._PARSER.render(markup.clean_text(body), env)
+    return html, tuple(env.get("toc", ()))
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(_BLOCK, max_size=6), st.sampled_from(["\n\n", "\n", "\n\n\n", "\n \n"]))
+def test_plain_bodies_render_exactly_as_the_parser_renders_them(blocks, separator):
+    body = separator.join(blocks)
+    assert markup.render_markdown_with_toc(body) == _parsed(body)
+
+
+def test_ordinary_prose_takes_the_plain_path():
+    body = ('LONDON - Ministers said "no" (again) on Monday.\n\n## What comes next\n\n'
+            "1999 was different, he said — and 2005's talks failed.\n\n## Top\n\nShort line one\nline two!")
+    fast = markup._render_plain(body)
+    assert fast is not None and fast == _parsed(body)
+    assert fast[1] == (("what-comes-next", "What comes next", 2), ("top-2", "Top", 2))
