@@ -709,3 +709,10 @@ def test_ordinary_prose_takes_the_plain_path():
     fast = markup._render_plain(body)
     assert fast is not None and fast == _parsed(body)
     assert fast[1] == (("what-comes-next", "What comes next", 2), ("top-2", "Top", 2))
+
+
+def test_reading_minutes_round_up_at_230_words_and_are_at_least_one():
+    assert markup.reading_minutes("") == 1
+    assert markup.reading_minutes("word " * 230) == 1
+    assert markup.reading_minutes("word\n" * 231) == 2
+    assert markup.reading_minutes("## Heading\n\n" + "a " * 458) == 2  # 460 words
