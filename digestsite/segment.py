@@ -31,6 +31,15 @@ very short ones pay a penalty), rather than by a threshold per gap.
 Everything is linear in the size of the digest: each paragraph is analysed
 once (only its first ``_ANALYSED_CHARS`` characters: ledes and cues sit at the
 start, and it keeps a single huge line cheap), and the neighbour windows slide.
+
+Speed without changing a bit
+The hot paths are written for CPython: per-token work goes through ``map`` over
+cached tables (``_TokenTable``) rather than Python loops, each paragraph is cut
+into sentences and tokenised once (``_Head``), and the sliding windows skip only
+arithmetic whose result is known. Scores must stay the same floats, so sums
+keep their order: a window's norm is added up key by key as before, and a set of
+names is built in the same order as before, because its iteration order decides
+the order in which ``_chains`` adds up weights (and so the last bits of a cue).
 """
 
 from __future__ import annotations
@@ -118,6 +127,14 @@ _DATELINE = re.compile(
     r"\s*(?:-{1,2}|–|—)\s"
 )
 _TERMINAL = re.compile(r"[.!?…][\"'”’)\]]*$|[\"'”’]$")
+_TERMINAL_CLOSERS = "\"'”’)]"  # what may follow the final stop in ``_TERMINAL``
+
+
+def _ends_sentence(text: str) -> bool:
+    """``_TERMINAL.search(text)`` for a ``text`` that ends in no whitespace, without scanning all
+    of it: a match ends the text, so it starts at most one character before the closing quotes
+    and brackets at its end."""
+    return bool(_TERMINAL.search(text, max(len(text.rstrip(_TERMINAL_CLOSERS)) - 1, 0)))
 
 
 # ---------------------------------------------------------------------------
@@ -164,57 +181,91 @@ def _strip_possessive(token: str) -> str:
 
 def _lowercase_vocabulary(token_lists: Iterable[Sequence[str]]) -> frozenset[str]:
     """Words the digest writes in lower case somewhere: such words are not names."""
-    return frozenset({w for tokens in token_lists for w in tokens if w[0].islower()})  # tokens are never empty
+    distinct = set(itertools.chain.from_iterable(token_lists))  # each word tested once, not per use
+    return frozenset(w for w in distinct if w[0].islower())  # tokens are never empty
 
 
-def _name_flags(
-    tokens: Sequence[str], lowercase_vocabulary: frozenset[str], memo: dict | None = None
-) -> tuple[list[list[str]], list[bool]]:
-    """Runs of adjacent proper-name tokens in one sentence (lower-cased), and per token whether
-    it is name-like.
+class _TokenTable(dict):
+    """What each distinct token is (one property per table), kept across paragraphs and digests.
+
+    News vocabulary repeats, so nearly every lookup hits, and ``map(table.__getitem__, tokens)``
+    then runs in C (a Python loop over the tokens, or ``lru_cache``, costs about twice as much).
+    A miss works the token out once for every table (``_learn_token``).
+    """
+
+    def __missing__(self, token: str) -> str:
+        _learn_token(token)
+        return self[token]
+
+
+_NAME_FORMS = _TokenTable()  # the token as a name is remembered: lower-cased, without a possessive
+_NAME_KINDS = _TokenTable()  # ``_NAME``, ``_POSSESSIVE_NAME`` or ``_NOT_NAME``
+_STEMS = _TokenTable()  # the first six letters, lower-cased; "" for a stop word, a number or a letter
+_TOKEN_CACHE_SIZE = 1 << 16  # distinct tokens; a 10,000-article corpus has about 50,000
+_NAME, _POSSESSIVE_NAME, _NOT_NAME = "n", "p", "."
+# A run of adjacent names, one character per token (see ``_name_kinds``): a possessive ends it.
+_NAME_RUN = re.compile(r"n*p|n+")
+
+
+def _learn_token(token: str) -> None:
+    """Fill in every ``_TokenTable`` for ``token`` (emptying them all first when full, which only
+    bounds their memory).
+
+    A name is a capitalised word that is not a stop word, a calendar word or an honorific.
+    """
+    if len(_NAME_FORMS) >= _TOKEN_CACHE_SIZE:
+        for table in (_NAME_FORMS, _NAME_KINDS, _STEMS):
+            table.clear()
+    bare = _strip_possessive(token)
+    lower = bare.lower()
+    _NAME_FORMS[token] = lower
+    if not bare[:1].isupper() or lower in STOPWORDS or lower in _CALENDAR_WORDS or lower in _HONORIFICS:
+        _NAME_KINDS[token] = _NOT_NAME
+    else:
+        _NAME_KINDS[token] = _POSSESSIVE_NAME if bare != token else _NAME
+    _STEMS[token] = lower[:_STEM_LETTERS] if lower not in STOPWORDS and not lower.isdigit() and len(lower) > 1 else ""
+
+
+def _name_kinds(tokens: Sequence[str], lowercase_vocabulary: frozenset[str]) -> str:
+    """The ``_NAME_KINDS`` of the tokens of one sentence, one character per token.
 
     A capitalised word counts as a name unless it is a stop word, a calendar
     word, or, at the sentence's start, a word the digest also writes in lower
-    case ("Police said" vs "the police"). A possessive ends a run. ``memo``
-    keeps what each distinct token is across a digest's paragraphs.
+    case ("Police said" vs "the police").
     """
-    if memo is None:
-        memo = {}
-    runs: list[list[str]] = []
-    flags: list[bool] = []
-    current: list[str] = []
-    for position, token in enumerate(tokens):
-        known = memo.get(token)
-        if known is None:
-            bare = _strip_possessive(token)
-            lower = bare.lower()
-            name_like = (
-                bare[:1].isupper()
-                and lower not in STOPWORDS
-                and lower not in _CALENDAR_WORDS
-                and lower not in _HONORIFICS
-            )
-            known = memo[token] = (lower, name_like, bare != token)
-        lower, is_name, possessive = known
-        if is_name and position == 0 and lower in lowercase_vocabulary:
-            is_name = False
-        flags.append(is_name)
-        if is_name:
-            current.append(lower)
-        elif current:
-            runs.append(current)
-            current = []
-        if current and possessive:  # a possessive ends the name
-            runs.append(current)
-            current = []
-    if current:
-        runs.append(current)
-    return runs, flags
+    kinds = "".join(map(_NAME_KINDS.__getitem__, tokens))
+    if kinds[:1] in (_NAME, _POSSESSIVE_NAME) and _NAME_FORMS[tokens[0]] in lowercase_vocabulary:
+        kinds = _NOT_NAME + kinds[1:]
+    return kinds
 
 
-def _name_tokens(sentence: str, lowercase_vocabulary: frozenset[str]) -> list[list[str]]:
-    """Runs of adjacent proper-name tokens in one sentence, lower-cased (see ``_name_flags``)."""
-    return _name_flags(words(sentence), lowercase_vocabulary)[0]
+def _name_runs(tokens: Sequence[str], lowercase_vocabulary: frozenset[str]) -> tuple[list[tuple[str, ...]], str]:
+    """Runs of adjacent proper-name tokens in one sentence (``_NAME_FORMS``; a possessive ends a
+    run), and the sentence's ``_name_kinds``."""
+    kinds = _name_kinds(tokens, lowercase_vocabulary)
+    forms = _NAME_FORMS.__getitem__
+    runs = [tuple(map(forms, tokens[run.start() : run.end()])) for run in _NAME_RUN.finditer(kinds)]
+    return runs, kinds
+
+
+def _collect_names(
+    tokens: Sequence[str], lowercase_vocabulary: frozenset[str], members: set[str], alone: set[str]
+) -> None:
+    """Add the names of one sentence's runs of two or more (``_name_runs``) to ``members``, and
+    those of runs of one to ``alone``, in the runs' order."""
+    kinds = _name_kinds(tokens, lowercase_vocabulary)
+    forms = _NAME_FORMS.__getitem__
+    for run in _NAME_RUN.finditer(kinds):
+        start, end = run.span()
+        if end - start >= 2:
+            members.update(map(forms, tokens[start:end]))
+        else:
+            alone.add(forms(tokens[start]))
+
+
+def _name_tokens(sentence: str, lowercase_vocabulary: frozenset[str]) -> list[tuple[str, ...]]:
+    """Runs of adjacent proper-name tokens in one sentence, lower-cased (see ``_name_runs``)."""
+    return _name_runs(words(sentence), lowercase_vocabulary)[0]
 
 
 def _quote_left_open(text: str) -> bool:
@@ -225,20 +276,10 @@ def _quote_left_open(text: str) -> bool:
     return text.count('"') % 2 == 1
 
 
-def _stems(tokens: Sequence[str], memo: dict[str, str] | None = None) -> list[str]:
+def _stems(tokens: Sequence[str]) -> Iterator[str]:
     """Content words cut to their first six letters: a crude stemmer that is cheap and language-light
-    ("economy", "economic" -> "econom"). ``memo`` keeps each distinct token's stem ("" for none)."""
-    if memo is None:
-        memo = {}
-    stems = []
-    for token in tokens:
-        stem = memo.get(token)
-        if stem is None:
-            w = _strip_possessive(token).lower()
-            stem = memo[token] = w[:_STEM_LETTERS] if w not in STOPWORDS and not w.isdigit() and len(w) > 1 else ""
-        if stem:
-            stems.append(stem)
-    return stems
+    ("economy", "economic" -> "econom")."""
+    return filter(None, map(_STEMS.__getitem__, tokens))
 
 
 def _pronoun_before_name(tokens: Sequence[str], runs: Sequence[Sequence[str]]) -> bool:
@@ -261,7 +302,7 @@ def _role_introduction(sentence: str, tokens: Sequence[str], flags: Sequence[boo
 
     A name of two or more tokens within the first few words, either after a describing word (not
     a function word) or followed by a comma and an appositive. ``tokens`` are the sentence's
-    words and ``flags`` say which are name-like (``_name_flags``)."""
+    words and ``flags`` say which are name-like (``_name_kinds``)."""
     count = min(len(tokens), _ROLE_INTRO_REACH + 5)
     k = 0
     while k < count and k <= _ROLE_INTRO_REACH:
@@ -291,44 +332,81 @@ def _comma_between(sentence: str, index: int) -> bool:
     return False
 
 
+def _capitalised_count(tokens: Sequence[str]) -> int:
+    """How many tokens start with a capital (tokens are never empty)."""
+    return sum(map(str.isupper, map(_FIRST_CHARACTER, tokens)))
+
+
+_FIRST_CHARACTER = operator.itemgetter(0)
+
+
 def _ends_attribution(text: str) -> bool:
     """"... a good result," he said.": a verb of saying among the last words."""
     tail = [t.lower() for t in words(text[-80:])[-4:]]
     return any(t in _SPEECH_VERBS for t in tail)
 
 
-def _facts(
-    text: str, lowercase_vocabulary: frozenset[str], tokens: Sequence[str] | None = None,
-    memo: dict[str, dict] | None = None,
-) -> _Facts:
-    """What the cues need to know about one paragraph; ``tokens`` are ``words`` of its analysed
-    head when the caller has them already, and ``memo`` what is known of each distinct token
-    (shared across a digest). Each sentence is tokenised once."""
-    if memo is None:
-        memo = {"names": {}, "stems": {}}
-    names_memo = memo["names"]
+@dataclass(frozen=True, slots=True)
+class _Head:
+    """A paragraph's analysed head, cut into sentences and tokenised once."""
+
+    text: str  # the paragraph's first ``_ANALYSED_CHARS`` characters
+    sentences: list[str]  # ``split_sentences`` of it, or [""] when it has none
+    sentence_tokens: list[list[str]]  # ``words`` of each sentence
+    tokens: list[str]  # ``words`` of the whole head
+
+
+def _read_head(text: str) -> _Head:
+    """Split the paragraph's head into sentences and tokenise each once."""
     head = text[:_ANALYSED_CHARS]
     sentences = split_sentences(head) or [""]
-    if tokens is None:
+    sentence_tokens = [words(sentence) for sentence in sentences]
+    if _only_whitespace_between(head, sentences):
+        # a token never spans whitespace, so the head's tokens are its sentences' tokens in a row
+        # (as ``test_head_tokens_and_sentence_end_match_the_plain_computations`` checks)
+        tokens = list(itertools.chain.from_iterable(sentence_tokens))
+    else:
         tokens = words(head)
-    # a one-sentence paragraph is its head, stripped: the same tokens
-    first_tokens = tokens if len(sentences) == 1 and sentences[0] == head.strip() else words(sentences[0])
-    first_runs, first_flags = _name_flags(first_tokens, lowercase_vocabulary, names_memo)
-    runs_by_sentence = [first_runs] + [
-        _name_flags(words(s), lowercase_vocabulary, names_memo)[0] for s in sentences[1:]
-    ]
+    return _Head(head, sentences, sentence_tokens, tokens)
+
+
+def _only_whitespace_between(text: str, pieces: Sequence[str]) -> bool:
+    """Is ``text`` the ``pieces`` in order, with whitespace (and nothing else) between each two
+    and around them?"""
+    position = 0
+    for k, piece in enumerate(pieces):
+        start = text.find(piece, position)
+        if start < 0 or (k and start == position) or not _is_blank(text[position:start]):
+            return False
+        position = start + len(piece)
+    return _is_blank(text[position:])
+
+
+def _is_blank(text: str) -> bool:
+    return not text or text.isspace()
+
+
+def _facts(text: str, lowercase_vocabulary: frozenset[str], head: _Head | None = None) -> _Facts:
+    """What the cues need to know about one paragraph; ``head`` is its ``_read_head`` when the
+    caller has it already."""
+    if head is None:
+        head = _read_head(text)
+    sentences, tokens = head.sentences, head.tokens
+    first_tokens = head.sentence_tokens[0]
+    first_runs, first_kinds = _name_runs(first_tokens, lowercase_vocabulary)
+    # Built in this order on purpose: the order of a set of names decides the order in which
+    # ``_chains`` adds up their weights, so the last bits of the name-chain cue.
     members: set[str] = set()
     alone: set[str] = set()
-    for runs in runs_by_sentence:
-        for run in runs:
-            if len(run) >= 2:
-                members.update(run)
-            else:
-                alone.add(run[0])
-    run_members = frozenset(members)
-    names = frozenset(members | alone)
+    for run in first_runs:
+        if len(run) >= 2:
+            members.update(run)
+        else:
+            alone.add(run[0])
+    for sentence_tokens in head.sentence_tokens[1:]:
+        _collect_names(sentence_tokens, lowercase_vocabulary, members, alone)
     lower_tokens = [t.lower() for t in tokens[:2]]
-    first_lower = {t.lower() for t in first_tokens}
+    first_lower = set(map(str.lower, first_tokens))
     stripped = text.rstrip()
     return _Facts(
         word_count=len(tokens),  # the head is the whole text unless the text is huge
@@ -336,24 +414,26 @@ def _facts(
         first_sentence_words=len(first_tokens),
         opener=lower_tokens[0] if lower_tokens else "",
         second=lower_tokens[1] if len(lower_tokens) > 1 else "",
-        opens_with_quote=head.lstrip()[:1] in _QUOTE_OPENERS,
-        quote_left_open=_quote_left_open(head),
-        names=names,
-        lede_names=frozenset(t for run in first_runs for t in run),
-        lede_name_runs=tuple(tuple(run) for run in first_runs if len(run) >= 2),
+        opens_with_quote=head.text.lstrip()[:1] in _QUOTE_OPENERS,
+        quote_left_open=_quote_left_open(head.text),
+        names=frozenset(members | alone),
+        lede_names=frozenset(itertools.chain.from_iterable(first_runs)),
+        lede_name_runs=tuple(run for run in first_runs if len(run) >= 2),
         lede_lone_names=frozenset(run[0] for run in first_runs if len(run) == 1),
-        run_members=run_members,
-        terms=Counter(_stems(tokens, memo["stems"])),
+        run_members=frozenset(members),
+        terms=Counter(_stems(tokens)),
         unresolved_pronoun=_pronoun_before_name(first_tokens, first_runs),
         connective_early=any(t.lower() in _CONNECTIVE_OPENERS for t in tokens[:4]),
-        name_density=sum(1 for t in tokens if t[:1].isupper()) / len(tokens) if tokens else 0.0,
+        name_density=_capitalised_count(tokens) / len(tokens) if tokens else 0.0,
         lede_tense=not first_lower.isdisjoint(_LEDE_TENSE_WORDS),
         narrative_tense=not first_lower.isdisjoint(_NARRATIVE_TENSE_WORDS),
         time_phrase=not first_lower.isdisjoint(_CALENDAR_WORDS),
-        dateline=bool(_DATELINE.match(head)),
-        ends_sentence=bool(_TERMINAL.search(head.rstrip())),
+        dateline=bool(_DATELINE.match(head.text)),
+        ends_sentence=_ends_sentence(head.text.rstrip()),
         lone_names=frozenset(alone - members),
-        role_introduction=_role_introduction(sentences[0], first_tokens, first_flags),
+        role_introduction=_role_introduction(
+            sentences[0], first_tokens, [kind != _NOT_NAME for kind in first_kinds[: _ROLE_INTRO_REACH + 5]]
+        ),
         ends_quote=stripped[-1:] in _QUOTE_CLOSERS,
         ends_attribution=_ends_attribution(stripped),
     )
@@ -410,88 +490,116 @@ class _Window:
         self.square_sum = 0.0
 
     def add(self, item: dict[str, float], sign: float) -> None:
+        """Add ``item`` (``sign`` > 0) or take it away; a key whose sum falls to 1e-9 or less leaves.
+
+        The segmenter's innermost loop. Per key it does the float operations of the plain rule
+        (new = old ± amount, dropped at 1e-9 or less; square_sum += new² - old²) in the same
+        order, so the sums, the keys' order and the norm are bit for bit the same; it only skips
+        steps whose outcome is known: a key new to the window brings amount and amount² (0.0 + x
+        is x, and x² - 0.0 is x²), and one that drops out takes old² away (0.0 - old² added is
+        old² taken away; adding 0.0 changes nothing, as the sum is never -0.0).
+        """
         values = self.values
-        get, pop = values.get, values.pop
+        get = values.get
         square_sum = self.square_sum
         if sign > 0:
             for key, amount in item.items():
-                old = get(key, 0.0)
+                old = get(key)
+                if old is None:
+                    if amount > 1e-9:
+                        values[key] = amount
+                        square_sum += amount * amount
+                    continue
                 new = old + amount
                 if new <= 1e-9:
-                    pop(key, None)
-                    new = 0.0
+                    del values[key]
+                    square_sum -= old * old
                 else:
                     values[key] = new
-                square_sum += new * new - old * old
+                    square_sum += new * new - old * old
         else:
             for key, amount in item.items():
                 old = get(key, 0.0)
                 new = old - amount
                 if new <= 1e-9:
-                    pop(key, None)
-                    new = 0.0
+                    values.pop(key, None)
+                    square_sum -= old * old
                 else:
                     values[key] = new
-                square_sum += new * new - old * old
+                    square_sum += new * new - old * old
         self.square_sum = square_sum
 
 
-class _KeyWindow:
-    """The keys of a sliding window of sets, with how many of its sets hold each."""
+def _held_before(
+    queries: Sequence[Iterable[str]], sets: Sequence[Iterable[str]], ranges: Sequence[tuple[int, int]]
+) -> list[frozenset[str]]:
+    """Per gap i, the keys of ``queries[i]`` that some set of ``sets[lo:i]`` holds, where
+    ``ranges[i]`` is the backward window ``(lo, i)`` (see ``_window_ranges``).
 
-    __slots__ = ("values",)
-
-    def __init__(self) -> None:
-        self.values: dict[str, int] = {}
-
-    def add(self, item: Iterable[str], sign: float) -> None:
-        values = self.values
-        get = values.get
-        if sign > 0:
-            for key in item:
-                values[key] = get(key, 0) + 1
-        else:
-            for key in item:
-                count = get(key, 0) - 1
-                if count <= 0:
-                    values.pop(key, None)
-                else:
-                    values[key] = count
+    A key is in the window when its last use before i is at lo or later, so one pass that
+    remembers each key's last use answers every gap, without sliding a window of counts.
+    """
+    last_use: dict[str, int] = {}
+    held = []
+    for i, (lo, end) in enumerate(ranges[: len(queries)]):
+        assert end == i, "a backward window ends at its gap"
+        held.append(frozenset([key for key in queries[i] if last_use.get(key, -1) >= lo]))
+        last_use.update(dict.fromkeys(sets[i], i))
+    return held
 
 
-def _sliding_sums(
-    items: Sequence, ranges: Sequence[tuple[int, int]], window: _Window | _KeyWindow | None = None
-) -> Iterator:
-    """Yield, per range, the sum of ``items[lo:hi]`` (one live window, updated in place): a
-    ``_Window`` of sparse vectors, or a ``_KeyWindow`` when ``items`` are sets of keys.
+def _held_after(
+    queries: Sequence[Iterable[str]], sets: Sequence[Iterable[str]], ranges: Sequence[tuple[int, int]]
+) -> list[frozenset[str]]:
+    """Per gap i, the keys of ``queries[i]`` that some set of ``sets[lo:hi]`` holds, where
+    ``ranges[i]`` is a window ``(lo, hi)`` after paragraph i: ``lo`` is i + 1, or ``hi`` when empty.
+
+    A key is in the window when its next use after i comes before hi: one pass backwards.
+    """
+    next_use: dict[str, int] = {}
+    held: list[frozenset[str]] = [frozenset()] * len(queries)
+    for i in reversed(range(len(queries))):
+        lo, hi = ranges[i]
+        assert lo == min(i + 1, hi), "the window starts after its paragraph"
+        held[i] = frozenset([key for key in queries[i] if next_use.get(key, hi) < hi])
+        next_use.update(dict.fromkeys(sets[i], i))
+    return held
+
+
+def _sliding_sums(items: Sequence[dict[str, float]], ranges: Sequence[tuple[int, int]]) -> Iterator[_Window]:
+    """Yield, per range, the sum of ``items[lo:hi]`` (one live ``_Window``, updated in place).
 
     Ranges must have non-decreasing ends, so every item is added and removed
     at most once: linear in the total size of the items.
     """
-    if window is None:
-        window = _Window()
+    window = _Window()
     add = window.add
     lo_now = hi_now = 0
     for lo, hi in ranges:
         while hi_now < hi:
             add(items[hi_now], 1.0)
             hi_now += 1
-        while lo_now < max(lo, 0) and lo_now < hi_now:
+        lo = max(lo, 0)
+        while lo_now < lo and lo_now < hi_now:
             add(items[lo_now], -1.0)
             lo_now += 1
         yield window
 
 
 def _cosine(a: dict[str, float], a_square_sum: float, b: dict[str, float], b_square_sum: float) -> float:
+    """The cosine of two vectors of positive weights, given their squared norms.
+
+    The dot product runs over the keys of the shorter vector in its order, as a sum of
+    ``a[k] * b.get(k, 0.0)``; only the shared keys are multiplied and added, which gives the
+    same float, as the others would add +0.0 to a sum of positive terms (and they are most).
+    """
     if len(a) > len(b):
         a, b = b, a
     norm = math.sqrt(max(a_square_sum, 0.0) * max(b_square_sum, 0.0))
     if norm <= 1e-12:
         return 0.0
-    return sum(map(operator.mul, a.values(), map(b.get, a, _ZEROS))) / norm
-
-
-_ZEROS = itertools.repeat(0.0)
+    shared = list(filter(b.__contains__, a))
+    return sum(map(operator.mul, map(a.__getitem__, shared), map(b.__getitem__, shared))) / norm
 
 
 @dataclass(frozen=True, slots=True)
@@ -524,9 +632,7 @@ class _Gap:
 
 def _idf(token_sets: Sequence[Iterable[str]]) -> dict[str, float]:
     """Inverse paragraph frequency within this digest: words every story uses weigh little."""
-    frequency: Counter[str] = Counter()
-    for tokens in token_sets:
-        frequency.update(tokens)
+    frequency = Counter(itertools.chain.from_iterable(token_sets))
     n = len(token_sets)
     return {term: math.log((n + 1) / (count + 0.5)) for term, count in frequency.items()}
 
@@ -636,6 +742,16 @@ def _references_across(sources: Sequence[Sequence[int]], word_counts: Sequence[i
     return [sum(1 for k in range(i, hi) for m in sources[k] if m < i) for i, (_, hi) in enumerate(ranges)]
 
 
+def _link_previous(
+    vectors: Sequence[dict[str, float]], norms: Sequence[float], next_links: Sequence[float], i: int
+) -> float:
+    """The cosine of paragraph i with paragraph i - 1, which ``next_links[i - 1]`` already holds
+    unless the two have as many terms: ``_cosine`` sums over the shorter one, whichever comes first."""
+    if len(vectors[i]) != len(vectors[i - 1]):
+        return next_links[i - 1]
+    return _cosine(vectors[i], norms[i], vectors[i - 1], norms[i - 1])
+
+
 def _gaps(all_facts: Sequence[_Facts]) -> list[_Gap]:
     """One ``_Gap`` per paragraph after the first."""
     word_counts = [f.word_count for f in all_facts]
@@ -657,17 +773,19 @@ def _gaps(all_facts: Sequence[_Facts]) -> list[_Gap]:
     before_ranges = _window_ranges(word_counts, backward=True)
     following_ranges = [(min(i + 1, hi), hi) for i, (_, hi) in enumerate(_window_ranges(word_counts, False))]
     memory_ranges = _window_ranges(word_counts, True, _NAME_MEMORY_WORDS, _NAME_MEMORY_PARAGRAPHS)
-    windows = zip(
-        _sliding_sums(vectors, before_ranges), _sliding_sums(vectors, following_ranges),
-        _sliding_sums(name_sets, before_ranges, _KeyWindow()), _sliding_sums(name_sets, following_ranges, _KeyWindow()),
-        _sliding_sums(name_sets, memory_ranges, _KeyWindow()), _sliding_sums(full_name_parts, memory_ranges, _KeyWindow()),
-    )
+    windows = zip(_sliding_sums(vectors, before_ranges), _sliding_sums(vectors, following_ranges))
+    # the cues only ask which of a paragraph's names the windows hold (not in what order)
+    names_before = _held_before(name_sets, name_sets, before_ranges)
+    names_after = _held_after(name_sets, name_sets, following_ranges)
+    names_remembered = _held_before(name_sets, name_sets, memory_ranges)
+    introduced = _held_before([f.lede_lone_names for f in all_facts], full_name_parts, memory_ranges)
     mean_words = sum(word_counts) / max(len(word_counts), 1)
     across = _references_across(_full_name_sources(all_facts, word_counts), word_counts)
     gaps = []
-    norms = [sum(v * v for v in vector.values()) for vector in vectors]
+    norms = [sum(map(operator.mul, vector.values(), vector.values())) for vector in vectors]
     n = len(all_facts)
-    for i, (before, following, names_before, names_after, names_remembered, introduced) in enumerate(windows):
+    next_links = [_cosine(vectors[i], norms[i], vectors[i + 1], norms[i + 1]) for i in range(n - 1)] + [0.0]
+    for i, (before, following) in enumerate(windows):
         if i == 0 or i >= n:
             continue
         facts = all_facts[i]
@@ -675,14 +793,9 @@ def _gaps(all_facts: Sequence[_Facts]) -> list[_Gap]:
             i, facts, all_facts[i - 1], cohesion[i], wide[i], depth[i], wide_depth[i],
             _cosine(vectors[i], norms[i], before.values, before.square_sum),
             _cosine(vectors[i], norms[i], following.values, following.square_sum),
-            # the cues only ask which of this paragraph's names the windows hold
-            frozenset([name for name in facts.names if name in names_before.values]),
-            frozenset([name for name in facts.names if name in names_after.values]), mean_words,
-            facts.names.intersection(names_remembered.values),
-            not facts.lede_lone_names.isdisjoint(introduced.values),
+            names_before[i], names_after[i], mean_words, names_remembered[i], bool(introduced[i]),
             chains[i], name_chains[i], chain_depth[i], leaning[i], leaning[i - 1], across[i],
-            _cosine(vectors[i], norms[i], vectors[i + 1], norms[i + 1]) if i + 1 < n else 0.0,
-            _cosine(vectors[i], norms[i], vectors[i - 1], norms[i - 1]),
+            next_links[i], _link_previous(vectors, norms, next_links, i),
         ))
     return gaps
 
@@ -964,10 +1077,9 @@ CUES = {
 
 def _digest_facts(paragraphs: Sequence[Paragraph]) -> list[_Facts]:
     texts = [p.text for p in paragraphs]
-    token_lists = [words(text[:_ANALYSED_CHARS]) for text in texts]
-    vocabulary = _lowercase_vocabulary(token_lists)
-    memo: dict[str, dict] = {"names": {}, "stems": {}}
-    return [_facts(text, vocabulary, tokens, memo) for text, tokens in zip(texts, token_lists)]
+    heads = [_read_head(text) for text in texts]
+    vocabulary = _lowercase_vocabulary(head.tokens for head in heads)
+    return [_facts(text, vocabulary, head) for text, head in zip(texts, heads)]
 
 
 def digest_gaps(paragraphs: Sequence[Paragraph]) -> list[_Gap]:
@@ -993,6 +1105,10 @@ _BODY_MIN_WORDS = 8  # a heading sits between paragraphs of running text, not in
 _HEADING_QUOTES = "\"'“”‘’"
 
 
+# ``_heading_text_ok`` refuses a heading that ends in one of these (or is empty).
+_NEVER_ENDS_HEADING = ".!?:;,()[]0123456789\"“”" + _HEADING_QUOTES
+
+
 def _heading_text_ok(text: str) -> bool:
     """Is ``text`` shaped like a heading: short, sentence case, no closing punctuation, no clause?"""
     inner = text.strip()
@@ -1015,10 +1131,15 @@ def _heading_text_ok(text: str) -> bool:
     )
 
 
-def _is_body(text: str) -> bool:
-    """Running text: several words ending a sentence (or a quotation)."""
+def _is_body(text: str, facts: _Facts | None = None) -> bool:
+    """Running text: several words ending a sentence (or a quotation).
+
+    ``facts`` of the same text, when the caller has them, already know both for a paragraph
+    without surrounding whitespace that was analysed whole (the usual case)."""
+    if facts is not None and len(text) <= _ANALYSED_CHARS and not text[:1].isspace() and not text[-1:].isspace():
+        return facts.word_count >= _BODY_MIN_WORDS and facts.ends_sentence
     stripped = text.strip()
-    return len(words(stripped[:_ANALYSED_CHARS])) >= _BODY_MIN_WORDS and bool(_TERMINAL.search(stripped))
+    return len(words(stripped[:_ANALYSED_CHARS])) >= _BODY_MIN_WORDS and _ends_sentence(stripped)
 
 
 def _line_heading(previous: str, text: str, following: str) -> bool:
@@ -1032,6 +1153,8 @@ def _glued_heading(text: str) -> str | None:
     Only the tail is split into sentences, so a huge paragraph stays cheap.
     """
     tail = text.rstrip()[-(_HEADING_MAX_CHARS * 4):]
+    if tail[-1:] in _NEVER_ENDS_HEADING:
+        return None  # the heading would end the tail: most paragraphs end so, and need no splitting
     sentences = split_sentences(tail)
     if len(sentences) < 2 or not _TERMINAL.search(sentences[-2]):
         return None
@@ -1294,7 +1417,7 @@ def _analyse(
         scores, cue_lists = _boundary_scores_only(gaps, model), None
     forced = _forced_actions(digest, splits)
     # A heading and the paragraph it introduces belong to the article around them.
-    body = [_is_body(p.text) for p in paragraphs]
+    body = [_is_body(p.text, f) for p, f in zip(paragraphs, facts)]
     subheads = [_subhead_at(paragraphs, k, body) for k in range(len(paragraphs))]
     decode_forced = list(forced)
     for k in range(1, len(paragraphs)):

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from digestsite import segment
 from digestsite.model import Digest, Paragraph, SplitCorrection, Subhead
 from digestsite.segment import explain_digest, find_subheads, matching_line, segment_digest
+from digestsite.text import words
 from support import shared_path
 
 CASES = Path(__file__).resolve().parent / "cases" / "segment"
@@ -483,3 +484,40 @@ def test_corrections_never_break_the_contract(lines: list[str], corrections: lis
             assert decision.boundary
         if decision.forced == "join" and decision is not decisions[0]:
             assert not decision.boundary
+
+
+# The segmenter's shortcuts must give the very floats and tokens of the plain computations.
+weights = st.dictionaries(st.sampled_from("abcdefgh"), st.floats(0.01, 50.0), max_size=6)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.one_of(line_text, wordy_line, st.text(alphabet=" \n\t.!?\"'”’)]…aZ9-", max_size=40)))
+def test_head_tokens_and_sentence_end_match_the_plain_computations(text: str) -> None:
+    head = segment._read_head(text)
+    assert head.tokens == words(text[: segment._ANALYSED_CHARS])
+    assert head.sentence_tokens == [words(sentence) for sentence in head.sentences]
+    stripped = text.rstrip()
+    assert segment._ends_sentence(stripped) == bool(segment._TERMINAL.search(stripped))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(weights, max_size=8), st.lists(weights, min_size=1, max_size=2))
+def test_window_and_cosine_match_the_plain_sums(items: list[dict[str, float]], others: list[dict[str, float]]) -> None:
+    window, values, square_sum = segment._Window(), {}, 0.0
+    for sign, item in [(1.0, item) for item in items] + [(-1.0, item) for item in items]:
+        window.add(item, sign)
+        for key, amount in item.items():  # the plain rule, key by key
+            old = values.get(key, 0.0)
+            new = old + amount if sign > 0 else old - amount
+            if new <= 1e-9:
+                values.pop(key, None)
+                new = 0.0
+            else:
+                values[key] = new
+            square_sum += new * new - old * old
+        assert list(window.values.items()) == list(values.items()) and window.square_sum == square_sum
+        for other in others:
+            a, b = (values, other) if len(values) <= len(other) else (other, values)
+            norm = math.sqrt(max(square_sum, 0.0) * sum(v * v for v in other.values()))
+            plain = sum(a[k] * b.get(k, 0.0) for k in a) / norm if norm > 1e-12 else 0.0
+            assert segment._cosine(values, square_sum, other, sum(v * v for v in other.values())) == plain
