@@ -12,12 +12,12 @@ from __future__ import annotations
 import os
 import pickle
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from .errors import BuildError, SourceError
 
-__all__ = ["parallel_map", "usable_workers"]
+__all__ = ["parallel_imap", "parallel_map", "release_free_memory", "usable_workers"]
 
 _task: Callable[[Any], Any] | None = None  # the job of the forked workers: inherited, never pickled
 
@@ -45,32 +45,36 @@ def parallel_map(task: Callable[[Any], Any], items: Iterable[Any], workers: int,
     """``[task(item) for item in items]``, in that order, spread over ``workers`` forked
     processes when ``workers > 1``. ``task`` may be a closure (it is inherited); the items
     and results travel by pickle. ``on_done(n)`` follows the results as they arrive."""
-    global _task
-    items = list(items)
-    if workers <= 1 or len(items) <= 1:
-        results = []
-        for item in items:
-            results.append(task(item))
-            on_done(len(results))
-        return results
-    import multiprocessing
-
-    _return_free_memory()
-    _task = task
-    try:
-        with multiprocessing.get_context("fork").Pool(min(workers, len(items))) as pool:
-            results = []
-            for ok, value in pool.imap(_run_task, items):
-                if not ok:
-                    raise _error_from(value)
-                results.append(value)
-                on_done(len(results))
-    finally:
-        _task = None
+    results = []
+    for value in parallel_imap(task, items, workers):
+        results.append(value)
+        on_done(len(results))
     return results
 
 
-def _return_free_memory() -> None:
+def parallel_imap(task: Callable[[Any], Any], items: Iterable[Any], workers: int) -> Iterator[Any]:
+    """``parallel_map``'s results one at a time, in order, as they arrive: a caller that
+    folds them into something smaller never holds them all."""
+    global _task
+    items = list(items)
+    if workers <= 1 or len(items) <= 1:
+        yield from map(task, items)
+        return
+    import multiprocessing
+
+    release_free_memory()
+    _task = task
+    try:
+        with multiprocessing.get_context("fork").Pool(min(workers, len(items))) as pool:
+            for ok, value in pool.imap(_run_task, items):
+                if not ok:
+                    raise _error_from(value)
+                yield value
+    finally:
+        _task = None
+
+
+def release_free_memory() -> None:
     """Give the C heap's free pages back to the system before forking (glibc only).
 
     A forked worker starts with its parent's resident memory, so the freed

@@ -27,12 +27,12 @@ from .cache import BuildCache, code_hash, hash_values, inputs_stamp, previous_fi
 from .corrections import apply_corrections, unmatched_splits
 from .enrich import assign_slugs, enrich_segment
 from .markdown_pages import article_to_markdown
-from .model import Article, BuildOptions, BuildReport, Content, LineDecision, PageSpec, SiteModel
+from .model import Article, BuildOptions, BuildReport, Content, Digest, LineDecision, PageSpec, SiteModel
 from .errors import BuildError
 from .publish import check_output_dir, link_files, staged_output, write_files
 from .read import TAXONOMY_FILE, read_content, read_digest, read_taxonomy, safe_base_url
 from .render import make_environment, plan_pages, render_page, static_files
-from .parallel import parallel_map, usable_workers
+from .parallel import parallel_imap, parallel_map, release_free_memory, usable_workers
 from .search import index_site
 from .segment import explain_digest, segment_digest
 from .taxonomy import index_spokespersons, index_topics
@@ -64,10 +64,8 @@ def build(options: BuildOptions, progress: Progress = _no_progress) -> BuildRepo
         return replace(fresh, seconds=time.perf_counter() - started)
     cache = BuildCache(options.cache_dir, options.out_dir)
     stamp = inputs_stamp(options, cache.load_file_hashes())
-    content = read_content(options.content_dir)
-    site, warnings = build_site_model(content, options.base_url, cache, progress)
-    warnings = list(content.warnings) + warnings
-    del content  # the digests' text now lives in the articles: free it before workers fork
+    site, warnings = build_site_model(read_content(options.content_dir), options.base_url, cache, progress)
+    release_free_memory()  # the digests' pages, before the workers fork
     env = make_environment(options.templates_dir)
     progress("planning pages", 0, 1)
     plan = plan_pages(site, usable_workers() if len(site.articles) >= PARALLEL_MIN_PAGES else 1,
@@ -199,13 +197,18 @@ def _remember(cache: BuildCache, records: dict, report: BuildReport, stamp: str)
 
 def build_site_model(content: Content, base_url: str | None = None, cache: BuildCache | None = None,
                      progress: Progress = _no_progress) -> tuple[SiteModel, list[str]]:
-    """Every cross-article pass: segments -> corrected, slugged, indexed articles."""
-    warnings: list[str] = []
-    articles = enrich_digests(content, cache or BuildCache(None), progress)
+    """Every cross-article pass: segments -> corrected, slugged, indexed articles.
+    The warnings start with the content's own (from reading it)."""
+    unmatched = unmatched_splits(content.digests, content.splits)
+    # enrich_digests lets each digest go once enriched, when the caller kept no other
+    # reference to ``content`` (``build`` does not): a big build never holds all the
+    # digests' text twice, once in paragraphs and once in articles
+    digests: list[Digest | None] = list(content.digests)
+    content = replace(content, digests=())
+    articles = enrich_digests(digests, content, cache or BuildCache(None), progress)
     articles, correction_warnings = apply_corrections(articles, content)
-    warnings += correction_warnings
-    warnings += [f"{c.source}: {c.action} correction matches no paragraph: {c.quote!r}"
-                 for c in unmatched_splits(content.digests, content.splits)]
+    warnings = list(content.warnings) + correction_warnings
+    warnings += [f"{c.source}: {c.action} correction matches no paragraph: {c.quote!r}" for c in unmatched]
     articles = reading_order(assign_slugs(articles))
     warnings += [f"{a.digest or a.source_path}:{a.start + 1}: article {a.slug!r} got no topic"
                  for a in articles if not a.topics and content.taxonomy.topics]
@@ -220,28 +223,36 @@ def build_site_model(content: Content, base_url: str | None = None, cache: Build
     return site, warnings
 
 
-def enrich_digests(content: Content, cache: BuildCache, progress: Progress = _no_progress) -> list[Article]:
+def enrich_digests(digests: list[Digest | None], content: Content, cache: BuildCache,
+                   progress: Progress = _no_progress) -> list[Article]:
     """Segment and enrich every digest; ``order`` numbers articles across the whole build.
 
     Digests missing from the cache are segmented and enriched by forked workers
-    when there are enough of them; the results are in digest order either way."""
-    keys = [hash_values(code_hash(), digest, content.splits, content.taxonomy) for digest in content.digests]
+    when there are enough of them; the results are in digest order either way.
+    Empties ``digests`` as it goes (a digest's text lives on in its articles, and a
+    big build should not hold both); ``content`` gives the corrections and taxonomy."""
+    keys = [hash_values(code_hash(), digest, content.splits, content.taxonomy) for digest in digests]
     found: list[list[Article] | None] = [cache.load_articles(key) for key in keys]
     missing = [i for i, articles in enumerate(found) if articles is None]
+    for index, articles in enumerate(found):
+        if articles is not None:
+            digests[index] = None
 
     def enrich_one(index: int) -> list[Article]:
-        digest = content.digests[index]
+        digest = digests[index]
+        assert digest is not None
         return [enrich_segment(s, content.taxonomy, date=digest.date, order=i)
                 for i, s in enumerate(segment_digest(digest, content.splits))]
 
     workers = usable_workers() if len(missing) >= PARALLEL_MIN_DIGESTS else 1
-    progress("segmenting", 0, len(content.digests))
-    done = len(content.digests) - len(missing)
-    fresh = parallel_map(enrich_one, missing, workers,
-                         lambda n: progress("segmenting", done + n, len(content.digests)))
-    for index, articles in zip(missing, fresh):
+    progress("segmenting", 0, len(keys))
+    done = len(keys) - len(missing)
+    for index, articles in zip(missing, parallel_imap(enrich_one, missing, workers)):
+        digests[index] = None  # enriched (forked workers have their own copy)
         found[index] = articles
         cache.store_articles(keys[index], articles)
+        done += 1
+        progress("segmenting", done, len(keys))
     result: list[Article] = []
     for articles in found:
         assert articles is not None

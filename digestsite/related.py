@@ -27,11 +27,11 @@ import heapq
 from bisect import bisect_left
 from array import array
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from .model import Article
-from .parallel import parallel_map
+from .parallel import parallel_imap
 from .text import STOPWORDS, normalize, words
 
 __all__ = ["related_articles"]
@@ -69,20 +69,21 @@ def related_articles(articles: Sequence[Article], limit: int = 3, workers: int =
         scores.pop(index, None)
         return _best(scores, index, slugs, limit)
 
-    best = _per_article(best_for, len(articles), workers)
+    best = list(_per_article(best_for, len(articles), workers))
     return {article.slug: tuple(articles[o] for o in others) for article, others in zip(articles, best)}
 
 
 _CHUNK = 1000  # articles per task when the passes run in workers
 
 
-def _per_article(task: Callable[[int], Any], count: int, workers: int) -> list:
-    """``[task(i) for i in range(count)]``, in chunks over ``workers`` forked processes."""
+def _per_article(task: Callable[[int], Any], count: int, workers: int) -> Iterator[Any]:
+    """``task(i) for i in range(count)``, in order, in chunks over ``workers`` forked
+    processes; lazily, so a caller can fold each result in as it arrives."""
     if workers <= 1 or count < 2 * _CHUNK:
-        return [task(i) for i in range(count)]
-    chunks = parallel_map(lambda start: [task(i) for i in range(start, min(count, start + _CHUNK))],
-                          range(0, count, _CHUNK), workers)
-    return [result for chunk in chunks for result in chunk]
+        return map(task, range(count))
+    chunks = parallel_imap(lambda start: [task(i) for i in range(start, min(count, start + _CHUNK))],
+                           range(0, count, _CHUNK), workers)
+    return (result for chunk in chunks for result in chunk)
 
 
 def _best(scores: dict[int, float], index: int, slugs: Sequence[str], limit: int) -> list[int]:

@@ -201,7 +201,7 @@ def _with_bodies(context: dict) -> dict:
     return context
 
 
-@lru_cache(maxsize=1024)
+@lru_cache(maxsize=256)
 def _markdown_html(body: str) -> tuple[str, tuple[tuple[str, str, int], ...]]:
     """``render_markdown_with_toc``, remembered: a body appears on its page and in up to
     a few feeds, often in the same batch."""
@@ -230,6 +230,9 @@ def _render_error(exc: Exception, spec: PageSpec, templates_dir: Path) -> Source
 # ---------------------------------------------------------------- the plan
 
 
+_CARDS_KEPT = 2048  # cards are reused by nearby pages (listings, related, prev/next)
+
+
 @dataclass
 class _SiteView:
     """What every context function needs, computed once per plan."""
@@ -244,6 +247,8 @@ class _SiteView:
 
     def card(self, article: Article) -> dict:
         if article.slug not in self.cards:
+            if len(self.cards) >= _CARDS_KEPT:
+                self.cards.clear()  # bounded: a worker rendering 5,000 pages needs no 10,000 cards
             self.cards[article.slug] = _card(self, article)
         return self.cards[article.slug]
 

@@ -163,7 +163,8 @@ def test_progress_bar_on_a_terminal_and_never_in_a_pipe(tmp_path: Path) -> None:
     content = _many_digests(tmp_path, 30)
     args = [sys.executable, str(ROOT / "build.py"), "--content", str(content), "--no-search", "--no-cache"]
     master, slave = pty.openpty()
-    process = subprocess.Popen([*args, "--out", str(tmp_path / "tty")], stdout=subprocess.PIPE, stderr=slave)
+    process = subprocess.Popen([*args, "--out", str(tmp_path / "tty")], stdout=subprocess.PIPE, stderr=slave,
+                               env={**os.environ, "DIGESTSITE_PROGRESS_DELAY": "0"})
     os.close(slave)
     chunks = []
     while True:
@@ -177,6 +178,7 @@ def test_progress_bar_on_a_terminal_and_never_in_a_pipe(tmp_path: Path) -> None:
     assert process.wait(timeout=300) == 0
     terminal = b"".join(chunks).decode(errors="replace")
     assert "rendering" in terminal and "[#" in terminal
-    piped = subprocess.run([*args, "--out", str(tmp_path / "pipe")], capture_output=True, text=True, timeout=300)
+    piped = subprocess.run([*args, "--out", str(tmp_path / "pipe")], capture_output=True, text=True, timeout=300,
+                           env={**os.environ, "DIGESTSITE_PROGRESS_DELAY": "0"})
     assert piped.returncode == 0 and "[#" not in piped.stderr and "\r" not in piped.stderr
     assert piped.stdout.startswith("built ")
