@@ -16,10 +16,10 @@ import hashlib
 import os
 import time
 from collections.abc import Callable, Sequence
-from typing import Any
 from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from jinja2 import Environment
 
