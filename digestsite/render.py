@@ -94,9 +94,27 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
+class _ContextEnvironment(jinja2.Environment):
+    """Jinja, with ``a.b`` on a dict looking up the key first.
+
+    Contexts are plain dicts, and Jinja's ``a.b`` tries the attribute first: on a
+    dict that raises and catches an AttributeError for each of the ~90 values a
+    page prints (about a seventh of the rendering time). Only a key named like a
+    dict method (``items``, ``keys``) reads differently: as the key, when there is one.
+    """
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if type(obj) is dict:
+            try:
+                return obj[attribute]
+            except KeyError:
+                pass
+        return super().getattr(obj, attribute)
+
+
 def make_environment(templates_dir: Path) -> jinja2.Environment:
     """A Jinja environment over ``templates_dir``: autoescaped HTML/XML, strict undefined."""
-    env = jinja2.Environment(
+    env = _ContextEnvironment(
         loader=jinja2.FileSystemLoader(str(templates_dir)),
         autoescape=jinja2.select_autoescape(("html", "xml"), default_for_string=True),
         undefined=jinja2.StrictUndefined,

@@ -12,6 +12,7 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urljoin, urlsplit
 
 import html5lib
+import jinja2
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -549,6 +550,15 @@ def test_undefined_variable_points_at_file_and_line(tmp_path):
     assert Path(info.value.path) == templates / "partials" / "footer.html"
     assert info.value.line == 3
     assert "no_such_variable" in info.value.message and "index.html" in info.value.message
+
+
+def test_dotted_names_read_dict_keys_and_a_missing_key_is_still_an_error(tmp_path):
+    env = make_environment(tmp_path)
+    page = env.from_string("{{ d.items }} {{ d.title }} {{ o.real }}")
+    assert page.render(d={"items": "listed", "title": "T"}, o=3) == "listed T 3"
+    assert env.from_string("{{ d.items() | list | length }}").render(d={"a": 1, "b": 2}) == "2"
+    with pytest.raises(jinja2.UndefinedError, match="no_such_key"):
+        env.from_string("{{ d.no_such_key }}").render(d={})
 
 
 def test_missing_template_names_it(tmp_path):
