@@ -27,6 +27,7 @@ import heapq
 from bisect import bisect_left
 from array import array
 import math
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
@@ -102,49 +103,43 @@ def _features(articles: Sequence[Article], workers: int = 1) -> list[dict[int, f
     """Per article: feature number -> weight. Words are weighted by rarity across the site.
     (Features are numbered, not kept as (kind, name) keys: far less memory at 50,000 articles.)"""
     numbers: dict[Feature, int] = {}
-    bags, df, vocabulary = _word_bags(articles, workers)
+    word_lists: list[str] = []
+    df: Counter[str] = Counter()
+    for words_of_one in _word_lists(articles, workers):  # counted as the workers send them
+        word_lists.append(words_of_one)
+        df.update(words_of_one.split(" ") if words_of_one else ())
     total = max(1, len(articles))
-    # a word only one article uses links nothing; the rarest of the rest are the most telling:
-    # rank the shared words once by (df, word), so each article compares plain ints
-    shared = sorted((count, vocabulary[i], i) for i, count in enumerate(df) if count > 1)
-    rank = array("i", [-1]) * len(df)
-    for position, (_, _, i) in enumerate(shared):
-        rank[i] = position
     result = []
-    for article, bag in zip(articles, bags):
+    for index, article in enumerate(articles):
         feats: dict[int, float] = {}
         for topic in article.topics:
             feats[numbers.setdefault(("topic", normalize(topic)), len(numbers))] = TOPIC_WEIGHT
         for tag in article.tags:
             feats.setdefault(numbers.setdefault(("tag", normalize(tag).casefold()), len(numbers)), TAG_WEIGHT)
-        ranks = [rank[i] for i in bag if rank[i] >= 0]
-        for position in heapq.nsmallest(WORDS_PER_ARTICLE, ranks):
-            count, word, _ = shared[position]
-            idf = math.log(total / count)
+        for word in _rarest_shared(word_lists[index], df):
+            idf = math.log(total / df[word])
             feats.setdefault(numbers.setdefault(("word", word), len(numbers)), WORD_WEIGHT * idf / (1.0 + idf))
+        word_lists[index] = ""  # done with: at 50,000 articles the lists are much of the memory
         result.append(feats)
     return result
 
 
-def _word_bags(articles: Sequence[Article], workers: int = 1) -> tuple[list[array], list[int], list[str]]:
-    """(each article's distinct words as ids, each id's document frequency, id -> word).
+def _rarest_shared(words_of_one: str, df: Counter[str]) -> list[str]:
+    """The ``WORDS_PER_ARTICLE`` words of an article with the fewest articles, ties by
+    the word; a word only this article uses links nothing. (Sorts and a bisection with
+    ``df`` as the key: no Python-level loop over the article's ~150 words.)"""
+    if not words_of_one:
+        return []
+    ranked = sorted(words_of_one.split(" "))
+    ranked.sort(key=df.__getitem__)  # stable: equal counts stay in word order
+    first_shared = bisect_left(ranked, 2, key=df.__getitem__)
+    return ranked[first_shared : first_shared + WORDS_PER_ARTICLE]
 
-    Ids in compact arrays, not a set of strings per article: at 50,000 articles the
-    sets alone would take most of the build's memory."""
-    ids: dict[str, int] = {}
-    df: list[int] = []
-    bags = []
-    # one string per article until its words get ids: 150 small strings each would not be
-    for article_words in _per_article(lambda i: " ".join(_word_set(articles[i])), len(articles), workers):
-        bag = array("i")
-        for word in article_words.split(" ") if article_words else ():
-            i = ids.setdefault(word, len(df))
-            if i == len(df):
-                df.append(0)
-            df[i] += 1
-            bag.append(i)
-        bags.append(bag)
-    return bags, df, list(ids)
+
+def _word_lists(articles: Sequence[Article], workers: int = 1) -> Iterator[str]:
+    """Each article's distinct content words, joined by spaces: one string per article,
+    not a set of ~150 small strings, which at 50,000 articles would take most of the memory."""
+    return _per_article(lambda i: " ".join(_word_set(articles[i])), len(articles), workers)
 
 
 def _word_set(article: Article) -> set[str]:
