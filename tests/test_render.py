@@ -352,6 +352,39 @@ def test_script_json_round_trips_and_hides_markup():
     assert json.loads(encoded) == data
 
 
+_JSON_TEXT = st.text(st.characters(codec=None, categories=None), max_size=12) | st.sampled_from(
+    ["plain", "tab\tline\nbreak", "bell\x07", "form\x0cfeed", "back\\slash", 'q"uote', "del\x7f", "\ud800", "\ufffe"])
+_JSON_DATA = st.recursive(_JSON_TEXT | st.integers() | st.none(),
+                          lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_JSON_TEXT, inner, max_size=3),
+                          max_leaves=8)
+
+
+@given(_JSON_DATA)
+@settings(max_examples=300, deadline=None)
+def test_script_json_holds_no_code_point_clean_text_would_remove(data):
+    encoded = script_json(data)
+    assert encoded == script_json_of_cleaned(data)
+    assert all(markup.clean_text(text) == text for text in _strings(json.loads(encoded)))
+
+
+def _strings(data):
+    if isinstance(data, str):
+        yield data
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            yield key
+            yield from _strings(value)
+    elif isinstance(data, list):
+        for value in data:
+            yield from _strings(value)
+
+
+def script_json_of_cleaned(data):
+    """The reference: every string cleaned first, then dumped (what script_json skips when it can)."""
+    raw = json.dumps(markup._cleaned(data), ensure_ascii=False, separators=(",", ":"))
+    return raw.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
 def test_json_ld_describes_topics_people_and_quotations(rich_files):
     text = rich_files[PurePosixPath("articles/story-5/index.html")].decode()
     ld = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', text, re.S).group(1))
