@@ -9,9 +9,10 @@ the folder only makes the next build slower. Three memos:
 - per digest: the enriched articles, keyed by the digest's paragraphs, the
   corrections, the taxonomy and its date;
 - per output page: the hash of (template and everything it includes,
-  the page's context); an unchanged page is hard-linked from the previous
-  site instead of being rendered again (an article's ``index.md`` is keyed
-  by its own bytes, and linked the same way);
+  the page's context); an unchanged page is not rendered again: it stays in
+  the site, which only the changed files replace (or, when a whole new site
+  must be staged, it is hard-linked from the current one); an article's
+  ``index.md`` and the static files are keyed by their own bytes;
 - per build: a hash of every input file and option; when it matches the one
   stored for this output folder, the site is already up to date.
 """

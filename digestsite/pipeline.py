@@ -29,7 +29,7 @@ from .enrich import assign_slugs, enrich_segment
 from .markdown_pages import article_to_markdown
 from .model import Article, BuildOptions, BuildReport, Content, Digest, LineDecision, PageSpec, SiteModel
 from .errors import BuildError
-from .publish import check_output_dir, link_files, staged_output, write_files
+from .publish import OutputUpdate, check_output_dir, link_files, output_stamp, staged_update, write_files
 from .read import TAXONOMY_FILE, read_content, read_digest, read_taxonomy, safe_base_url
 from .render import make_environment, plan_pages, render_page, static_files
 from .parallel import parallel_imap, parallel_map, release_free_memory, usable_workers
@@ -71,14 +71,11 @@ def build(options: BuildOptions, progress: Progress = _no_progress) -> BuildRepo
     plan = plan_pages(site, usable_workers() if len(site.articles) >= PARALLEL_MIN_PAGES else 1,
                       search=options.search or options.search_later)
     previous = cache.load_json("pages.json") if cache.enabled else None
-    with staged_output(options.out_dir, protected, stamp) as staging:
-        rendered, records = render_changed(plan, env, previous, options.out_dir, staging, progress)
-        records |= markdown_changed(site.articles, previous, options.out_dir, staging)
-        write_files(static_files(options.templates_dir), staging)
-        indexed = 0
-        if options.search:
-            indexed, search_key = index_search(staging, site, records, previous or {}, options)
-            records["pagefind/"] = {"key": search_key}
+    with staged_update(options.out_dir, protected, stamp) as update:
+        rendered, records = render_changed(plan, env, previous, options.out_dir, update.staging, progress)
+        records |= markdown_changed(site.articles, previous, options.out_dir, update.staging)
+        records |= _files_changed(static_files(options.templates_dir), previous, options.out_dir, update.staging)
+        indexed = _complete_output(update, site, records, previous, _describes(cache, options.out_dir), options)
     report = BuildReport(
         articles=len(site.articles), topics=len(site.topics),
         spokespersons=len(site.spokespersons), pages=len(plan) - sum(1 for s in plan if s.url_path.suffix != ".html"),
@@ -118,7 +115,7 @@ def render_changed(plan: Sequence[PageSpec], env: Environment, previous: dict | 
                 if _unchanged(out_dir, spec.url_path, previous, keys[spec.url_path]) is not None:
                     continue
             changed[spec.url_path] = render_page(spec, context, env)
-        return sum(1 for p in changed if p.suffix == ".html"), _publish(changed, keys, out_dir, staging)
+        return sum(1 for p in changed if p.suffix == ".html"), _publish(changed, keys, previous, staging)
 
     results = _in_batches(publish_batch, plan, parallel, lambda done: progress("rendering", done, len(plan)))
     return sum(count for count, _ in results), {p: r for _, records in results for p, r in records.items()}
@@ -126,20 +123,23 @@ def render_changed(plan: Sequence[PageSpec], env: Environment, previous: dict | 
 
 def markdown_changed(articles: Sequence[Article], previous: dict | None, out_dir: Path,
                      staging: Path) -> dict[str, dict]:
-    """Write each article's ``index.md`` into ``staging``, hard-linked from the previous
-    site when unchanged (the key is the file's own hash); returns their records
-    (none with no cache: ``previous`` None)."""
-    def publish_batch(batch: Sequence[Article]) -> dict[str, dict]:
-        files = markdown_sources(batch)
-        if previous is None:
-            return _publish(files, {}, out_dir, staging)
-        keys = {path: hashlib.sha256(data).hexdigest() for path, data in files.items()}
-        changed = {path: data for path, data in files.items()
-                   if _unchanged(out_dir, path, previous, keys[path]) is None}
-        return _publish(changed, keys, out_dir, staging)
-
-    results = _in_batches(publish_batch, articles, len(articles) >= PARALLEL_MIN_PAGES)
+    """Write into ``staging`` each article's ``index.md`` that changed since the previous
+    site (its key is its own hash); returns their records (none with no cache)."""
+    results = _in_batches(lambda batch: _files_changed(markdown_sources(batch), previous, out_dir, staging),
+                          articles, len(articles) >= PARALLEL_MIN_PAGES)
     return {p: r for records in results for p, r in records.items()}
+
+
+def _files_changed(files: dict[PurePosixPath, bytes], previous: dict | None, out_dir: Path,
+                   staging: Path) -> dict[str, dict]:
+    """Write into ``staging`` the ``files`` whose bytes differ from the previous site's;
+    returns every file's record (none with no cache: ``previous`` None)."""
+    if previous is None:
+        return _publish(files, {}, previous, staging)
+    keys = {path: hashlib.sha256(data).hexdigest() for path, data in files.items()}
+    changed = {path: data for path, data in files.items()
+               if _unchanged(out_dir, path, previous, keys[path]) is None}
+    return _publish(changed, keys, previous, staging)
 
 
 def _in_batches(task: Callable[[Sequence], Any], items: Sequence, parallel: bool,
@@ -158,32 +158,70 @@ def _unchanged(out_dir: Path, url_path: PurePosixPath, previous: dict, key: str)
     return previous_file(out_dir, url_path, previous.get(str(url_path)), key)
 
 
-def _publish(changed: dict[PurePosixPath, bytes], keys: dict[PurePosixPath, str], out_dir: Path,
+def _publish(changed: dict[PurePosixPath, bytes], keys: dict[PurePosixPath, str], previous: dict | None,
              staging: Path) -> dict[str, dict]:
-    """Write the ``changed`` files, link the other keyed ones from the previous site,
-    and return every file's record: its key and the size and time it has now."""
+    """Write the ``changed`` files into ``staging`` and return every keyed file's record:
+    its key and the size and time it has now (an unchanged file's record is the
+    previous one: the file, checked by ``_unchanged``, is the same)."""
     write_files(changed, staging)
-    link_files({p: out_dir / p for p in keys if p not in changed}, staging)
     records = {}
     for url_path, key in keys.items():
-        stat = (staging / url_path).stat()
-        records[str(url_path)] = {"key": key, "stat": [stat.st_size, stat.st_mtime_ns]}
+        if url_path in changed:
+            stat = os.stat(os.path.join(staging, *url_path.parts))
+            records[str(url_path)] = {"key": key, "stat": [stat.st_size, stat.st_mtime_ns]}
+        else:
+            assert previous is not None
+            records[str(url_path)] = previous[str(url_path)]
     return records
 
 
-def index_search(staging: Path, site: SiteModel, records: dict[str, dict], previous: dict,
-                 options: BuildOptions) -> tuple[int, str]:
-    """Run Pagefind, or reuse the previous index when no indexed (article) page changed.
-    Returns (pages indexed, the index's key)."""
-    search_key = hash_values(sorted((p, r["key"]) for p, r in records.items() if p.startswith("articles/")),
-                             site.settings.language)
-    old_index = options.out_dir / "pagefind"
-    if previous.get("pagefind/", {}).get("key") == search_key and old_index.is_dir():
-        files = {PurePosixPath("pagefind", p.relative_to(old_index).as_posix()): p
-                 for p in old_index.rglob("*") if p.is_file()}
-        link_files(files, staging)
-        return len(list((staging / "pagefind" / "fragment").glob("*.pf_fragment"))), search_key
-    return index_site(staging, site.settings.language), search_key
+def _complete_output(update: OutputUpdate, site: SiteModel, records: dict[str, dict], previous: dict | None,
+                     describes: bool, options: BuildOptions) -> int:
+    """Choose how the staged (changed) files reach the site, and index it for search
+    when needed; returns the pages indexed and adds the index's record to ``records``.
+
+    In place when the cache's records ``describe`` the current site and the search
+    index can stay: the changed files move in, files no longer made are deleted.
+    Otherwise a whole site is staged, the unchanged files linked from the current
+    one, so that Pagefind can index it and it can be swapped in whole."""
+    search_key = _search_key(site, records) if options.search else ""
+    if previous and describes and _index_kept(previous, search_key, options):
+        if options.search:
+            records["pagefind/"] = previous["pagefind/"]
+        update.replace_files(PurePosixPath(p) for p in previous if p not in records)
+        return _indexed_pages(options.out_dir) if options.search else 0
+    link_files({PurePosixPath(p): options.out_dir / p for p in records
+                if not os.path.lexists(update.staging / p)}, update.staging)
+    if not options.search:
+        return 0
+    records["pagefind/"] = {"key": search_key}
+    return index_site(update.staging, site.settings.language)
+
+
+def _search_key(site: SiteModel, records: dict[str, dict]) -> str:
+    """What the search index is made from: the article pages and the site's language."""
+    return hash_values(sorted((p, r["key"]) for p, r in records.items() if p.startswith("articles/")),
+                       site.settings.language)
+
+
+def _describes(cache: BuildCache, out_dir: Path) -> bool:
+    """Whether the cache's page records describe ``out_dir`` as it is: the folder's
+    marker holds the stamp of the build that stored them (a --no-cache build in
+    between, or an update killed halfway, leaves another stamp or none)."""
+    stamp = cache.load_json("report.json").get("stamp")
+    return bool(stamp) and output_stamp(out_dir) == stamp
+
+
+def _index_kept(previous: dict, search_key: str, options: BuildOptions) -> bool:
+    """Whether the site's search index can stay as it is: no search wanted (it is then
+    removed, if there was one), or no article page changed since it was made."""
+    if not options.search:
+        return True
+    return previous.get("pagefind/", {}).get("key") == search_key and (options.out_dir / "pagefind").is_dir()
+
+
+def _indexed_pages(site_dir: Path) -> int:
+    return len(list((site_dir / "pagefind" / "fragment").glob("*.pf_fragment")))
 
 
 def _remember(cache: BuildCache, records: dict, report: BuildReport, stamp: str) -> None:

@@ -1,9 +1,17 @@
-"""Write the rendered site atomically into the output folder.
+"""Write the rendered site into the output folder, all or nothing.
 
-``staged_output(out_dir)`` yields a fresh folder beside ``out_dir``; the caller
-writes the whole site there. Only when the block finishes without an error is
-the staged folder swapped in (an atomic exchange of the two names where the OS
-offers one), so a failed or killed build leaves the previous site untouched.
+``staged_update(out_dir)`` yields an ``OutputUpdate`` whose ``staging`` is a
+fresh folder beside ``out_dir``; nothing in ``out_dir`` changes until the block
+finishes without an error, so a failed build leaves the previous site untouched.
+Then, by default, the staged folder holds the whole site and is swapped in (an
+atomic exchange of the two names where the OS offers one). An incremental build
+stages only the files that changed and calls ``replace_files(removed)``: the
+staged files are then renamed over their namesakes (each rename atomic) and the
+removed ones deleted, so an edit to one article moves a handful of files instead
+of relinking and deleting a whole site of folders. While those renames run the
+marker carries no stamp, so a build killed halfway is never taken for up to date
+(and the next build, seeing the stamp differ, stages a whole site again).
+``staged_output(out_dir)`` is the whole-site form, yielding the staging folder.
 
 The build owns its output folder: a marker file says so. It refuses to replace
 a non-empty folder without the marker, the filesystem root, the home folder,
@@ -18,12 +26,13 @@ import ctypes
 import ctypes.util
 import os
 import shutil
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path, PurePosixPath
 
 from .errors import BuildError
 
-__all__ = ["MARKER", "check_output_dir", "link_files", "output_stamp", "staged_output", "write_files"]
+__all__ = ["MARKER", "OutputUpdate", "check_output_dir", "link_files", "output_stamp", "staged_output",
+           "staged_update", "write_files"]
 
 MARKER = ".digestsite-output"
 _STAGING = ".{name}.staging-{pid}"
@@ -49,9 +58,24 @@ def check_output_dir(out_dir: Path, protected: Sequence[Path] = ()) -> None:
         )
 
 
+class OutputUpdate:
+    """A build's way into the output folder: write files under ``staging``, and
+    call ``replace_files`` to publish them as changes rather than a whole site."""
+
+    def __init__(self, staging: Path, out: Path):
+        self.staging = staging
+        self._out = out
+        self.removed: list[PurePosixPath] | None = None  # None: swap the whole staged site in
+
+    def replace_files(self, removed: Iterable[PurePosixPath]) -> None:
+        """Publish the staged files over the current site and delete ``removed`` (paths in
+        the site; one ending in "/" is a folder), keeping everything else as it is."""
+        self.removed = [_checked(path) for path in removed]
+
+
 @contextlib.contextmanager
-def staged_output(out_dir: Path, protected: Sequence[Path] = (), stamp: str = "") -> Iterator[Path]:
-    """Yield a staging folder; on success it becomes ``out_dir``, on failure it is removed.
+def staged_update(out_dir: Path, protected: Sequence[Path] = (), stamp: str = "") -> Iterator[OutputUpdate]:
+    """Yield an ``OutputUpdate``; on success its files reach ``out_dir``, on failure nothing does.
 
     ``stamp`` (a hash of the build's inputs) is kept in the marker file, so the
     next build can tell whether the site is already up to date.
@@ -63,11 +87,69 @@ def staged_output(out_dir: Path, protected: Sequence[Path] = (), stamp: str = ""
     staging = out.parent / _STAGING.format(name=out.name, pid=os.getpid())
     staging.mkdir()
     try:
-        (staging / MARKER).write_text(f"This folder is written by digestsite; a build replaces it whole.\n{stamp}\n")
-        yield staging
-        _swap_in(staging, out)
+        (staging / MARKER).write_text(_marker_text(stamp))
+        update = OutputUpdate(staging, out)
+        yield update
+        if update.removed is not None and (out / MARKER).is_file():
+            _replace_in_place(staging, out, update.removed)
+        else:
+            _swap_in(staging, out)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def staged_output(out_dir: Path, protected: Sequence[Path] = (), stamp: str = "") -> Iterator[Path]:
+    """Yield a staging folder; on success it becomes ``out_dir`` whole, on failure it is removed."""
+    with staged_update(out_dir, protected, stamp) as update:
+        yield update.staging
+
+
+def _marker_text(stamp: str) -> str:
+    return f"This folder is written by digestsite; a build replaces it whole.\n{stamp}\n"
+
+
+def _replace_in_place(staging: Path, out: Path, removed: Sequence[PurePosixPath]) -> None:
+    """Rename every staged file over ``out``, delete ``removed``, and write the marker last."""
+    _write_replacing(out / MARKER, _marker_text("").encode())  # "being updated": up to date for nobody
+    made: set[str] = set()
+    for folder, _, names in os.walk(staging):
+        relative = PurePosixPath(Path(folder).relative_to(staging).as_posix())
+        for name in names:
+            if name != MARKER or folder != str(staging):
+                _move_over(os.path.join(folder, name), out, relative / name, made)
+    for path in removed:
+        _remove(out, path)
+    os.replace(staging / MARKER, out / MARKER)
+
+
+def _move_over(source: str, out: Path, url_path: PurePosixPath, made: set[str]) -> None:
+    target = _target(out, url_path, made)
+    if os.path.isdir(target) and not os.path.islink(target):
+        shutil.rmtree(target)  # a folder where a file now belongs
+    os.replace(source, target)
+
+
+def _remove(out: Path, url_path: PurePosixPath) -> None:
+    """Delete a file or folder of the site, then the folders it leaves empty."""
+    target = out.joinpath(*url_path.parts)
+    if target.is_dir() and not target.is_symlink():
+        shutil.rmtree(target)
+    else:
+        target.unlink(missing_ok=True)
+    for folder in target.parents:
+        if folder == out or out not in folder.parents:
+            break
+        try:
+            folder.rmdir()
+        except OSError:
+            break  # not empty: the folders above are not either
+
+
+def _write_replacing(path: Path, data: bytes) -> None:
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temporary.write_bytes(data)
+    temporary.replace(path)
 
 
 def output_stamp(out_dir: Path) -> str:
@@ -156,10 +238,16 @@ def _target(root: Path, url_path: PurePosixPath, made: set[str]) -> str:
 
     Checking the path's parts is enough, with no ``resolve()`` per file: ``root``
     is a staging folder this build created, so no link inside it leads out."""
-    if url_path.is_absolute() or ".." in url_path.parts or not url_path.parts:
-        raise BuildError(f"refusing to write {url_path}: outside the output folder")
+    _checked(url_path)
     folder = os.path.join(root, *url_path.parts[:-1])
     if folder not in made:
         os.makedirs(folder, exist_ok=True)
         made.add(folder)
     return os.path.join(folder, url_path.parts[-1])
+
+
+def _checked(url_path: PurePosixPath) -> PurePosixPath:
+    """``url_path``, when it names something inside the site (else BuildError)."""
+    if url_path.is_absolute() or ".." in url_path.parts or not url_path.parts:
+        raise BuildError(f"refusing to write {url_path}: outside the output folder")
+    return url_path

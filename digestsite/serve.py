@@ -10,7 +10,7 @@ Contract of ``serve(options, host, port) -> int``:
 - Watches ``content_dir`` and ``templates_dir`` (never the output) and rebuilds, debounced,
   in one build thread; every build, good or bad, sends ``event: reload`` to every open page
   (all of that lives in ``reload.py``). A failed build keeps the last good site
-  (``publish.staged_output`` only swaps in complete sites) and overlays its error on every
+  (``publish.staged_update`` changes nothing until a build succeeds) and overlays its error on every
   HTML page until a good build.
 - ``/__reload/status`` answers ``{"generation", "error", "building", "indexing"}`` as JSON.
 - Only GET and HEAD; any path that could leave the site folder (``..``, encoded or not,

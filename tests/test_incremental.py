@@ -154,3 +154,40 @@ def test_a_same_size_edit_right_after_a_build_is_seen(project: Path, tmp_path: P
     digest.write_text(text.replace("Miao", "Maio", 1), encoding="utf-8")  # same size, same second
     assert not _build(project, site, "--no-search").startswith("up to date")
     assert _tree(site) == _clean_build(project, tmp_path / "clean", "--no-search")
+
+
+def test_an_edit_updates_the_site_in_place(project: Path, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    _build(project, site, "--no-search")
+    folder = site.stat().st_ino
+    _edit_article(project)
+    _build(project, site, "--no-search")
+    assert site.stat().st_ino == folder  # the changed files moved in; no second copy of the site
+    assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".site")]  # no staging left behind
+
+
+def test_a_site_the_cache_does_not_describe_is_staged_whole(project: Path, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    _build(project, site, "--no-search")
+    _add_article(project)
+    # a build without the cache, then one with it: the records are older than the site
+    assert run_cli("build", "--content", str(project / "content"), "--templates", str(project / "templates"),
+                   "--out", str(site), "--no-cache", "--no-search").returncode == 0
+    _delete_article(project)
+    _build(project, site, "--no-search")
+    assert _tree(site) == _clean_build(project, tmp_path / "clean", "--no-search")
+
+
+def test_an_update_killed_halfway_is_repaired_by_the_next_build(project: Path, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    _build(project, site, "--no-search")
+    _add_article(project)
+    _build(project, site, "--no-search")
+    # what a kill during the renames leaves: a marker with no stamp, files of both builds
+    marker = site / ".digestsite-output"
+    marker.write_text(marker.read_text().splitlines()[0] + "\n\n")
+    (site / "articles" / "stale-page").mkdir()
+    (site / "articles" / "stale-page" / "index.html").write_text("from a build that never finished")
+    _delete_article(project)
+    _build(project, site, "--no-search")
+    assert _tree(site) == _clean_build(project, tmp_path / "clean", "--no-search")
