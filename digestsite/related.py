@@ -50,8 +50,8 @@ Feature = tuple[str, str]
 def related_articles(articles: Sequence[Article], limit: int = 3, workers: int = 1) -> dict[str, tuple[Article, ...]]:
     """Slug -> up to ``limit`` related articles, best first (see the module docstring).
 
-    With ``workers > 1`` the two per-article passes (finding each article's words,
-    scoring its candidates) run in forked workers, in chunks; the result is the same."""
+    With ``workers > 1`` the three per-article passes (finding each article's words,
+    choosing its rarest, scoring its candidates) run in forked workers, in chunks; the result is the same."""
     features = _features(articles, workers)
     postings: dict[int, array] = {}  # feature number -> the articles that have it, ascending
     for index, feats in enumerate(features):
@@ -110,16 +110,17 @@ def _features(articles: Sequence[Article], workers: int = 1) -> list[dict[int, f
         df.update(words_of_one.split(" ") if words_of_one else ())
     total = max(1, len(articles))
     result = []
-    for index, article in enumerate(articles):
+    rarest = _per_article(lambda i: _rarest_shared(word_lists[i], df), len(articles), workers)
+    for index, (article, words_of_one) in enumerate(zip(articles, rarest)):
+        word_lists[index] = ""  # done with: at 50,000 articles the lists are much of the memory
         feats: dict[int, float] = {}
         for topic in article.topics:
             feats[numbers.setdefault(("topic", normalize(topic)), len(numbers))] = TOPIC_WEIGHT
         for tag in article.tags:
             feats.setdefault(numbers.setdefault(("tag", normalize(tag).casefold()), len(numbers)), TAG_WEIGHT)
-        for word in _rarest_shared(word_lists[index], df):
+        for word in words_of_one:
             idf = math.log(total / df[word])
             feats.setdefault(numbers.setdefault(("word", word), len(numbers)), WORD_WEIGHT * idf / (1.0 + idf))
-        word_lists[index] = ""  # done with: at 50,000 articles the lists are much of the memory
         result.append(feats)
     return result
 
