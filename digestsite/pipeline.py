@@ -63,7 +63,9 @@ def build(options: BuildOptions, progress: Progress = _no_progress) -> BuildRepo
     if fresh is not None:
         return replace(fresh, seconds=time.perf_counter() - started)
     cache = BuildCache(options.cache_dir, options.out_dir)
-    stamp = inputs_stamp(options, cache.load_file_hashes())
+    # what the next build compares to know the site is up to date; with no cache there
+    # is no next comparison, and hashing every input file is a tenth of a build
+    stamp = inputs_stamp(options, cache.load_file_hashes()) if cache.enabled else ""
     site, warnings = build_site_model(read_content(options.content_dir), options.base_url, cache, progress)
     release_free_memory()  # the digests' pages, before the workers fork
     env = make_environment(options.templates_dir)

@@ -106,7 +106,7 @@ def staged_output(out_dir: Path, protected: Sequence[Path] = (), stamp: str = ""
 
 
 def _marker_text(stamp: str) -> str:
-    return f"This folder is written by digestsite; a build replaces it whole.\n{stamp}\n"
+    return f"This folder is written by digestsite; a build replaces what is in it.\n{stamp}\n"
 
 
 def _replace_in_place(staging: Path, out: Path, removed: Sequence[PurePosixPath]) -> None:
