@@ -346,7 +346,8 @@ _PAGES_PER_TASK = 500
 def _read_article_pages(content_dir: Path) -> tuple[ArticleOverride, ...]:
     """articles/*.md, in file-name order: corrections (with a source digest) or new articles.
     Parsed by forked workers when there are many (the same pages, in the same order)."""
-    paths = sorted((content_dir / "articles").glob("*.md"))
+    # by the path's text: the same order as comparing Paths (one folder), a tenth of the time
+    paths = sorted((content_dir / "articles").glob("*.md"), key=str)
 
     def read_pages(start: int) -> list[ArticleOverride]:
         return [_read_article_page(path, content_dir) for path in paths[start:start + _PAGES_PER_TASK]]
