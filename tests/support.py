@@ -37,6 +37,12 @@ def shared_path(relative: str) -> Path:
     return require_shared() / relative
 
 
+def site_files(folder: Path) -> dict[str, bytes]:
+    """Every file of a built site but the marker, whose stamp only a build with a cache writes."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file() and p.name != ".digestsite-output"}
+
+
 def run_cli(*args: str, cwd: Path = ROOT, env: dict | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
     """``python build.py ARGS`` in a subprocess, text output captured."""
     return subprocess.run([sys.executable, str(ROOT / "build.py"), *args], cwd=cwd, env=env,

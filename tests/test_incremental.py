@@ -7,15 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from support import ROOT, run_cli
+from support import ROOT, run_cli, site_files
 
 SEED_NAME = "global-times-china-world-digest.txt"
-
-
-def _tree(folder: Path) -> dict[str, bytes]:
-    """Every file of a site but the marker, whose stamp only a build with a cache writes."""
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*"))
-            if p.is_file() and p.name != ".digestsite-output"}
 
 
 def _build(project: Path, out: Path, *extra: str) -> str:
@@ -30,7 +24,7 @@ def _clean_build(project: Path, out: Path, *extra: str) -> dict[str, bytes]:
     result = run_cli("build", "--content", str(project / "content"), "--templates", str(project / "templates"),
                      "--out", str(out), "--no-cache", *extra)
     assert result.returncode == 0, result.stderr
-    return _tree(out)
+    return site_files(out)
 
 
 @pytest.fixture
@@ -83,17 +77,17 @@ def test_every_incremental_build_equals_a_clean_build(project: Path, tmp_path: P
     for edit in EDITS:
         edit(project)
         summary = _build(project, site, "--no-search")
-        assert _tree(site) == _clean_build(project, tmp_path / "clean", "--no-search"), edit.__name__
+        assert site_files(site) == _clean_build(project, tmp_path / "clean", "--no-search"), edit.__name__
         assert "unchanged)" in summary or edit is _change_topic, (edit.__name__, summary)
 
 
 def test_editing_one_article_rerenders_only_the_pages_that_show_it(project: Path, tmp_path: Path) -> None:
     site = tmp_path / "site"
     _build(project, site, "--no-search")
-    before = _tree(site)
+    before = site_files(site)
     _edit_article(project)
     summary = _build(project, site, "--no-search")
-    changed = {p for p, data in _tree(site).items() if before.get(p) != data}
+    changed = {p for p, data in site_files(site).items() if before.get(p) != data}
     assert "unchanged)" in summary
     assert any(p.startswith("articles/") and p.endswith("index.html") for p in changed)
     assert not any(p.startswith("spokespersons/mao-ning/") for p in changed)  # does not list the feature
@@ -108,10 +102,10 @@ def test_a_second_build_of_the_same_inputs_is_a_no_op(project: Path, tmp_path: P
 def test_template_change_rerenders_only_pages_using_it(project: Path, tmp_path: Path) -> None:
     site = tmp_path / "site"
     _build(project, site, "--no-search")
-    before = _tree(site)
+    before = site_files(site)
     _change_template(project)
     _build(project, site, "--no-search")
-    changed = {p for p, data in _tree(site).items() if before.get(p) != data}
+    changed = {p for p, data in site_files(site).items() if before.get(p) != data}
     assert changed and all(p.startswith("articles/") for p in changed), changed
 
 
@@ -127,12 +121,12 @@ def test_search_index_is_reused_when_no_article_changed(project: Path, tmp_path:
     _build(project, site)
     _change_template(project)  # article pages change: the index must be rebuilt
     _build(project, site)
-    assert _tree(site) == _clean_build(project, tmp_path / "clean")
+    assert site_files(site) == _clean_build(project, tmp_path / "clean")
     template = project / "templates" / "topics.html"
     template.write_text(template.read_text(encoding="utf-8") + "\n", encoding="utf-8")
-    index_before = {p: d for p, d in _tree(site).items() if p.startswith("pagefind/")}
+    index_before = {p: d for p, d in site_files(site).items() if p.startswith("pagefind/")}
     _build(project, site)
-    assert {p: d for p, d in _tree(site).items() if p.startswith("pagefind/")} == index_before
+    assert {p: d for p, d in site_files(site).items() if p.startswith("pagefind/")} == index_before
 
 
 def test_unchanged_markdown_sources_are_linked_not_rewritten(project: Path, tmp_path: Path) -> None:
@@ -155,7 +149,7 @@ def test_a_same_size_edit_right_after_a_build_is_seen(project: Path, tmp_path: P
     text = digest.read_text(encoding="utf-8")
     digest.write_text(text.replace("Miao", "Maio", 1), encoding="utf-8")  # same size, same second
     assert not _build(project, site, "--no-search").startswith("up to date")
-    assert _tree(site) == _clean_build(project, tmp_path / "clean", "--no-search")
+    assert site_files(site) == _clean_build(project, tmp_path / "clean", "--no-search")
 
 
 def test_an_edit_updates_the_site_in_place(project: Path, tmp_path: Path) -> None:
@@ -177,7 +171,7 @@ def test_a_site_the_cache_does_not_describe_is_staged_whole(project: Path, tmp_p
                    "--out", str(site), "--no-cache", "--no-search").returncode == 0
     _delete_article(project)
     _build(project, site, "--no-search")
-    assert _tree(site) == _clean_build(project, tmp_path / "clean", "--no-search")
+    assert site_files(site) == _clean_build(project, tmp_path / "clean", "--no-search")
 
 
 def test_an_update_killed_halfway_is_repaired_by_the_next_build(project: Path, tmp_path: Path) -> None:
@@ -192,7 +186,7 @@ def test_an_update_killed_halfway_is_repaired_by_the_next_build(project: Path, t
     (site / "articles" / "stale-page" / "index.html").write_text("from a build that never finished")
     _delete_article(project)
     _build(project, site, "--no-search")
-    assert _tree(site) == _clean_build(project, tmp_path / "clean", "--no-search")
+    assert site_files(site) == _clean_build(project, tmp_path / "clean", "--no-search")
 
 
 def test_only_a_build_with_a_cache_stamps_its_site(project: Path, tmp_path: Path) -> None:

@@ -10,14 +10,10 @@ import pytest
 from digestsite import parallel, pipeline, read, related
 from digestsite.errors import BuildError, SourceError
 from digestsite.model import BuildOptions
-from support import ROOT
+from support import ROOT, site_files
 
 SEED = ROOT / "content" / "digests" / "global-times-china-world-digest.txt"
 DIGESTS = 10
-
-
-def _tree(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 @pytest.fixture
@@ -48,7 +44,7 @@ def _build(project: Path, out: Path, monkeypatch: pytest.MonkeyPatch, parallel: 
 def test_a_parallel_build_equals_a_serial_one(project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     _build(project, tmp_path / "serial", monkeypatch, parallel=False)
     _build(project, tmp_path / "parallel", monkeypatch, parallel=True)
-    serial, parallel = _tree(tmp_path / "serial"), _tree(tmp_path / "parallel")
+    serial, parallel = site_files(tmp_path / "serial"), site_files(tmp_path / "parallel")
     assert len(serial) > 50
     assert serial == parallel
 
@@ -64,7 +60,7 @@ def test_a_parallel_rebuild_after_an_edit_equals_a_clean_build(project: Path, tm
     summary = _build(project, site, monkeypatch, parallel=True, cache=True)
     assert "unchanged" in summary
     _build(project, tmp_path / "clean", monkeypatch, parallel=False)
-    assert _tree(site) == _tree(tmp_path / "clean")
+    assert site_files(site) == site_files(tmp_path / "clean")
 
 
 def test_parallel_map_keeps_the_order_and_the_error_types() -> None:
