@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     import jinja2
 
 from .model import BuildOptions, BuildReport
-from .publish import check_output_dir, output_stamp
+from .publish import check_output_dir, output_stamp, write_atomic
 
 __all__ = ["BuildCache", "code_hash", "hash_values", "inputs_stamp", "template_hashes", "up_to_date"]
 
@@ -195,7 +195,7 @@ class BuildCache:
     def store_articles(self, key: str, articles: list) -> None:
         if self.enabled:
             self._used_articles.add(key)
-            _write_atomic(self.directory / "articles" / f"{key}.pickle", pickle.dumps(articles, protocol=5))  # type: ignore[operator]
+            write_atomic(self.directory / "articles" / f"{key}.pickle", pickle.dumps(articles, protocol=5))  # type: ignore[operator]
 
     def prune_articles(self) -> None:
         """Forget digests this build did not use, so the cache does not grow forever."""
@@ -217,7 +217,7 @@ class BuildCache:
 
     def store_json(self, name: str, data: dict) -> None:
         if self.enabled:
-            _write_atomic(self._site_file(name), json.dumps(data, sort_keys=True).encode("utf-8"))
+            write_atomic(self._site_file(name), json.dumps(data, sort_keys=True).encode("utf-8"))
 
     def load_file_hashes(self) -> dict[str, list]:
         try:
@@ -227,7 +227,7 @@ class BuildCache:
 
     def store_file_hashes(self, known: dict[str, list]) -> None:
         if self.enabled:
-            _write_atomic(self.directory / "files.json", json.dumps(known, sort_keys=True).encode("utf-8"))  # type: ignore[operator]
+            write_atomic(self.directory / "files.json", json.dumps(known, sort_keys=True).encode("utf-8"))  # type: ignore[operator]
 
 
 
@@ -243,9 +243,3 @@ def previous_file(out_dir: Path, url_path: PurePosixPath, record: dict | None, k
         return None
     return path if [stat.st_size, stat.st_mtime_ns] == record.get("stat") else None
 
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    temporary.write_bytes(data)
-    temporary.replace(path)

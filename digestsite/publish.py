@@ -32,7 +32,7 @@ from pathlib import Path, PurePosixPath
 from .errors import BuildError
 
 __all__ = ["MARKER", "OutputUpdate", "check_output_dir", "link_files", "output_stamp", "staged_output",
-           "staged_update", "write_files"]
+           "staged_update", "write_atomic", "write_files"]
 
 MARKER = ".digestsite-output"
 _STAGING = ".{name}.staging-{pid}"
@@ -62,9 +62,8 @@ class OutputUpdate:
     """A build's way into the output folder: write files under ``staging``, and
     call ``replace_files`` to publish them as changes rather than a whole site."""
 
-    def __init__(self, staging: Path, out: Path):
+    def __init__(self, staging: Path):
         self.staging = staging
-        self._out = out
         self.removed: list[PurePosixPath] | None = None  # None: swap the whole staged site in
 
     def replace_files(self, removed: Iterable[PurePosixPath]) -> None:
@@ -88,7 +87,7 @@ def staged_update(out_dir: Path, protected: Sequence[Path] = (), stamp: str = ""
     staging.mkdir()
     try:
         (staging / MARKER).write_text(_marker_text(stamp))
-        update = OutputUpdate(staging, out)
+        update = OutputUpdate(staging)
         yield update
         if update.removed is not None and (out / MARKER).is_file():
             _replace_in_place(staging, out, update.removed)
@@ -111,28 +110,37 @@ def _marker_text(stamp: str) -> str:
 
 def _replace_in_place(staging: Path, out: Path, removed: Sequence[PurePosixPath]) -> None:
     """Rename every staged file over ``out``, delete ``removed``, and write the marker last."""
-    _write_replacing(out / MARKER, _marker_text("").encode())  # "being updated": up to date for nobody
-    made: set[str] = set()
+    write_atomic(out / MARKER, _marker_text("").encode())  # "being updated": up to date for nobody
+    checked: set[str] = set()
     for folder, _, names in os.walk(staging):
         relative = PurePosixPath(Path(folder).relative_to(staging).as_posix())
         for name in names:
             if name != MARKER or folder != str(staging):
-                _move_over(os.path.join(folder, name), out, relative / name, made)
-    for path in removed:
-        _remove(out, path)
+                target = os.path.join(_site_folder(out, relative, checked), name)
+                if os.path.isdir(target) and not os.path.islink(target):
+                    shutil.rmtree(target)  # a folder where a file now belongs
+                os.replace(os.path.join(folder, name), target)
+    for url_path in removed:
+        _remove(out, url_path, checked)
     os.replace(staging / MARKER, out / MARKER)
 
 
-def _move_over(source: str, out: Path, url_path: PurePosixPath, made: set[str]) -> None:
-    target = _target(out, url_path, made)
-    if os.path.isdir(target) and not os.path.islink(target):
-        shutil.rmtree(target)  # a folder where a file now belongs
-    os.replace(source, target)
+def _site_folder(out: Path, relative: PurePosixPath, checked: set[str]) -> str:
+    """``out/relative``, made if missing, and refused if a link in the site leads it
+    elsewhere (``out`` is not a folder this build made, unlike the staging folder)."""
+    folder = os.path.join(out, *relative.parts)
+    if folder not in checked:
+        real = os.path.realpath(folder)  # resolves the links among the parts that exist
+        if real != str(out) and not real.startswith(str(out) + os.sep):
+            raise BuildError(f"refusing to write into {folder}: a link leads it out of the output folder")
+        os.makedirs(folder, exist_ok=True)
+        checked.add(folder)
+    return folder
 
 
-def _remove(out: Path, url_path: PurePosixPath) -> None:
+def _remove(out: Path, url_path: PurePosixPath, checked: set[str]) -> None:
     """Delete a file or folder of the site, then the folders it leaves empty."""
-    target = out.joinpath(*url_path.parts)
+    target = Path(_site_folder(out, url_path.parent, checked), url_path.name)
     if target.is_dir() and not target.is_symlink():
         shutil.rmtree(target)
     else:
@@ -146,7 +154,9 @@ def _remove(out: Path, url_path: PurePosixPath) -> None:
             break  # not empty: the folders above are not either
 
 
-def _write_replacing(path: Path, data: bytes) -> None:
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``path`` by renaming a finished temporary file over it (its folders made)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     temporary.write_bytes(data)
     temporary.replace(path)

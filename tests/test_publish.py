@@ -117,3 +117,15 @@ def test_replace_files_refuses_to_remove_outside_the_site(tmp_path: Path, bad: s
         with staged_update(out) as update:
             update.replace_files([PurePosixPath(bad)])
     assert (tmp_path / "evil.html").read_text() == "precious"
+
+
+def test_replace_files_refuses_to_follow_a_link_out_of_the_site(tmp_path: Path) -> None:
+    out, elsewhere = tmp_path / "site", tmp_path / "elsewhere"
+    _site(out, {"index.html": b"home"})
+    elsewhere.mkdir()
+    (out / "articles").symlink_to(elsewhere, target_is_directory=True)
+    with pytest.raises(BuildError, match="leads it out"):
+        with staged_update(out) as update:
+            write_files({PurePosixPath("articles/x/index.html"): b"x"}, update.staging)
+            update.replace_files([])
+    assert not any(elsewhere.iterdir())
