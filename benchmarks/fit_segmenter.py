@@ -70,6 +70,23 @@ LONG_PENALTIES = [0.0]
 # above -4 or -2 log-odds (0.919 / 0.918), L2 0.5 or 8 (0.916 / 0.923), and resplit-only
 # weights (0.934; so weights per line length would not help). BBC + resplit without the seed
 # reach 0.944: the seed-exact preference of the decoder costs about 0.005.
+# Third round, also left out (same baseline; "seed" is the shipped fit's, then the BBC-only one).
+# A stacked second logistic regression over the first-stage scores of gaps i-2..i+2 (raw
+# scores, differences to the neighbours, "local maximum"; with in-sample or out-of-fold
+# first-stage scores): resplit CV 0.911 to 0.928; with neighbours or differences in it, the
+# in-sample fit is no longer exact on the seed either. One pairwise product of two of the 12
+# most influential cues (all 66 pairs): none passes CV 0.940 (the best, granularity x
+# previous_leans_forward, drops BBC CV to 0.973).
+# A segment-level decoder: the semi-Markov DP also scores every candidate article by how
+# well one word distribution explains it (lambda x the log-likelihood of its content words,
+# Laplace-smoothed as in Utiyama and Isahara 2001, or a Dirichlet-multinomial with alpha 1
+# as in Eisenstein and Barzilay 2008), over the starts above -5 log-odds. Resplit CV rises
+# to 0.946 (lambda 0.01; 0.939 / 0.940 at 0.005 / 0.05) and 0.944 (Dirichlet, lambda 0.05;
+# BBC CV 0.982, resplit Pk 0.027), but at every grid point it splits the seed's feature
+# after its three-line series introduction (line 11): seed 0.947 / 0.889 (0.947 at lambda
+# 0.05). The same term over names only changes nothing at lambda 0.01. It is the most
+# promising lead so far: it needs a reason not to split an introduction off a long feature,
+# and a faster sweep (the plain-Python form tried was many times slower than the decoder).
 
 
 @dataclass
