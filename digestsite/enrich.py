@@ -31,6 +31,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from functools import lru_cache
 from itertools import compress
+from typing import NamedTuple
 
 from .model import Article, Segment, Subhead, Taxonomy
 from .headline import MAX_HEADLINE_CHARS, headline_problems, make_headline
@@ -163,7 +164,9 @@ def _markdown_body(segment: Segment, texts: Sequence[str]) -> str:
 # strikethrough, the escape itself, and Jinja delimiters should a template
 # ever see the body. ``!`` and ``(`` are harmless once ``[`` is escaped.
 _INLINE_SPECIAL = "\\`*_[]<>&|~{}#"
-_ESCAPE_INLINE = str.maketrans({c: "\\" + c for c in _INLINE_SPECIAL})  # one C pass, not a regex callback per match
+# One C pass with a template, not a Python callback per match; and three times
+# quicker than ``str.translate``, which has no fast path for two-character replacements.
+_INLINE_SPECIAL_CHAR = re.compile(f"[{re.escape(_INLINE_SPECIAL)}]")
 # Block syntax only counts at the start of a line: list bullets, thematic
 # breaks, setext underlines, block quotes, and "1." / "1)" ordered lists.
 _LEADING_BLOCK = re.compile(r"^([-+=>])|^(\d{1,9})([.)])")
@@ -172,7 +175,7 @@ _LEADING_BLOCK = re.compile(r"^([-+=>])|^(\d{1,9})([.)])")
 def escape_markdown(text: str) -> str:
     """Digest text -> Markdown source that renders as exactly that text."""
     flat = " ".join(text.split())  # no indented code blocks, no hard breaks
-    escaped = flat.translate(_ESCAPE_INLINE)
+    escaped = _INLINE_SPECIAL_CHAR.sub(r"\\\g<0>", flat)
     return _LEADING_BLOCK.sub(_escape_block_marker, escaped)
 
 
@@ -225,17 +228,18 @@ MAX_PHRASE_WORDS = 4
 
 def score_topics(text: str, title: str, taxonomy: Taxonomy) -> list[tuple[str, float]]:
     """(topic, score) best first: keyword weight x (1 + ln count), plus a title/lede bonus."""
-    first_tokens, names = _keyword_index(taxonomy)
-    body_counts = _phrase_counts(text, first_tokens)
-    head_counts = _phrase_counts(title, first_tokens)
-    scores = [0.0] * len(names)
+    keywords = _keyword_index(taxonomy)
+    body_counts = _phrase_counts(text, keywords)
+    head_counts = _phrase_counts(title, keywords)
+    scores = [0.0] * len(keywords.topic_names)
     for phrase, count in body_counts.items():
-        for topic, weight in _entries(first_tokens, phrase):
+        for topic, weight in keywords.entries(phrase):
             scores[topic] += weight * (1.0 + math.log(count))
     for phrase in head_counts:
-        for topic, weight in _entries(first_tokens, phrase):
+        for topic, weight in keywords.entries(phrase):
             scores[topic] += weight * TITLE_BONUS
-    scored = [(names[i], round(score, 3)) for i, score in enumerate(scores) if score >= taxonomy.min_score]
+    scored = [(keywords.topic_names[i], round(score, 3)) for i, score in enumerate(scores)
+              if score >= taxonomy.min_score]
     scored.sort(key=lambda pair: (-pair[1], pair[0]))
     if not scored:
         return []
@@ -243,37 +247,54 @@ def score_topics(text: str, title: str, taxonomy: Taxonomy) -> list[tuple[str, f
     return [pair for pair in scored if pair[1] >= floor][: max(taxonomy.max_topics, 0)]
 
 
-# first token -> {phrase tokens -> [(topic index, weight)]}
-_KeywordIndex = dict[str, dict[tuple[str, ...], list[tuple[int, float]]]]
+_Phrase = tuple[str, ...]  # a keyword's folded tokens
+
+
+class _KeywordIndex(NamedTuple):
+    """A taxonomy's keywords, indexed for one dict look-up per text word."""
+
+    by_first_token: dict[str, dict[_Phrase, list[tuple[int, float]]]]  # -> {phrase -> [(topic, weight)]}
+    # Every token, as ``_lowered_words`` gives it, whose fold starts a keyword -> that fold.
+    # Folding only drops "s" or "'s", so these are a first token plus at most those.
+    first_token_spellings: dict[str, str]
+    topic_names: tuple[str, ...]
+
+    def entries(self, phrase: _Phrase) -> list[tuple[int, float]]:
+        return self.by_first_token[phrase[0]][phrase]
 
 
 @lru_cache(maxsize=8)
-def _keyword_index(taxonomy: Taxonomy) -> tuple[_KeywordIndex, tuple[str, ...]]:
-    """Keywords as folded token tuples, indexed by first token: one dict look-up per text word."""
-    index: _KeywordIndex = {}
+def _keyword_index(taxonomy: Taxonomy) -> _KeywordIndex:
+    """Keywords as folded token tuples, indexed by first token and its spellings."""
+    index: dict[str, dict[_Phrase, list[tuple[int, float]]]] = {}
     for number, topic in enumerate(taxonomy.topics):
-        merged: dict[tuple[str, ...], float] = {}
+        merged: dict[_Phrase, float] = {}
         for phrase, weight in topic.keywords:
             key = tuple(_fold(w) for w in words(phrase.lower()))[:MAX_PHRASE_WORDS]
             if key:
                 merged[key] = max(merged.get(key, 0.0), weight)  # one spelling counts once
         for key, weight in merged.items():
             index.setdefault(key[0], {}).setdefault(key, []).append((number, weight))
-    return index, tuple(t.name for t in taxonomy.topics)
+    spellings = {spelling: first for first in index for spelling in (first, first + "s", first + "'s")
+                 if _fold(spelling) == first}
+    return _KeywordIndex(index, spellings, tuple(t.name for t in taxonomy.topics))
 
 
-def _entries(index: _KeywordIndex, phrase: tuple[str, ...]) -> list[tuple[int, float]]:
-    return index[phrase[0]][phrase]
+def _lowered_words(text: str) -> list[str]:
+    """The lower-cased words of ``text``, with "’" written "'" as ``_fold`` reads it."""
+    return words(text.lower().replace("’", "'"))  # the same words: both marks join a word alike
 
 
-def _phrase_counts(text: str, index: _KeywordIndex) -> Counter[tuple[str, ...]]:
+def _phrase_counts(text: str, keywords: _KeywordIndex) -> Counter[_Phrase]:
     """How often each keyword phrase occurs in ``text``, on word boundaries."""
-    tokens = list(map(_fold, words(text.lower())))
-    counts: Counter[tuple[str, ...]] = Counter()
-    # Most words start no keyword: pick out the ones that do at C speed, then look at those.
-    for i in compress(range(len(tokens)), map(index.__contains__, tokens)):
-        for phrase in index[tokens[i]]:
-            if tuple(tokens[i:i + len(phrase)]) == phrase:
+    tokens = _lowered_words(text)
+    spellings = keywords.first_token_spellings
+    counts: Counter[_Phrase] = Counter()
+    # Most words start no keyword: pick out the ones that do at C speed, and fold only
+    # the words that might continue their phrase (folding every word was a third of the time).
+    for i in compress(range(len(tokens)), map(spellings.__contains__, tokens)):
+        for phrase in keywords.by_first_token[spellings[tokens[i]]]:
+            if tuple(map(_fold, tokens[i:i + len(phrase)])) == phrase:
                 counts[phrase] += 1
     return counts
 

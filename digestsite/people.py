@@ -33,7 +33,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import compress, product
+from itertools import compress
 
 from .model import Person, Spokesperson, Statement
 from .text import STOPWORDS, split_sentences
@@ -186,8 +186,11 @@ _OBJECT_BEFORE = re.compile(
 )
 _INVERTED_END = re.compile(r"\s*(?:[,.;:!?]|$)")
 _TRAILING_APPOS = re.compile(r",\s(?P<appos>[^,\"“”]{2,160}?)(?:[,.;]|$)")
+# "he said", ', she added': the pronoun at the start or after a space, comma or quote. Only
+# ever searched for, never read, so the pronoun's letters are tested first and what comes
+# before it is a lookbehind: half the time of trying three openings at every character.
 _PRONOUN_SPEECH = re.compile(
-    rf"(?:^|[,\"”]\s*|\s)(?:he|she)\s(?:(?:also|further|then|later|again|once)\s)?(?:{_SPEECH_AFTER})\b",
+    rf"(?=[hs])(?<![^\s,\"”])(?:he|she)\s(?:(?:also|further|then|later|again|once)\s)?(?:{_SPEECH_AFTER})\b",
     re.IGNORECASE,
 )
 _SPOKES_ANON = re.compile(rf"\bthe\s{_SPOKES}\s(?:(?:also|further|then)\s)?(?:{_SPEECH_AFTER})\b", re.IGNORECASE)
@@ -549,7 +552,8 @@ def _names_spokesperson(sentence: str) -> bool:
     """
     if sentence.isascii():  # then IGNORECASE is plain lower-casing, and substring tests are much faster
         lowered = sentence.lower()
-        return any(title in lowered for title in _SPOKES_TITLES)
+        # every title starts "spokes" or "press "; most sentences have neither, and two tests settle them
+        return ("spokes" in lowered or "press " in lowered) and any(title in lowered for title in _SPOKES_TITLES)
     return _SPOKES_ANYWHERE.search(sentence) is not None
 
 
@@ -667,12 +671,12 @@ def find_tags(paragraphs: Sequence[tuple[int, str]], lede: str, speakers: Speake
 
 def _capitalised_inside(paragraphs: Sequence[tuple[int, str]]) -> set[str]:
     """Words that appear capitalised somewhere other than at a sentence start (proper nouns)."""
-    found: set[str] = set()
+    written: set[str] = set()
     for _, text in paragraphs:
         for sentence in sentences_of(text):
             # from index 2: as if on sentence[1:], where the lookbehind cannot see sentence[0], without the copy
-            found.update(_strip_possessive(word.strip("-")) for word in _CAPITALISED_INSIDE.findall(sentence, 2))
-    return found
+            written.update(_CAPITALISED_INSIDE.findall(sentence, 2))
+    return {_strip_possessive(word.strip("-")) for word in written}  # each distinct word once
 
 
 def _entities(sentence: str, names: dict[str, str], proper: set[str]) -> list[str]:
@@ -713,11 +717,9 @@ _ASCII_PHRASE_TOKEN = re.compile(r"[A-Za-z0-9_'\-]+|[^A-Za-z0-9_'\-\t-\r\x1c-\x2
 _PHRASE_WORD = re.compile(r"[A-Za-z][a-z\-]+|[A-Z]{2,}")
 _SPEECH_VERB = re.compile(rf"(?:{_SPEECH_AFTER})")
 _Gram = tuple[str, ...]  # the words of a two- or three-word phrase
-# The _phrase_kind letters of the grams that count: phrase words only, at least one in lower case.
-_GRAM_KINDS = {
-    2: frozenset(k for k in product("lu", repeat=2) if "l" in k),
-    3: frozenset(k for k in product("lu", repeat=3) if "l" in k),
-}
+# Where in the _phrase_kind letters a gram that counts starts: n phrase words, not all capitalised.
+_GRAM_START = {n: re.compile(rf"(?=[lu]{{{n}}})(?!{'u' * n})[lu]") for n in (2, 3)}
+_START_TO_BYTE = str.maketrans({"l": "\0", "u": "\0", ".": "\0", "*": "\1"})
 
 
 def _key_phrases(paragraphs: Sequence[tuple[int, str]], entities: set[str], proper: set[str]) -> dict[str, int]:
@@ -747,18 +749,26 @@ def _repeated_grams(paragraphs: Sequence[tuple[int, str]]) -> tuple[dict[_Gram, 
     The grams are the two- and three-word runs of phrase words that hold a lower-case word.
     """
     tokens, kinds = _phrase_tokens(paragraphs)
-    lowered = list(map(str.lower, tokens))
     grams: list[_Gram] = []  # lower-cased: every bigram in text order, then every trigram
     written: list[_Gram] = []  # the same grams as written
-    # zip and compress build every gram at C speed; a Python loop over each word
-    # of the article was the slow part of tagging.
-    for n, counted in _GRAM_KINDS.items():
-        keep = list(map(counted.__contains__, zip(*(kinds[i:] for i in range(n)))))
-        grams += compress(zip(*(lowered[i:] for i in range(n))), keep)
-        written += compress(zip(*(tokens[i:] for i in range(n))), keep)
+    # zip and compress build the grams at C speed; a Python loop over each word
+    # of the article was the slow part of tagging. Most grams hold a stop word or
+    # punctuation, so the words of the counted ones are picked out first and only
+    # those are zipped and lower-cased.
+    for n in _GRAM_START:
+        keep = _gram_starts(kinds, n)
+        columns = [list(compress(tokens[i:], keep)) for i in range(n)]  # the i-th word of each gram
+        written += zip(*columns)
+        grams += zip(*(map(str.lower, column) for column in columns))
     repeated = {gram: count for gram, count in Counter(grams).items() if count >= PHRASE_MIN_COUNT}
     first_written = dict(zip(reversed(grams), reversed(written)))  # the earliest occurrence is written last
     return repeated, first_written
+
+
+def _gram_starts(kinds: str, n: int) -> bytes:
+    """For each token, 1 if an n-gram that counts starts there, else 0."""
+    # a regex pass and a translation in C, not a test of each gram in Python
+    return _GRAM_START[n].sub("*", kinds).translate(_START_TO_BYTE).encode("ascii")
 
 
 def _phrase_tokens(paragraphs: Sequence[tuple[int, str]]) -> tuple[list[str], str]:
@@ -769,16 +779,35 @@ def _phrase_tokens(paragraphs: Sequence[tuple[int, str]]) -> tuple[list[str], st
         found = (_ASCII_PHRASE_TOKEN if text.isascii() else _PHRASE_TOKEN).findall(text)
         tokens += found
         tokens.append("")  # no phrase runs from one paragraph into the next
-        kinds.append("".join(map(_phrase_kind, found)) + ".")
+        kinds.append("".join(map(_PHRASE_KINDS.__getitem__, found)) + ".")
     return tokens, "".join(kinds)
 
 
-@lru_cache(maxsize=65536)
 def _phrase_kind(token: str) -> str:
     """"l" for a phrase word in lower case, "u" for a capitalised one, "." for any other token."""
     if not _phrase_word(token):
         return "."
     return "l" if token[0].islower() else "u"
+
+
+MAX_CACHED_KINDS = 65536  # distinct tokens; when full the cache starts afresh, which only costs recomputing
+
+
+class _KindCache(dict[str, str]):
+    """token -> ``_phrase_kind(token)``, computed on first sight; emptied when full.
+
+    Every token of every article is looked up, and a dict hit costs half what an
+    ``lru_cache`` hit does.
+    """
+
+    def __missing__(self, token: str) -> str:
+        if len(self) >= MAX_CACHED_KINDS:
+            self.clear()
+        kind = self[token] = _phrase_kind(token)
+        return kind
+
+
+_PHRASE_KINDS = _KindCache()
 
 
 def _phrase_word(token: str) -> bool:

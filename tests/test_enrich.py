@@ -11,6 +11,7 @@ import math
 import re
 import time
 import unicodedata
+from collections import Counter
 from dataclasses import replace
 from pathlib import PurePosixPath
 
@@ -20,6 +21,7 @@ from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
 
+import digestsite.enrich as enrich_module
 from digestsite.enrich import (
     MAX_HEADLINE_CHARS,
     article_body,
@@ -225,6 +227,20 @@ def test_topic_counts_repeats_with_diminishing_returns() -> None:
     once = dict(score_topics("rail rail rail", "", TAXONOMY))["Transport"]
     many = dict(score_topics("rail " * 20, "", TAXONOMY))["Transport"]
     assert once < many < 10 * once
+
+
+_KEYWORD_PIECES = ["bus", "buses", "bus's", "bus’s", "busy", "us", "US", "u.s", "rail", "rails", "Rail’s", "trade",
+                   "export", "exports", "controls", "control's", "tariff", "tariffs", "Washington’s", "-", "'", "’", "_",
+                   " ", "  ", ",", ".", "\n", "é", "ß", "İ"]
+
+
+@given(st.lists(st.sampled_from(_KEYWORD_PIECES), max_size=25).map("".join))
+def test_keyword_phrases_are_counted_as_when_every_word_is_folded(text: str) -> None:
+    keywords = enrich_module._keyword_index(TAXONOMY)
+    folded = [enrich_module._fold(w) for w in enrich_module.words(text.lower())]
+    expected = Counter(phrase for i, word in enumerate(folded) for phrase in keywords.by_first_token.get(word, ())
+                       if tuple(folded[i:i + len(phrase)]) == phrase)
+    assert list(enrich_module._phrase_counts(text, keywords).items()) == list(expected.items())  # the same order, too
 
 
 def test_topic_min_score_and_max_topics() -> None:

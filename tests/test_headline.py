@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from digestsite import headline
 from digestsite.enrich import enrich_segment
 from digestsite.evaluate import headline_violations, rouge_l_f, rouge_n_f
 from digestsite.headline import MAX_HEADLINE_CHARS, headline_problems, make_headline
@@ -312,3 +313,30 @@ def test_news_like_word_salad_gives_a_headline_within_the_rules(tokens: list[str
     assert len(title) <= MAX_HEADLINE_CHARS
     assert headline_problems(title) == []
     assert headline_violations(title) == []
+
+
+# The fast forms of a few patterns must find exactly what the plain ones find.
+_NOT_AFTER_PRONOUN = r"(?<!\bhe )(?<!\bshe )(?<!\bit )(?<!\bwe )(?<!\bthey )(?<!\bI )(?<!\byou )"
+_PLAIN_HEADLINESE = {
+    "_PERFECT": rf"{_NOT_AFTER_PRONOUN}\b(?:has|have)\s(?:been\s)?(?=[a-z]+ed\b)",
+    "_PASSIVE": rf"{_NOT_AFTER_PRONOUN}\b(?:is|are|was|were|has been|have been)\s(?=[a-z]+ed\s(?!by\b))",
+    "_COPULA": rf"{_NOT_AFTER_PRONOUN}(?<=[\w\"”’] )\b(?:is|are)\s(?=(?:the|a|an|only)\s)",
+    "_IS_TO": rf"{_NOT_AFTER_PRONOUN}\b(?:is|are)\s(?=to\s[a-z])",
+}
+_VERBY = st.lists(
+    st.sampled_from("he she it I they has have been is are was were the only to fixed by x ” ’ é _ - ' , \t".split()
+                    + [" ", ""]),
+    max_size=20,
+).map(" ".join)
+
+
+@given(_VERBY)
+def test_headlinese_patterns_match_their_plain_forms(text: str) -> None:
+    for name, plain in _PLAIN_HEADLINESE.items():
+        assert getattr(headline, name).sub("", text) == re.sub(plain, "", text), name
+
+
+@given(st.text(alphabet="ab -'’_é1\n", max_size=20), st.text(alphabet="ab -'’_", max_size=3))
+def test_a_standalone_surname_is_found_where_the_pattern_finds_it(text: str, word: str) -> None:
+    expected = [m.start() for m in re.finditer(rf"(?<![\w'’\-]){re.escape(word)}(?![\w\-])", text)]
+    assert list(headline._standalone(word, text)) == expected

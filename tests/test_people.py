@@ -8,6 +8,8 @@ patterns they stand in for, on arbitrary text.
 
 from __future__ import annotations
 
+import re
+
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -39,6 +41,19 @@ def test_stripping_a_possessive_matches_the_pattern(word: str) -> None:
 @given(st.text(alphabet=st.characters(max_codepoint=127), max_size=60))
 def test_ascii_phrase_tokens_match_the_unicode_pattern(text: str) -> None:
     assert people._ASCII_PHRASE_TOKEN.findall(text) == people._PHRASE_TOKEN.findall(text)
+
+
+@given(_SENTENCES)
+def test_the_pronoun_speech_pattern_finds_what_the_plain_one_finds(sentence: str) -> None:
+    plain = rf"(?:^|[,\"”]\s*|\s)(?:he|she)\s(?:(?:also|further|then|later|again|once)\s)?(?:{people._SPEECH_AFTER})\b"
+    assert (people._PRONOUN_SPEECH.search(sentence) is None) == (re.search(plain, sentence, re.IGNORECASE) is None)
+
+
+@given(st.text(alphabet="lu.", max_size=40))
+def test_gram_starts_mark_the_grams_that_count(kinds: str) -> None:
+    for n in (2, 3):
+        counts = [len(gram) == n and "." not in gram and "l" in gram for gram in (kinds[i:i + n] for i in range(len(kinds)))]
+        assert list(map(bool, people._gram_starts(kinds, n))) == counts
 
 
 @given(_SENTENCES)
