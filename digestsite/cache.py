@@ -25,6 +25,7 @@ import json
 import os
 import pickle
 import time
+from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
@@ -35,7 +36,8 @@ if TYPE_CHECKING:
 from .model import BuildOptions, BuildReport
 from .publish import check_output_dir, output_stamp, write_atomic
 
-__all__ = ["BuildCache", "code_hash", "hash_values", "inputs_stamp", "template_hashes", "up_to_date"]
+__all__ = ["BuildCache", "check_inputs", "code_hash", "hash_values", "inputs_stamp", "template_hashes",
+           "up_to_date"]
 
 _VERSION = b"digestsite-cache-1"
 
@@ -86,27 +88,42 @@ def tree_hash(folder: Path, known: dict[str, list] | None = None) -> str:
     recent = time.time_ns() - _SAME_TICK_NS
     digest = hashlib.sha256()
     if folder.is_dir():
-        for path in sorted(folder.rglob("*")):
-            name = path.relative_to(folder).as_posix().encode() + b"\0"
-            if path.is_symlink():
-                digest.update(b"link\0" + name + os.fsencode(os.readlink(path)) + b"\0")
-            if path.is_file():
-                digest.update(b"file\0" + name + _file_hash(path, known, recent).encode() + b"\0")
-            elif path.is_dir():
-                digest.update(b"dir\0" + name)
+        for name, entry in _tree_entries(str(folder), ""):
+            path = name.encode() + b"\0"
+            if entry.is_symlink():
+                digest.update(b"link\0" + path + os.fsencode(os.readlink(entry.path)) + b"\0")
+            if entry.is_file():
+                digest.update(b"file\0" + path + _file_hash(entry, known, recent).encode() + b"\0")
+            elif entry.is_dir():
+                digest.update(b"dir\0" + path)
     return digest.hexdigest()
+
+
+def _tree_entries(folder: str, prefix: str) -> Iterator[tuple[str, os.DirEntry]]:
+    """(relative path, entry) under ``folder``, depth first in name order, not into linked folders.
+
+    ``os.scandir`` entries know their kind without a ``stat`` call each: a
+    content folder of 10,000 pages is walked in a fraction of pathlib's time."""
+    with os.scandir(folder) as scan:
+        entries = sorted(scan, key=lambda entry: entry.name)
+    for entry in entries:
+        name = prefix + entry.name
+        yield name, entry
+        if entry.is_dir(follow_symlinks=False):
+            yield from _tree_entries(entry.path, name + "/")
 
 
 _SAME_TICK_NS = 2_000_000_000
 
 
-def _file_hash(path: Path, known: dict[str, list], recent: int) -> str:
-    stat = path.stat()
-    entry = known.get(str(path))
-    if entry and entry[:2] == [stat.st_size, stat.st_mtime_ns] and stat.st_mtime_ns < recent:
-        return entry[2]
-    sha = hashlib.sha256(path.read_bytes()).hexdigest()
-    known[str(path)] = [stat.st_size, stat.st_mtime_ns, sha]
+def _file_hash(entry: os.DirEntry, known: dict[str, list], recent: int) -> str:
+    stat = entry.stat()
+    saved = known.get(entry.path)
+    if saved and saved[:2] == [stat.st_size, stat.st_mtime_ns] and stat.st_mtime_ns < recent:
+        return saved[2]
+    with open(entry.path, "rb") as file:
+        sha = hashlib.sha256(file.read()).hexdigest()
+    known[entry.path] = [stat.st_size, stat.st_mtime_ns, sha]
     return sha
 
 
@@ -123,18 +140,23 @@ def up_to_date(options: BuildOptions) -> BuildReport | None:
     Cheap on purpose (no stage module is imported, unchanged files are not
     read), so a no-op rebuild costs little more than starting Python.
     """
+    return check_inputs(options)[0]
+
+
+def check_inputs(options: BuildOptions) -> tuple[BuildReport | None, str]:
+    """(``up_to_date``'s answer, the inputs' stamp: "" with no cache, which never compares it)."""
     # an unsafe --out is refused before the cache folder is touched
     check_output_dir(options.out_dir, [options.content_dir, options.templates_dir])
     cache = BuildCache(options.cache_dir, options.out_dir)
     if not cache.enabled:
-        return None
+        return None, ""
     known = cache.load_file_hashes()
     stamp = inputs_stamp(options, known)
     cache.store_file_hashes(known)
     report = cache.load_json("report.json")
     if report and report.get("stamp") == stamp and output_stamp(options.out_dir) == stamp:
-        return BuildReport(**{k: v for k, v in report.items() if k != "stamp"}, unchanged=True)
-    return None
+        return BuildReport(**{k: v for k, v in report.items() if k != "stamp"}, unchanged=True), stamp
+    return None, stamp
 
 
 def template_hashes(env: "jinja2.Environment") -> dict[str, str]:

@@ -23,7 +23,7 @@ from typing import Any
 
 from jinja2 import Environment
 
-from .cache import BuildCache, code_hash, hash_values, inputs_stamp, previous_file, template_hashes, up_to_date
+from .cache import BuildCache, check_inputs, code_hash, hash_values, previous_file, template_hashes
 from .corrections import apply_corrections, unmatched_splits
 from .enrich import assign_slugs, enrich_segment
 from .markdown_pages import article_to_markdown
@@ -59,13 +59,12 @@ def build(options: BuildOptions, progress: Progress = _no_progress) -> BuildRepo
     check_output_dir(options.out_dir, protected)  # before anything is read or cached
     if options.base_url is not None and not safe_base_url(options.base_url):
         raise BuildError(f"--base-url must be an http(s) address or a path, not {options.base_url!r}")
-    fresh = up_to_date(options)
+    # the stamp is what the next build compares to know the site is up to date; with no
+    # cache there is no next comparison, and hashing every input file is a tenth of a build
+    fresh, stamp = check_inputs(options)
     if fresh is not None:
         return replace(fresh, seconds=time.perf_counter() - started)
     cache = BuildCache(options.cache_dir, options.out_dir)
-    # what the next build compares to know the site is up to date; with no cache there
-    # is no next comparison, and hashing every input file is a tenth of a build
-    stamp = inputs_stamp(options, cache.load_file_hashes()) if cache.enabled else ""
     site, warnings = build_site_model(read_content(options.content_dir), options.base_url, cache, progress)
     release_free_memory()  # the digests' pages, before the workers fork
     env = make_environment(options.templates_dir)
