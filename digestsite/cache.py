@@ -227,6 +227,23 @@ class BuildCache:
                 if path.stem not in self._used_articles:
                     path.unlink(missing_ok=True)
 
+    # -- related articles' word lists ------------------------------------------
+
+    def load_related_words(self) -> dict:
+        """The word lists related articles found last time (for this code: see ``code_hash``)."""
+        if not self.enabled:
+            return {}
+        try:
+            stored = pickle.loads((self.directory / "related-words.pickle").read_bytes())  # type: ignore[operator]
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, ValueError):
+            return {}
+        return stored["words"] if isinstance(stored, dict) and stored.get("code") == code_hash() else {}
+
+    def store_related_words(self, words: dict) -> None:
+        if self.enabled:
+            data = pickle.dumps({"code": code_hash(), "words": words}, protocol=5)
+            write_atomic(self.directory / "related-words.pickle", data)  # type: ignore[operator]
+
     # -- pages and the whole build, per output folder --------------------------
 
     def load_json(self, name: str) -> dict:

@@ -69,8 +69,9 @@ def build(options: BuildOptions, progress: Progress = _no_progress) -> BuildRepo
     release_free_memory()  # the digests' pages, before the workers fork
     env = make_environment(options.templates_dir)
     progress("planning pages", 0, 1)
+    related_words = cache.load_related_words() if cache.enabled else None
     plan = plan_pages(site, usable_workers() if len(site.articles) >= PARALLEL_MIN_PAGES else 1,
-                      search=options.search or options.search_later)
+                      search=options.search or options.search_later, related_memo=related_words)
     previous = cache.load_json("pages.json") if cache.enabled else None
     with staged_update(options.out_dir, protected, stamp) as update:
         rendered, records = render_changed(plan, env, previous, options.out_dir, update.staging, progress)
@@ -84,6 +85,8 @@ def build(options: BuildOptions, progress: Progress = _no_progress) -> BuildRepo
         warnings=warnings, rendered=rendered,
     )
     _remember(cache, records, report, stamp)
+    if related_words is not None:
+        cache.store_related_words(related_words)
     return report
 
 

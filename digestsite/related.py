@@ -23,6 +23,7 @@ order, then to the slug.
 
 from __future__ import annotations
 
+import hashlib
 import heapq
 from bisect import bisect_left
 from array import array
@@ -36,7 +37,7 @@ from .model import Article
 from .parallel import parallel_imap
 from .text import STOPWORDS, normalize, words
 
-__all__ = ["related_articles"]
+__all__ = ["WordMemo", "related_articles"]
 
 TOPIC_WEIGHT = 10.0
 TAG_WEIGHT = 4.0
@@ -48,12 +49,19 @@ BODY_CHARS = 2000  # the lead paragraphs: enough text to find the distinctive wo
 Feature = tuple[str, str]
 
 
-def related_articles(articles: Sequence[Article], limit: int = 3, workers: int = 1) -> dict[str, tuple[Article, ...]]:
+WordMemo = dict[bytes, bytes]  # a hash of an article's text -> its packed word list
+
+
+def related_articles(articles: Sequence[Article], limit: int = 3, workers: int = 1,
+                     memo: WordMemo | None = None) -> dict[str, tuple[Article, ...]]:
     """Slug -> up to ``limit`` related articles, best first (see the module docstring).
 
     With ``workers > 1`` the three per-article passes (finding each article's words,
-    choosing its rarest, scoring its candidates) run in forked workers, in chunks; the result is the same."""
-    features = _features(articles, workers)
+    choosing its rarest, scoring its candidates) run in forked workers, in chunks; the result is the same.
+    ``memo``: each article's words from an earlier call, by its text; only the articles
+    it lacks are read again, and afterwards it holds exactly this call's articles (a
+    caller keeps it between builds, so a rebuild after one edit reads one article)."""
+    features = _features(articles, workers, memo)
     postings: dict[int, array] = {}  # feature number -> the articles that have it, ascending
     for index, feats in enumerate(features):
         for feature in feats:
@@ -100,14 +108,13 @@ def _best(scores: dict[int, float], index: int, slugs: Sequence[str], limit: int
     return heapq.nsmallest(limit, rounded, key=lambda o: (-rounded[o], abs(o - index), slugs[o], o))
 
 
-def _features(articles: Sequence[Article], workers: int = 1) -> list[dict[int, float]]:
+def _features(articles: Sequence[Article], workers: int = 1, memo: WordMemo | None = None) -> list[dict[int, float]]:
     """Per article: feature number -> weight. Words are weighted by rarity across the site.
     (Features are numbered, not kept as (kind, name) keys: far less memory at 50,000 articles.)"""
     numbers: dict[Feature, int] = {}
-    word_lists: list[bytes] = []
+    word_lists = _word_lists(articles, workers, memo)
     df: Counter[str] = Counter()
-    for packed in _word_lists(articles, workers):  # counted as the workers send them
-        word_lists.append(packed)
+    for packed in word_lists:
         words_of_one = _unpacked(packed)
         df.update(words_of_one.split(" ") if words_of_one else ())
     total = max(1, len(articles))
@@ -139,14 +146,33 @@ def _rarest_shared(words_of_one: str, df: Counter[str]) -> list[str]:
     return ranked[first_shared : first_shared + WORDS_PER_ARTICLE]
 
 
-def _word_lists(articles: Sequence[Article], workers: int = 1) -> Iterator[bytes]:
-    """Each article's distinct content words, joined by spaces and packed (``_unpacked``).
+def _word_lists(articles: Sequence[Article], workers: int = 1, memo: WordMemo | None = None) -> list[bytes]:
+    """Each article's distinct content words, joined by spaces and packed (``_unpacked``),
+    found for the articles ``memo`` lacks (``memo`` then holds this call's articles).
 
     One string per article, not a set of ~150 small strings; and compressed, a
     third of the size: held for every article until the rarest words are chosen,
     they were the largest addition to a big build's peak memory."""
-    return _per_article(lambda i: zlib.compress(" ".join(_word_set(articles[i])).encode(), 1),
-                        len(articles), workers)
+    if memo is None:
+        return list(_per_article(lambda i: _packed_words(articles[i]), len(articles), workers))
+    keys = [_text_key(article) for article in articles]
+    missing = [i for i, key in enumerate(keys) if key not in memo]
+    found = dict(zip((keys[i] for i in missing),
+                     _per_article(lambda j: _packed_words(articles[missing[j]]), len(missing), workers)))
+    known = {key: memo.get(key) or found[key] for key in keys}
+    memo.clear()
+    memo.update(known)
+    return [known[key] for key in keys]
+
+
+def _packed_words(article: Article) -> bytes:
+    return zlib.compress(" ".join(_word_set(article)).encode(), 1)
+
+
+def _text_key(article: Article) -> bytes:
+    """What an article's words are found in (see ``_word_set``), hashed."""
+    text = "\0".join((article.title, article.standfirst, article.body[:BODY_CHARS]))
+    return hashlib.sha1(text.encode(), usedforsecurity=False).digest()
 
 
 def _unpacked(packed: bytes) -> str:

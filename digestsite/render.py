@@ -68,7 +68,7 @@ from .markup import (
     script_json,
 )
 from .model import Article, PageSpec, SiteModel, SpeakerEntry, TopicEntry
-from .related import related_articles
+from .related import WordMemo, related_articles
 from .text import normalize
 from .urls import absolute_url, base_path, normalize_base, page_url, quote_segment, relative_root
 
@@ -278,18 +278,20 @@ _BODY = "_body_markdown"  # an article page's body
 _ENTRY_BODIES = "_entry_markdown"  # a feed's entry bodies, in entry order
 
 
-def plan_pages(site: SiteModel, workers: int = 1, search: bool = True) -> list[PageSpec]:
+def plan_pages(site: SiteModel, workers: int = 1, search: bool = True,
+               related_memo: WordMemo | None = None) -> list[PageSpec]:
     """Every output file of the site, with its template and context function (pure).
 
     Article bodies stay Markdown in contexts (under ``_BODY`` and ``_ENTRY_BODIES``);
     ``render_page`` fills in their HTML. ``workers``: processes for related articles;
-    ``search``: whether the site will have a Pagefind index for the search page to load."""
+    ``search``: whether the site will have a Pagefind index for the search page to load;
+    ``related_memo``: what related articles remember between builds (see ``related_articles``)."""
     view = _SiteView(
         site=site,
         base=normalize_base(site.settings.base_url),
         topic_slugs={normalize(t.name): t.slug for t in site.topics},
         speaker_slugs={normalize(s.name): s.slug for s in site.spokespersons},
-        related=related_articles(site.articles, RELATED, workers),
+        related=related_articles(site.articles, RELATED, workers, related_memo),
         neighbours=_digest_neighbours(site.articles),
     )
     plan: list[PageSpec] = []

@@ -7,6 +7,7 @@ import re
 import shutil
 import time
 import xml.etree.ElementTree as ET
+import zlib
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urljoin, urlsplit
@@ -639,6 +640,26 @@ def test_related_excludes_self_and_prefers_shared_topic():
     assert [a.slug for a in related["story-0"]] == ["story-1", "story-2"]
     assert all(a.slug != slug for slug, items in related.items() for a in items)
     assert related["story-3"] == ()
+
+
+def test_related_remembers_each_articles_words_by_its_text():
+    def articles(edited: str) -> list[Article]:
+        return [make_article(0, topics=("Energy",), body="Turbines and zeppelins rise.", title="Energy story"),
+                make_article(1, topics=("Trade",), body=edited, title="Trade story"),
+                make_article(2, topics=("Diplomacy",), body="Zeppelins over the harbour.", title="Talks story")]
+
+    memo: dict = {}
+    first = related_articles(articles("Turbines at sea."), 3, memo=memo)
+    assert first == related_articles(articles("Turbines at sea."), 3)  # the same answer
+    assert len(memo) == 3
+    edited = articles("Zeppelins and turbines.")
+    keys_before = set(memo)
+    related_articles(edited, 3, memo=memo)
+    assert len(memo) == 3 and len(set(memo) - keys_before) == 1  # the edited article's, the old one gone
+    # what the memo says about an unchanged article is used, not found again
+    poisoned = {key: zlib.compress(b"harbour") if key in keys_before else value for key, value in memo.items()}
+    assert [a.slug for a in related_articles(edited, 3, memo=poisoned)["story-0"]][:1] == ["story-2"]
+    assert [a.slug for a in related_articles(edited, 3)["story-0"]][:1] == ["story-1"]
 
 
 def test_related_on_article_pages_link_other_articles(rich_files):
