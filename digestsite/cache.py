@@ -208,11 +208,7 @@ class BuildCache:
         if not self.enabled:
             return None
         self._used_articles.add(key)
-        path = self.directory / "articles" / f"{key}.pickle"  # type: ignore[operator]
-        try:
-            return pickle.loads(path.read_bytes())
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
-            return None
+        return _read_pickle(self.directory / "articles" / f"{key}.pickle")  # type: ignore[operator]
 
     def store_articles(self, key: str, articles: list) -> None:
         if self.enabled:
@@ -233,10 +229,7 @@ class BuildCache:
         """The word lists related articles found last time (for this code: see ``code_hash``)."""
         if not self.enabled:
             return {}
-        try:
-            stored = pickle.loads((self.directory / "related-words.pickle").read_bytes())  # type: ignore[operator]
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, ValueError):
-            return {}
+        stored = _read_pickle(self.directory / "related-words.pickle")  # type: ignore[operator]
         return stored["words"] if isinstance(stored, dict) and stored.get("code") == code_hash() else {}
 
     def store_related_words(self, words: dict) -> None:
@@ -268,6 +261,14 @@ class BuildCache:
         if self.enabled:
             write_atomic(self.directory / "files.json", json.dumps(known, sort_keys=True).encode("utf-8"))  # type: ignore[operator]
 
+
+
+def _read_pickle(path: Path) -> Any:
+    """What ``path`` holds; None when it is missing or unreadable (a cache entry is only ever a miss)."""
+    try:
+        return pickle.loads(path.read_bytes())
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, ValueError):
+        return None
 
 
 def previous_file(out_dir: Path, url_path: PurePosixPath, record: dict | None, key: str) -> Path | None:
