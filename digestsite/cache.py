@@ -9,10 +9,12 @@ the folder only makes the next build slower. Three memos:
 - per digest: the enriched articles, keyed by the digest's paragraphs, the
   corrections, the taxonomy and its date;
 - per output page: the hash of (template and everything it includes,
-  the page's context); an unchanged page is not rendered again: it stays in
-  the site, which only the changed files replace (or, when a whole new site
-  must be staged, it is hard-linked from the current one); an article's
-  ``index.md`` and the static files are keyed by their own bytes;
+  what the page is made from: its context, or for an article page the
+  articles it shows, see ``PageSpec.make_key``); an unchanged page is not
+  rendered again: it stays in the site, which only the changed files replace
+  (or, when a whole new site must be staged, it is hard-linked from the
+  current one); an article's ``index.md`` is keyed by the article
+  (``article_hash``), the static files by their own bytes;
 - per build: a hash of every input file and option; when it matches the one
   stored for this output folder, the site is already up to date.
 """
@@ -26,6 +28,7 @@ import os
 import pickle
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
@@ -33,10 +36,10 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import jinja2
 
-from .model import BuildOptions, BuildReport
+from .model import Article, BuildOptions, BuildReport
 from .publish import check_output_dir, output_stamp, write_atomic
 
-__all__ = ["BuildCache", "check_inputs", "code_hash", "hash_values", "inputs_stamp", "template_hashes",
+__all__ = ["BuildCache", "article_hash", "check_inputs", "code_hash", "hash_values", "inputs_stamp", "template_hashes",
            "up_to_date"]
 
 _VERSION = b"digestsite-cache-1"
@@ -56,6 +59,14 @@ def hash_values(*values: Any) -> str:
         data = value if isinstance(value, bytes) else _pickle_by_value(value)
         digest.update(len(data).to_bytes(8, "little") + data)
     return digest.hexdigest()
+
+
+def article_hash(article: Article) -> str:
+    """``hash_values`` of an article for the keys of the pages made from it: every field
+    but ``order``, its place in the whole build, which adding an article anywhere
+    before it shifts and which no page shows (reading order and neighbours are keyed
+    where they are shown)."""
+    return hash_values(replace(article, order=0))
 
 
 def _pickle_by_value(value: Any) -> bytes:
@@ -276,10 +287,10 @@ def previous_file(out_dir: Path, url_path: PurePosixPath, record: dict | None, k
     and has not been touched since (same size and modification time)."""
     if not record or record.get("key") != key:
         return None
-    path = out_dir / url_path
+    path = os.path.join(out_dir, url_path)  # not pathlib: called for every page of a rebuild
     try:
-        stat = path.stat()
+        stat = os.stat(path)
     except OSError:
         return None
-    return path if [stat.st_size, stat.st_mtime_ns] == record.get("stat") else None
+    return Path(path) if [stat.st_size, stat.st_mtime_ns] == record.get("stat") else None
 

@@ -157,6 +157,10 @@ class PageSpec:
     url_path: PurePosixPath  # relative to the site root, e.g. articles/foo/index.html
     template: str
     make_context: Callable[[], dict]
+    # What the page is made from, when that is much cheaper to make than its context
+    # (an article page: its article's fingerprint and its neighbours'); None: the
+    # context itself. Only its hash is used, to find the pages an edit changed.
+    make_key: Callable[[], object] | None = None
 
     @property
     def context(self) -> dict:

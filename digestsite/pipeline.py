@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
@@ -23,7 +23,7 @@ from typing import Any
 
 from jinja2 import Environment
 
-from .cache import BuildCache, check_inputs, code_hash, hash_values, previous_file, template_hashes
+from .cache import BuildCache, article_hash, check_inputs, code_hash, hash_values, previous_file, template_hashes
 from .corrections import apply_corrections, unmatched_splits
 from .enrich import assign_slugs, enrich_segment
 from .markdown_pages import article_to_markdown
@@ -70,12 +70,15 @@ def build(options: BuildOptions, progress: Progress = _no_progress) -> BuildRepo
     env = make_environment(options.templates_dir)
     progress("planning pages", 0, 1)
     related_words = cache.load_related_words() if cache.enabled else None
-    plan = plan_pages(site, usable_workers() if len(site.articles) >= PARALLEL_MIN_PAGES else 1,
-                      search=options.search or options.search_later, related_memo=related_words)
     previous = cache.load_json("pages.json") if cache.enabled else None
+    # each article hashed once for the page keys of a rebuild (its page, its index.md, its cards)
+    article_hashes = {a.slug: article_hash(a) for a in site.articles} if previous else {}
+    plan = plan_pages(site, usable_workers() if len(site.articles) >= PARALLEL_MIN_PAGES else 1,
+                      search=options.search or options.search_later, related_memo=related_words,
+                      article_hashes=article_hashes)
     with staged_update(options.out_dir, protected, stamp) as update:
         rendered, records = render_changed(plan, env, previous, options.out_dir, update.staging, progress)
-        records |= markdown_changed(site.articles, previous, options.out_dir, update.staging)
+        records |= markdown_changed(site.articles, previous, options.out_dir, update.staging, article_hashes)
         records |= _files_changed(static_files(options.templates_dir), previous, options.out_dir, update.staging)
         indexed = _complete_output(update, site, records, previous, _describes(cache, options.out_dir), options)
     report = BuildReport(
@@ -92,45 +95,69 @@ def build(options: BuildOptions, progress: Progress = _no_progress) -> BuildRepo
 
 def render_changed(plan: Sequence[PageSpec], env: Environment, previous: dict | None, out_dir: Path,
                    staging: Path, progress: Progress = _no_progress) -> tuple[int, dict[str, dict]]:
-    """Write every planned page into ``staging``: rendered when its template or context
-    changed since the previous build, else hard-linked from the previous site.
+    """Write every planned page into ``staging``: rendered when its template or what it
+    is made from changed since the previous build, else hard-linked from the previous site.
 
     Returns (HTML pages rendered, each page's record for the next build); with no
-    cache (``previous`` None) every page is rendered and none is keyed. A batch of
-    pages is made, keyed, rendered and written in one go, by forked workers on a big
-    build, so no stage holds every context or every rendered page at once.
+    cache (``previous`` None) every page is rendered and none is keyed. Pages with a
+    cheap key (``PageSpec.make_key``) are checked first, here; the rest are made, keyed,
+    rendered and written a batch at a time, by forked workers when there are many,
+    so no stage holds every context or every rendered page at once.
     """
     paths = [spec.url_path for spec in plan]
     if len(set(paths)) != len(paths):
         twice = next(p for p in paths if paths.count(p) > 1)
         raise BuildError(f"two pages would be written to {twice}")
     templates = template_hashes(env)
-    parallel = len(plan) >= PARALLEL_MIN_PAGES
+
+    def key(spec: PageSpec, made_from: object) -> str:
+        return hash_values(code_hash(), templates.get(spec.template, spec.template), made_from)
+
+    # after one edit nearly every page is unchanged, and a pool of workers would cost more than this
+    keys = {spec.url_path: key(spec, spec.make_key()) for spec in plan if previous and spec.make_key}
+    kept = {path for path, page_key in keys.items() if _unchanged(out_dir, path, previous, page_key) is not None}
+    todo = [spec for spec in plan if spec.url_path not in kept]
+    parallel = len(todo) >= PARALLEL_MIN_PAGES
     if parallel:
-        for name in {spec.template for spec in plan}:
+        for name in {spec.template for spec in todo}:
             env.get_template(name)  # compiled once here, inherited by every worker
 
     def publish_batch(batch: Sequence[PageSpec]) -> tuple[int, dict[str, dict]]:
-        changed, keys = {}, {}
+        changed, batch_keys = {}, {}
         for spec in batch:
-            context = spec.context
+            context = None
             if previous is not None:
-                keys[spec.url_path] = hash_values(code_hash(), templates.get(spec.template, spec.template), context)
-                if _unchanged(out_dir, spec.url_path, previous, keys[spec.url_path]) is not None:
-                    continue
-            changed[spec.url_path] = render_page(spec, context, env)
-        return sum(1 for p in changed if p.suffix == ".html"), _publish(changed, keys, previous, staging)
+                if spec.url_path in keys:
+                    batch_keys[spec.url_path] = keys[spec.url_path]  # known to have changed
+                else:
+                    context = spec.context if spec.make_key is None else None
+                    batch_keys[spec.url_path] = key(spec, spec.make_key() if context is None else context)
+                    if _unchanged(out_dir, spec.url_path, previous, batch_keys[spec.url_path]) is not None:
+                        continue
+            changed[spec.url_path] = render_page(spec, spec.context if context is None else context, env)
+        return sum(1 for p in changed if p.suffix == ".html"), _publish(changed, batch_keys, previous, staging)
 
-    results = _in_batches(publish_batch, plan, parallel, lambda done: progress("rendering", done, len(plan)))
-    return sum(count for count, _ in results), {p: r for _, records in results for p, r in records.items()}
+    results = _in_batches(publish_batch, todo, parallel, lambda done: progress("rendering", done, len(todo)))
+    records = {str(path): previous[str(path)] for path in kept} if previous else {}
+    records |= {p: r for _, batch_records in results for p, r in batch_records.items()}
+    return sum(count for count, _ in results), records
 
 
 def markdown_changed(articles: Sequence[Article], previous: dict | None, out_dir: Path,
-                     staging: Path) -> dict[str, dict]:
+                     staging: Path, article_hashes: Mapping[str, str] = {}) -> dict[str, dict]:
     """Write into ``staging`` each article's ``index.md`` that changed since the previous
-    site (its key is its own hash); returns their records (none with no cache)."""
-    results = _in_batches(lambda batch: _files_changed(markdown_sources(batch), previous, out_dir, staging),
-                          articles, len(articles) >= PARALLEL_MIN_PAGES)
+    site (its key is the article's hash, ``article_hashes`` when given: the page is made
+    from the article alone); returns their records (none with no cache)."""
+    if previous:  # keyed here: after one edit a pool of workers would cost more than the few pages written
+        keys = {_markdown_path(a): _markdown_key(a, article_hashes) for a in articles}
+        changed = [a for a, (path, key) in zip(articles, keys.items()) if _unchanged(out_dir, path, previous, key) is None]
+        return _publish(markdown_sources(changed), keys, previous, staging)
+
+    def publish_batch(batch: Sequence[Article]) -> dict[str, dict]:
+        keys = {_markdown_path(a): _markdown_key(a, article_hashes) for a in batch} if previous is not None else {}
+        return _publish(markdown_sources(batch), keys, previous, staging)
+
+    results = _in_batches(publish_batch, articles, len(articles) >= PARALLEL_MIN_PAGES)
     return {p: r for records in results for p, r in records.items()}
 
 
@@ -322,10 +349,15 @@ def build_time(articles: Sequence[Article]) -> str:
 
 def markdown_sources(articles: Sequence[Article]) -> dict[PurePosixPath, bytes]:
     """Each article's Markdown page, published beside its HTML."""
-    return {
-        PurePosixPath("articles", a.slug, "index.md"): article_to_markdown(a).encode("utf-8")
-        for a in articles
-    }
+    return {_markdown_path(a): article_to_markdown(a).encode("utf-8") for a in articles}
+
+
+def _markdown_key(article: Article, article_hashes: Mapping[str, str]) -> str:
+    return hash_values(code_hash(), article_hashes.get(article.slug) or article_hash(article))
+
+
+def _markdown_path(article: Article) -> PurePosixPath:
+    return PurePosixPath("articles", article.slug, "index.md")
 
 
 def _with_slash(url: str) -> str:

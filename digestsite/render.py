@@ -47,7 +47,7 @@ from html import unescape
 import math
 import re
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache, partial
 from pathlib import Path, PurePosixPath
@@ -57,6 +57,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
+from .cache import article_hash, hash_values
 from .errors import BuildError, SourceError
 from .markup import (
     clean_text,
@@ -262,6 +263,8 @@ class _SiteView:
     related: dict[str, tuple[Article, ...]]
     neighbours: dict[str, tuple[Article | None, Article | None]]
     cards: dict[str, dict] = field(default_factory=dict)
+    fingerprints: dict[str, str] = field(default_factory=dict)
+    article_hashes: Mapping[str, str] = field(default_factory=dict)  # slug -> article_hash(article), when known
 
     def card(self, article: Article) -> dict:
         if article.slug not in self.cards:
@@ -269,6 +272,18 @@ class _SiteView:
                 self.cards.clear()  # bounded: a worker rendering 5,000 pages needs no 10,000 cards
             self.cards[article.slug] = _card(self, article)
         return self.cards[article.slug]
+
+    def fingerprint(self, article: Article | None) -> str:
+        """A hash of everything a page can show of ``article``: the article, and where
+        its topics and spokespersons link (which of them have pages)."""
+        if article is None:
+            return ""
+        if article.slug not in self.fingerprints:
+            links = ([self.topic_slugs.get(normalize(t)) for t in article.topics],
+                     [self.speaker_slugs.get(normalize(s.name)) for s in article.spokespersons])
+            own = self.article_hashes.get(article.slug) or article_hash(article)
+            self.fingerprints[article.slug] = hash_values(own, links)
+        return self.fingerprints[article.slug]
 
 
 # Context keys holding Markdown that ``render_pages`` turns into HTML (``_with_bodies``):
@@ -279,13 +294,14 @@ _ENTRY_BODIES = "_entry_markdown"  # a feed's entry bodies, in entry order
 
 
 def plan_pages(site: SiteModel, workers: int = 1, search: bool = True,
-               related_memo: WordMemo | None = None) -> list[PageSpec]:
+               related_memo: WordMemo | None = None, article_hashes: Mapping[str, str] = {}) -> list[PageSpec]:
     """Every output file of the site, with its template and context function (pure).
 
     Article bodies stay Markdown in contexts (under ``_BODY`` and ``_ENTRY_BODIES``);
     ``render_page`` fills in their HTML. ``workers``: processes for related articles;
     ``search``: whether the site will have a Pagefind index for the search page to load;
-    ``related_memo``: what related articles remember between builds (see ``related_articles``)."""
+    ``related_memo``: what related articles remember between builds (see ``related_articles``);
+    ``article_hashes``: each article's ``article_hash``, when the caller has them (for page keys)."""
     view = _SiteView(
         site=site,
         base=normalize_base(site.settings.base_url),
@@ -293,10 +309,12 @@ def plan_pages(site: SiteModel, workers: int = 1, search: bool = True,
         speaker_slugs={normalize(s.name): s.slug for s in site.spokespersons},
         related=related_articles(site.articles, RELATED, workers, related_memo),
         neighbours=_digest_neighbours(site.articles),
+        article_hashes=article_hashes,
     )
     plan: list[PageSpec] = []
     plan += _listing_pages("", site.articles, "home.html", partial(home_context, view))
-    plan += [_spec(f"articles/{a.slug}/", "article.html", partial(article_context, view, a)) for a in site.articles]
+    plan += [PageSpec(PurePosixPath(f"articles/{a.slug}/index.html"), "article.html",
+                      partial(article_context, view, a), partial(article_key, view, a)) for a in site.articles]
     plan.append(_spec("topics/", "topics.html", partial(topics_context, view)))
     for topic in site.topics:
         plan += _term_pages(view, f"topics/{topic.slug}/", topic.name, topic.articles, "topic.html",
@@ -447,6 +465,17 @@ def article_context(view: _SiteView, article: Article) -> dict:
     ctx["next"] = view.card(nxt) if nxt else None
     ctx["related"] = [view.card(a) for a in view.related.get(article.slug, ())]
     return ctx
+
+
+def article_key(view: _SiteView, article: Article) -> tuple:
+    """What ``article_context`` is made from, for the page's key: a rebuild after one
+    edit hashes this instead of making and hashing 10,000 contexts. It must name
+    everything the context reads: the site's settings and address, the article,
+    and the articles it shows as cards (related, previous and next)."""
+    prev, nxt = view.neighbours.get(article.slug, (None, None))
+    return (view.site.settings, view.base, view.fingerprint(article),
+            [view.fingerprint(a) for a in view.related.get(article.slug, ())],
+            view.fingerprint(prev), view.fingerprint(nxt))
 
 
 def _article_fields(view: _SiteView, article: Article) -> dict:

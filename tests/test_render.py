@@ -9,6 +9,7 @@ import time
 import xml.etree.ElementTree as ET
 import zlib
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urljoin, urlsplit
 
@@ -18,6 +19,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from digestsite.cache import hash_values
 from digestsite.errors import SourceError
 from digestsite import markup
 from digestsite.markup import MARKDOWN_TAGS, script_json
@@ -178,6 +180,45 @@ def test_pages_are_template_per_kind():
 
 
 # ---------------------------------------------------------------- links
+
+
+def _article_pages(site: SiteModel) -> dict[PurePosixPath, tuple[dict, str]]:
+    """Each article page's context and its key's hash."""
+    return {spec.url_path: (spec.context, hash_values(spec.make_key()))
+            for spec in plan_pages(site) if spec.make_key is not None}
+
+
+def _edited(site: SiteModel, index: int, **fields) -> SiteModel:
+    articles = list(site.articles)
+    articles[index] = replace(articles[index], **fields)
+    return make_site(articles)
+
+
+@pytest.mark.parametrize("change", [
+    lambda site: make_site(site.articles, title="Another title"),
+    lambda site: make_site(site.articles, base_url="https://example.com/"),
+    lambda site: make_site(site.articles, language="fr", author="Desk"),
+    lambda site: _edited(site, 2, title="A neighbour and related story renamed"),
+    lambda site: _edited(site, 7, standfirst="Another first sentence."),
+    lambda site: _edited(site, 11, spokespersons=(Spokesperson("Mao Ning", "Foreign Ministry"),)),
+    lambda site: make_site(a for a in site.articles if a.slug != "story-4"),
+    lambda site: replace(site, topics=index_topics(site.articles, Taxonomy(topics=(
+        TopicDefinition("Diplomacy", "foreign-affairs", "", ()), *TAXONOMY.topics[1:])))),
+], ids=["site title", "base url", "language and author", "title of a card", "standfirst",
+        "spokesperson", "an article removed", "a topic's address"])
+def test_an_article_page_key_changes_whenever_its_context_does(change):
+    before = _article_pages(rich_site())
+    after = _article_pages(change(rich_site()))
+    changed_contexts = [p for p in after if p in before and after[p][0] != before[p][0]]
+    assert changed_contexts
+    assert all(after[p][1] != before[p][1] for p in changed_contexts)
+
+
+def test_an_article_page_key_ignores_its_place_in_the_build():
+    site = rich_site()
+    moved = make_site(replace(a, order=a.order + 100) for a in site.articles)
+    assert {p: key for p, (_, key) in _article_pages(moved).items()} == \
+           {p: key for p, (_, key) in _article_pages(site).items()}
 
 
 def _ids(tree) -> set[str]:
