@@ -236,17 +236,17 @@ class BuildCache:
 
     # -- related articles' word lists ------------------------------------------
 
-    def load_related_words(self) -> dict:
-        """The word lists related articles found last time (for this code: see ``code_hash``)."""
+    def load_memo(self, name: str) -> Any:
+        """What a stage stored under ``name`` last time (for this code: see ``code_hash``), else None."""
         if not self.enabled:
-            return {}
-        stored = _read_pickle(self.directory / "related-words.pickle")  # type: ignore[operator]
-        return stored["words"] if isinstance(stored, dict) and stored.get("code") == code_hash() else {}
+            return None
+        stored = _read_pickle(self.directory / f"{name}.pickle")  # type: ignore[operator]
+        return stored["memo"] if isinstance(stored, dict) and stored.get("code") == code_hash() else None
 
-    def store_related_words(self, words: dict) -> None:
+    def store_memo(self, name: str, memo: Any) -> None:
         if self.enabled:
-            data = pickle.dumps({"code": code_hash(), "words": words}, protocol=5)
-            write_atomic(self.directory / "related-words.pickle", data)  # type: ignore[operator]
+            data = pickle.dumps({"code": code_hash(), "memo": memo}, protocol=5)
+            write_atomic(self.directory / f"{name}.pickle", data)  # type: ignore[operator]
 
     # -- pages and the whole build, per output folder --------------------------
 

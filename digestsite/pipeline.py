@@ -31,6 +31,7 @@ from .model import Article, BuildOptions, BuildReport, Content, Digest, LineDeci
 from .errors import BuildError
 from .publish import OutputUpdate, check_output_dir, link_files, output_stamp, staged_update, write_files
 from .read import TAXONOMY_FILE, read_content, read_digest, read_taxonomy, safe_base_url
+from .related import RelatedMemo
 from .render import make_environment, plan_pages, render_page, static_files
 from .parallel import parallel_imap, parallel_map, release_free_memory, usable_workers
 from .search import index_site
@@ -69,12 +70,12 @@ def build(options: BuildOptions, progress: Progress = _no_progress) -> BuildRepo
     release_free_memory()  # the digests' pages, before the workers fork
     env = make_environment(options.templates_dir)
     progress("planning pages", 0, 1)
-    related_words = cache.load_related_words() if cache.enabled else None
+    related_memo = (cache.load_memo("related") or RelatedMemo()) if cache.enabled else None
     previous = cache.load_json("pages.json") if cache.enabled else None
     # each article hashed once for the page keys of a rebuild (its page, its index.md, its cards)
     article_hashes = {a.slug: article_hash(a) for a in site.articles} if previous else {}
     plan = plan_pages(site, usable_workers() if len(site.articles) >= PARALLEL_MIN_PAGES else 1,
-                      search=options.search or options.search_later, related_memo=related_words,
+                      search=options.search or options.search_later, related_memo=related_memo,
                       article_hashes=article_hashes)
     with staged_update(options.out_dir, protected, stamp) as update:
         rendered, records = render_changed(plan, env, previous, options.out_dir, update.staging, progress)
@@ -88,8 +89,8 @@ def build(options: BuildOptions, progress: Progress = _no_progress) -> BuildRepo
         warnings=warnings, rendered=rendered,
     )
     _remember(cache, records, report, stamp)
-    if related_words is not None:
-        cache.store_related_words(related_words)
+    if related_memo is not None:
+        cache.store_memo("related", related_memo)
     return report
 
 

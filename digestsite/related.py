@@ -31,13 +31,14 @@ import math
 import zlib
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from .model import Article
 from .parallel import parallel_imap
 from .text import STOPWORDS, normalize, words
 
-__all__ = ["WordMemo", "related_articles"]
+__all__ = ["RelatedMemo", "related_articles"]
 
 TOPIC_WEIGHT = 10.0
 TAG_WEIGHT = 4.0
@@ -49,38 +50,141 @@ BODY_CHARS = 2000  # the lead paragraphs: enough text to find the distinctive wo
 Feature = tuple[str, str]
 
 
-WordMemo = dict[bytes, bytes]  # a hash of an article's text -> its packed word list
+@dataclass
+class _Result:
+    """One call's inputs and answer, kept so the next call can redo only what an edit changed."""
+
+    limit: int
+    slugs: list[str]
+    inputs: list[tuple]  # per article: what its features are made of (see ``_inputs``)
+    df: Counter[str]  # word -> articles using it
+    numbers: dict[Feature, int]
+    features: list[dict[int, float]]
+    postings: dict[int, array]  # feature number -> the articles that have it, ascending
+    best: list[list[int]]
+
+
+@dataclass
+class RelatedMemo:
+    """What ``related_articles`` remembers between calls; a caller keeps it between builds.
+
+    ``words``: each article's packed word list by a hash of its text (only the
+    articles it lacks are read again); ``last``: the previous call's answer, from
+    which a call whose articles are the same ones, in the same order, redoes only
+    the articles an edit can have changed (``_update``)."""
+
+    words: dict[bytes, bytes] = field(default_factory=dict)
+    last: _Result | None = None
 
 
 def related_articles(articles: Sequence[Article], limit: int = 3, workers: int = 1,
-                     memo: WordMemo | None = None) -> dict[str, tuple[Article, ...]]:
+                     memo: RelatedMemo | None = None) -> dict[str, tuple[Article, ...]]:
     """Slug -> up to ``limit`` related articles, best first (see the module docstring).
 
     With ``workers > 1`` the three per-article passes (finding each article's words,
     choosing its rarest, scoring its candidates) run in forked workers, in chunks; the result is the same.
-    ``memo``: each article's words from an earlier call, by its text; only the articles
-    it lacks are read again, and afterwards it holds exactly this call's articles (a
-    caller keeps it between builds, so a rebuild after one edit reads one article)."""
-    features = _features(articles, workers, memo)
-    postings: dict[int, array] = {}  # feature number -> the articles that have it, ascending
+    ``memo``: what earlier calls found (``RelatedMemo``); afterwards it holds this call's."""
+    slugs = [a.slug for a in articles]
+    last = memo.last if memo is not None else None
+    result = None
+    if memo is not None and last is not None and last.limit == limit and last.slugs == slugs:
+        result = _update(last, articles, memo.words)
+    if result is None:
+        result = _compute(articles, limit, workers, memo.words if memo is not None else None)
+    if memo is not None:
+        memo.last = result
+    return {slug: tuple(articles[o] for o in others) for slug, others in zip(slugs, result.best)}
+
+
+def _compute(articles: Sequence[Article], limit: int, workers: int, words_memo: dict[bytes, bytes] | None) -> _Result:
+    """Every article's features and best candidates, from scratch."""
+    word_lists = _word_lists(articles, workers, words_memo)
+    df: Counter[str] = Counter()
+    for packed in word_lists:
+        words_of_one = _unpacked(packed)
+        df.update(words_of_one.split(" ") if words_of_one else ())
+    numbers: dict[Feature, int] = {}
+    features = []
+    rarest = _per_article(lambda i: _rarest_shared(_unpacked(word_lists[i]), df), len(articles), workers)
+    for index, (article, words_of_one) in enumerate(zip(articles, rarest)):
+        word_lists[index] = b""  # done with
+        features.append(_article_features(article, words_of_one, df, len(articles), numbers))
+    postings: dict[int, array] = {}
     for index, feats in enumerate(features):
         for feature in feats:
             postings.setdefault(feature, array("i")).append(index)
     slugs = [a.slug for a in articles]
+    best = list(_per_article(lambda i: _best_for(i, features, postings, slugs, limit), len(articles), workers))
+    inputs = _inputs(articles) if words_memo is not None else []
+    return _Result(limit, slugs, inputs, df, numbers, features, postings, best)
 
-    def best_for(index: int) -> list[int]:
-        scores: dict[int, float] = {}
-        get = scores.get
-        for feature, weight in features[index].items():
-            plist = postings[feature]
-            pos = bisect_left(plist, index)
-            for other in plist[max(0, pos - WINDOW) : pos + WINDOW + 1]:
-                scores[other] = get(other, 0) + weight
-        scores.pop(index, None)
-        return _best(scores, index, slugs, limit)
 
-    best = list(_per_article(best_for, len(articles), workers))
-    return {article.slug: tuple(articles[o] for o in others) for article, others in zip(articles, best)}
+def _update(last: _Result, articles: Sequence[Article], words_memo: dict[bytes, bytes]) -> _Result | None:
+    """``_compute``'s answer for the same articles as ``last`` in the same order, some of
+    them edited, redoing only what the edits can change; None when ``last`` cannot
+    say (the memo lacks an old word list).
+
+    An edit changes the document frequency of the words it added or removed, so
+    the features (rarest words and their weights) of the articles using those
+    words; a changed feature set moves the article in or out of posting lists, so
+    the candidate windows of its neighbours there. An article's best list depends
+    only on its own features and its windows, so every other one is kept."""
+    inputs = _inputs(articles)
+    edited = [i for i, (now, then) in enumerate(zip(inputs, last.inputs)) if now != then]
+    old_words = {i: words_memo.get(last.inputs[i][-1]) for i in edited}
+    if any(packed is None for packed in old_words.values()):
+        return None
+    word_lists = _word_lists(articles, 1, words_memo)
+    df = last.df
+    for i in edited:
+        before, after = set(_words_of(old_words[i])), set(_words_of(word_lists[i]))
+        df.subtract(before - after)
+        df.update(after - before)
+    moved = {w for i in edited for w in set(_words_of(old_words[i])) ^ set(_words_of(word_lists[i]))}
+    for word in moved:
+        if df[word] <= 0:
+            del df[word]
+    # only words whose count changed can reorder another article's words
+    affected = set(edited) | ({j for j, packed in enumerate(word_lists) if not moved.isdisjoint(_words_of(packed))}
+                              if moved else set())
+    features, postings, stale = list(last.features), last.postings, set(affected)
+    for j in sorted(affected):
+        feats = _article_features(articles[j], _rarest_shared(_unpacked(word_lists[j]), df), df, len(articles),
+                                  last.numbers)
+        for feature in feats.keys() ^ features[j].keys():
+            stale |= _move_in_postings(postings.setdefault(feature, array("i")), j, feature in feats)
+        features[j] = feats
+    best = list(last.best)
+    for i in sorted(stale):
+        best[i] = _best_for(i, features, postings, last.slugs, last.limit)
+    return _Result(last.limit, last.slugs, inputs, df, last.numbers, features, postings, best)
+
+
+def _move_in_postings(plist: array, index: int, add: bool) -> set[int]:
+    """Insert ``index`` into (or remove it from) a posting list; returns the articles
+    whose candidate window there changed: those within ``WINDOW`` places of it."""
+    pos = bisect_left(plist, index)
+    near = set(plist[max(0, pos - WINDOW - 1) : pos + WINDOW + 2])
+    if add:
+        plist.insert(pos, index)
+    else:
+        del plist[pos]
+    near.discard(index)
+    return near
+
+
+def _best_for(index: int, features: Sequence[dict[int, float]], postings: dict[int, array],
+              slugs: Sequence[str], limit: int) -> list[int]:
+    """The article's ``limit`` best candidates: those near it in its features' posting lists."""
+    scores: dict[int, float] = {}
+    get = scores.get
+    for feature, weight in features[index].items():
+        plist = postings[feature]
+        pos = bisect_left(plist, index)
+        for other in plist[max(0, pos - WINDOW) : pos + WINDOW + 1]:
+            scores[other] = get(other, 0) + weight
+    scores.pop(index, None)
+    return _best(scores, index, slugs, limit)
 
 
 _CHUNK = 1000  # articles per task when the passes run in workers
@@ -108,30 +212,29 @@ def _best(scores: dict[int, float], index: int, slugs: Sequence[str], limit: int
     return heapq.nsmallest(limit, rounded, key=lambda o: (-rounded[o], abs(o - index), slugs[o], o))
 
 
-def _features(articles: Sequence[Article], workers: int = 1, memo: WordMemo | None = None) -> list[dict[int, float]]:
-    """Per article: feature number -> weight. Words are weighted by rarity across the site.
+def _article_features(article: Article, rarest: Sequence[str], df: Counter[str], total: int,
+                      numbers: dict[Feature, int]) -> dict[int, float]:
+    """Feature number -> weight for one article; words are weighted by rarity across the site.
     (Features are numbered, not kept as (kind, name) keys: far less memory at 50,000 articles.)"""
-    numbers: dict[Feature, int] = {}
-    word_lists = _word_lists(articles, workers, memo)
-    df: Counter[str] = Counter()
-    for packed in word_lists:
-        words_of_one = _unpacked(packed)
-        df.update(words_of_one.split(" ") if words_of_one else ())
-    total = max(1, len(articles))
-    result = []
-    rarest = _per_article(lambda i: _rarest_shared(_unpacked(word_lists[i]), df), len(articles), workers)
-    for index, (article, words_of_one) in enumerate(zip(articles, rarest)):
-        word_lists[index] = b""  # done with
-        feats: dict[int, float] = {}
-        for topic in article.topics:
-            feats[numbers.setdefault(("topic", normalize(topic)), len(numbers))] = TOPIC_WEIGHT
-        for tag in article.tags:
-            feats.setdefault(numbers.setdefault(("tag", normalize(tag).casefold()), len(numbers)), TAG_WEIGHT)
-        for word in words_of_one:
-            idf = math.log(total / df[word])
-            feats.setdefault(numbers.setdefault(("word", word), len(numbers)), WORD_WEIGHT * idf / (1.0 + idf))
-        result.append(feats)
-    return result
+    feats: dict[int, float] = {}
+    for topic in article.topics:
+        feats[numbers.setdefault(("topic", normalize(topic)), len(numbers))] = TOPIC_WEIGHT
+    for tag in article.tags:
+        feats.setdefault(numbers.setdefault(("tag", normalize(tag).casefold()), len(numbers)), TAG_WEIGHT)
+    for word in rarest:
+        idf = math.log(max(1, total) / df[word])
+        feats.setdefault(numbers.setdefault(("word", word), len(numbers)), WORD_WEIGHT * idf / (1.0 + idf))
+    return feats
+
+
+def _inputs(articles: Sequence[Article]) -> list[tuple]:
+    """What each article's features are made of: its topics, tags and text (hashed)."""
+    return [(a.topics, a.tags, _text_key(a)) for a in articles]
+
+
+def _words_of(packed: bytes) -> list[str]:
+    text = _unpacked(packed)
+    return text.split(" ") if text else []
 
 
 def _rarest_shared(words_of_one: str, df: Counter[str]) -> list[str]:
@@ -146,7 +249,7 @@ def _rarest_shared(words_of_one: str, df: Counter[str]) -> list[str]:
     return ranked[first_shared : first_shared + WORDS_PER_ARTICLE]
 
 
-def _word_lists(articles: Sequence[Article], workers: int = 1, memo: WordMemo | None = None) -> list[bytes]:
+def _word_lists(articles: Sequence[Article], workers: int = 1, memo: dict[bytes, bytes] | None = None) -> list[bytes]:
     """Each article's distinct content words, joined by spaces and packed (``_unpacked``),
     found for the articles ``memo`` lacks (``memo`` then holds this call's articles).
 

@@ -69,7 +69,7 @@ from .markup import (
     script_json,
 )
 from .model import Article, PageSpec, SiteModel, SpeakerEntry, TopicEntry
-from .related import WordMemo, related_articles
+from .related import RelatedMemo, related_articles
 from .text import normalize
 from .urls import absolute_url, base_path, normalize_base, page_url, quote_segment, relative_root
 
@@ -294,7 +294,7 @@ _ENTRY_BODIES = "_entry_markdown"  # a feed's entry bodies, in entry order
 
 
 def plan_pages(site: SiteModel, workers: int = 1, search: bool = True,
-               related_memo: WordMemo | None = None, article_hashes: Mapping[str, str] = {}) -> list[PageSpec]:
+               related_memo: RelatedMemo | None = None, article_hashes: Mapping[str, str] = {}) -> list[PageSpec]:
     """Every output file of the site, with its template and context function (pure).
 
     Article bodies stay Markdown in contexts (under ``_BODY`` and ``_ENTRY_BODIES``);

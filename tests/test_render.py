@@ -33,7 +33,7 @@ from digestsite.model import (
     Taxonomy,
     TopicDefinition,
 )
-from digestsite.related import related_articles
+from digestsite.related import RelatedMemo, related_articles
 from digestsite.render import make_environment, plan_pages, render_markdown, render_pages, static_files
 from digestsite.taxonomy import index_spokespersons, index_topics
 from digestsite.urls import base_path
@@ -689,18 +689,70 @@ def test_related_remembers_each_articles_words_by_its_text():
                 make_article(1, topics=("Trade",), body=edited, title="Trade story"),
                 make_article(2, topics=("Diplomacy",), body="Zeppelins over the harbour.", title="Talks story")]
 
-    memo: dict = {}
+    memo = RelatedMemo()
     first = related_articles(articles("Turbines at sea."), 3, memo=memo)
     assert first == related_articles(articles("Turbines at sea."), 3)  # the same answer
-    assert len(memo) == 3
+    assert len(memo.words) == 3
     edited = articles("Zeppelins and turbines.")
-    keys_before = set(memo)
+    keys_before = set(memo.words)
     related_articles(edited, 3, memo=memo)
-    assert len(memo) == 3 and len(set(memo) - keys_before) == 1  # the edited article's, the old one gone
+    assert len(memo.words) == 3 and len(set(memo.words) - keys_before) == 1  # the edited article's, the old one gone
     # what the memo says about an unchanged article is used, not found again
-    poisoned = {key: zlib.compress(b"harbour") if key in keys_before else value for key, value in memo.items()}
+    poisoned = RelatedMemo({key: zlib.compress(b"harbour") if key in keys_before else value
+                            for key, value in memo.words.items()})
     assert [a.slug for a in related_articles(edited, 3, memo=poisoned)["story-0"]][:1] == ["story-2"]
     assert [a.slug for a in related_articles(edited, 3)["story-0"]][:1] == ["story-1"]
+
+
+_WORDS = ["harbour", "turbine", "tariff", "summit", "drought", "vaccine", "rail", "festival", "senate", "glacier",
+          "museum", "ferry", "copper", "wheat", "satellite", "orchestra"]
+
+
+@st.composite
+def _related_edits(draw):
+    """A small site, then a run of edits to one article each (text, topics or tags)."""
+    count = draw(st.integers(2, 40))
+    text = st.lists(st.sampled_from(_WORDS), min_size=1, max_size=6).map(" ".join)
+    topics = st.lists(st.sampled_from(["Energy", "Trade", "Diplomacy"]), max_size=2, unique=True).map(tuple)
+    tags = st.lists(st.sampled_from(["Oslo", "Lagos", "Lima"]), max_size=2, unique=True).map(tuple)
+    articles = [make_article(n, title=draw(text), standfirst="", body=draw(text), topics=draw(topics), tags=draw(tags))
+                for n in range(count)]
+    edits = draw(st.lists(st.tuples(st.integers(0, count - 1), st.sampled_from(["body", "topics", "tags"]),
+                                    st.one_of(text, topics, tags)), min_size=1, max_size=6))
+    return articles, edits
+
+
+@given(_related_edits())
+@settings(max_examples=150, deadline=None)
+def test_related_after_edits_equals_related_from_scratch(case):
+    import digestsite.related as related_module
+
+    articles, edits = case
+    memo = RelatedMemo()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(related_module, "WINDOW", 2)  # windows shorter than the posting lists here
+        related_articles(articles, 3, memo=memo)
+        for index, name, value in edits:
+            if isinstance(value, str) != (name == "body"):
+                continue  # a value of the wrong kind for that field
+            articles[index] = replace(articles[index], **{name: value})
+            assert related_articles(articles, 3, memo=memo) == related_articles(articles, 3)
+
+
+def test_related_redoes_only_what_an_edit_can_change(monkeypatch):
+    import digestsite.related as related_module
+
+    site = rich_site()
+    memo = RelatedMemo()
+    related_articles(site.articles, 3, memo=memo)
+    articles = list(site.articles)
+    articles[5] = replace(articles[5], body=articles[5].body + " Zeppelins.")
+    scored = []
+    best_for = related_module._best_for
+    monkeypatch.setattr(related_module, "_best_for", lambda i, *rest: scored.append(i) or best_for(i, *rest))
+    updated = related_articles(articles, 3, memo=memo)
+    assert 5 in scored and len(scored) < len(articles) / 2  # the edit's reach only
+    assert updated == related_articles(articles, 3)
 
 
 def test_related_on_article_pages_link_other_articles(rich_files):
