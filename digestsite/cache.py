@@ -24,11 +24,11 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import operator
 import os
 import pickle
 import time
-from collections.abc import Iterator
-from dataclasses import replace
+from collections.abc import Iterator, Sequence
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
@@ -40,7 +40,7 @@ from .model import Article, BuildOptions, BuildReport
 from .publish import check_output_dir, output_stamp, write_atomic
 
 __all__ = ["BuildCache", "article_hash", "check_inputs", "code_hash", "hash_values", "inputs_stamp", "template_hashes",
-           "up_to_date"]
+           "unchanged_file", "up_to_date"]
 
 _VERSION = b"digestsite-cache-1"
 
@@ -61,12 +61,15 @@ def hash_values(*values: Any) -> str:
     return digest.hexdigest()
 
 
+_FIELDS_BUT_ORDER = operator.attrgetter(*(name for name in Article.__dataclass_fields__ if name != "order"))
+
+
 def article_hash(article: Article) -> str:
     """``hash_values`` of an article for the keys of the pages made from it: every field
     but ``order``, its place in the whole build, which adding an article anywhere
     before it shifts and which no page shows (reading order and neighbours are keyed
     where they are shown)."""
-    return hash_values(replace(article, order=0))
+    return hash_values(_FIELDS_BUT_ORDER(article))
 
 
 def _pickle_by_value(value: Any) -> bytes:
@@ -127,11 +130,19 @@ def _tree_entries(folder: str, prefix: str) -> Iterator[tuple[str, os.DirEntry]]
 _SAME_TICK_NS = 2_000_000_000
 
 
+def unchanged_file(stat: os.stat_result, saved: Sequence | None, recent: int | None = None) -> bool:
+    """Whether a file is still the one ``saved`` ([size, mtime_ns, ...]) describes, as
+    git's index tells: the same size and time, and not written in the last few seconds
+    (before ``recent`` ns), when a second edit could keep both."""
+    recent = time.time_ns() - _SAME_TICK_NS if recent is None else recent
+    return bool(saved) and saved[0] == stat.st_size and saved[1] == stat.st_mtime_ns and stat.st_mtime_ns < recent
+
+
 def _file_hash(entry: os.DirEntry, known: dict[str, list], recent: int) -> str:
     stat = entry.stat()
     saved = known.get(entry.path)
-    if saved and saved[:2] == [stat.st_size, stat.st_mtime_ns] and stat.st_mtime_ns < recent:
-        return saved[2]
+    if unchanged_file(stat, saved, recent):
+        return saved[2]  # type: ignore[index]
     with open(entry.path, "rb") as file:
         sha = hashlib.sha256(file.read()).hexdigest()
     known[entry.path] = [stat.st_size, stat.st_mtime_ns, sha]
@@ -282,7 +293,7 @@ def _read_pickle(path: Path) -> Any:
         return None
 
 
-def previous_file(out_dir: Path, url_path: PurePosixPath, record: dict | None, key: str) -> Path | None:
+def previous_file(out_dir: Path, url_path: PurePosixPath, record: dict | None, key: str) -> str | None:
     """The previous build's file for ``url_path`` when it was made from the same ``key``
     and has not been touched since (same size and modification time)."""
     if not record or record.get("key") != key:
@@ -292,5 +303,5 @@ def previous_file(out_dir: Path, url_path: PurePosixPath, record: dict | None, k
         stat = os.stat(path)
     except OSError:
         return None
-    return Path(path) if [stat.st_size, stat.st_mtime_ns] == record.get("stat") else None
+    return path if [stat.st_size, stat.st_mtime_ns] == record.get("stat") else None
 

@@ -158,8 +158,9 @@ class PageSpec:
     template: str
     make_context: Callable[[], dict]
     # What the page is made from, when that is much cheaper to make than its context
-    # (an article page: its article's fingerprint and its neighbours'); None: the
-    # context itself. Only its hash is used, to find the pages an edit changed.
+    # (an article or listing page: the fingerprints of the articles it shows, and the
+    # few site values it prints); None: the context itself. Only its hash is used, to
+    # find the pages an edit changed.
     make_key: Callable[[], object] | None = None
 
     @property

@@ -30,7 +30,7 @@ from .markdown_pages import article_to_markdown
 from .model import Article, BuildOptions, BuildReport, Content, Digest, LineDecision, PageSpec, SiteModel
 from .errors import BuildError
 from .publish import OutputUpdate, check_output_dir, link_files, output_stamp, staged_update, write_files
-from .read import TAXONOMY_FILE, read_content, read_digest, read_taxonomy, safe_base_url
+from .read import TAXONOMY_FILE, PageMemo, read_content, read_digest, read_taxonomy, safe_base_url
 from .related import RelatedMemo
 from .render import make_environment, plan_pages, render_page, static_files
 from .parallel import parallel_imap, parallel_map, release_free_memory, usable_workers
@@ -66,7 +66,8 @@ def build(options: BuildOptions, progress: Progress = _no_progress) -> BuildRepo
     if fresh is not None:
         return replace(fresh, seconds=time.perf_counter() - started)
     cache = BuildCache(options.cache_dir, options.out_dir)
-    site, warnings = build_site_model(read_content(options.content_dir), options.base_url, cache, progress)
+    page_memo = (cache.load_memo("pages") or PageMemo()) if cache.enabled else None
+    site, warnings = build_site_model(read_content(options.content_dir, page_memo), options.base_url, cache, progress)
     release_free_memory()  # the digests' pages, before the workers fork
     env = make_environment(options.templates_dir)
     progress("planning pages", 0, 1)
@@ -91,6 +92,8 @@ def build(options: BuildOptions, progress: Progress = _no_progress) -> BuildRepo
     _remember(cache, records, report, stamp)
     if related_memo is not None:
         cache.store_memo("related", related_memo)
+    if page_memo is not None and page_memo.changed:
+        cache.store_memo("pages", page_memo)
     return report
 
 
@@ -186,7 +189,7 @@ def _in_batches(task: Callable[[Sequence], Any], items: Sequence, parallel: bool
                         lambda done: on_done(min(done * _RENDER_BATCH, len(items))))
 
 
-def _unchanged(out_dir: Path, url_path: PurePosixPath, previous: dict, key: str) -> Path | None:
+def _unchanged(out_dir: Path, url_path: PurePosixPath, previous: dict, key: str) -> str | None:
     return previous_file(out_dir, url_path, previous.get(str(url_path)), key)
 
 

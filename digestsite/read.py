@@ -17,10 +17,12 @@ import codecs
 import re
 import tomllib
 import unicodedata
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
 
+from .cache import unchanged_file
 from .errors import SourceError, toml_error
 from .markdown_pages import override_from_mapping, override_from_markdown, valid_date
 from .model import (
@@ -36,7 +38,7 @@ from .model import (
 from .parallel import parallel_map, usable_workers
 from .text import slugify
 
-__all__ = ["read_content", "read_digest", "read_settings", "read_taxonomy", "read_corrections"]
+__all__ = ["PageMemo", "read_content", "read_digest", "read_settings", "read_taxonomy", "read_corrections"]
 
 SETTINGS_FILE = "site.toml"
 TAXONOMY_FILE = "topics.toml"
@@ -49,8 +51,9 @@ _TOPIC_KEYS = {"name", "description", "keywords", "strong", "slug"}
 _STRONG_KEYWORD_WEIGHT = 3.0  # a "strong" keyword is as much evidence as three ordinary ones
 
 
-def read_content(content_dir: Path) -> Content:
-    """Read the whole content folder; digests and articles in file-name order."""
+def read_content(content_dir: Path, page_memo: PageMemo | None = None) -> Content:
+    """Read the whole content folder; digests and articles in file-name order.
+    ``page_memo``: the Markdown pages parsed by an earlier call (see ``PageMemo``)."""
     if not content_dir.is_dir():
         raise SourceError(content_dir, None, "content folder not found")
     warnings: list[str] = []
@@ -64,7 +67,7 @@ def read_content(content_dir: Path) -> Content:
     warnings += [f"{_display(content_dir / d.path, content_dir)}: has no text; it adds no articles"
                  for d in digests if not d.paragraphs]
     splits, overrides = read_corrections(content_dir / CORRECTIONS_FILE, content_dir)
-    pages = _read_article_pages(content_dir)
+    pages = _read_article_pages(content_dir, page_memo)
     return Content(settings, taxonomy, digests, splits, overrides, pages, tuple(warnings))
 
 
@@ -343,18 +346,37 @@ _PARALLEL_MIN_PAGES = 2000  # below this, forking costs more than parsing on one
 _PAGES_PER_TASK = 500
 
 
-def _read_article_pages(content_dir: Path) -> tuple[ArticleOverride, ...]:
+@dataclass
+class PageMemo:
+    """The Markdown pages one ``read_content`` parsed, kept by a caller for the next: a
+    page whose file has the same size and time (``cache.unchanged_file``) is not read
+    again. Afterwards it holds exactly that call's pages, and ``changed`` says
+    whether any was read, added or dropped (whether it is worth storing)."""
+
+    pages: dict[str, tuple[int, int, ArticleOverride]] = field(default_factory=dict)  # path -> size, time, page
+    changed: bool = False
+
+
+def _read_article_pages(content_dir: Path, memo: PageMemo | None = None) -> tuple[ArticleOverride, ...]:
     """articles/*.md, in file-name order: corrections (with a source digest) or new articles.
     Parsed by forked workers when there are many (the same pages, in the same order)."""
     # by the path's text: the same order as comparing Paths (one folder), a tenth of the time
     paths = sorted((content_dir / "articles").glob("*.md"), key=str)
+    stats = [path.stat() for path in paths] if memo is not None else []
+    known = memo.pages if memo is not None else {}
+    missing = [i for i, path in enumerate(paths) if not stats or not unchanged_file(stats[i], known.get(str(path)))]
 
     def read_pages(start: int) -> list[ArticleOverride]:
-        return [_read_article_page(path, content_dir) for path in paths[start:start + _PAGES_PER_TASK]]
+        return [_read_article_page(paths[i], content_dir) for i in missing[start:start + _PAGES_PER_TASK]]
 
-    workers = usable_workers() if len(paths) >= _PARALLEL_MIN_PAGES else 1
-    chunks = parallel_map(read_pages, range(0, len(paths), _PAGES_PER_TASK), workers)
-    return tuple(page for chunk in chunks for page in chunk)
+    workers = usable_workers() if len(missing) >= _PARALLEL_MIN_PAGES else 1
+    chunks = parallel_map(read_pages, range(0, len(missing), _PAGES_PER_TASK), workers)
+    found = dict(zip(missing, (page for chunk in chunks for page in chunk)))
+    pages = tuple(found[i] if i in found else known[str(path)][2] for i, path in enumerate(paths))
+    if memo is not None:
+        memo.changed = bool(missing) or len(known) != len(paths)
+        memo.pages = {str(path): (stat.st_size, stat.st_mtime_ns, page) for path, stat, page in zip(paths, stats, pages)}
+    return pages
 
 
 def _read_article_page(path: Path, content_dir: Path) -> ArticleOverride:

@@ -312,51 +312,60 @@ def plan_pages(site: SiteModel, workers: int = 1, search: bool = True,
         article_hashes=article_hashes,
     )
     plan: list[PageSpec] = []
-    plan += _listing_pages("", site.articles, "home.html", partial(home_context, view))
-    plan += [PageSpec(PurePosixPath(f"articles/{a.slug}/index.html"), "article.html",
-                      partial(article_context, view, a), partial(article_key, view, a)) for a in site.articles]
+    plan += _listing_pages("", site.articles, "home.html", partial(home_context, view), partial(home_key, view))
+    plan += [_spec(f"articles/{a.slug}/", "article.html", partial(article_context, view, a),
+                   partial(article_key, view, a)) for a in site.articles]
     plan.append(_spec("topics/", "topics.html", partial(topics_context, view)))
     for topic in site.topics:
         plan += _term_pages(view, f"topics/{topic.slug}/", topic.name, topic.articles, "topic.html",
-                            partial(topic_context, view, topic))
+                            partial(topic_context, view, topic), partial(topic_key, view, topic))
     plan.append(_spec("spokespersons/", "spokespersons.html", partial(spokespersons_context, view)))
     for person in site.spokespersons:
         plan += _term_pages(view, f"spokespersons/{person.slug}/", person.name, person.articles,
-                            "spokesperson.html",
-                            partial(spokesperson_context, view, person))
+                            "spokesperson.html", partial(spokesperson_context, view, person),
+                            partial(spokesperson_key, view, person))
     plan.append(_spec("search/", "search.html", partial(search_context, view, search)))
     plan.append(_spec("404.html", "404.html", partial(not_found_context, view)))
-    plan.append(_spec("feed.xml", "feed.xml", partial(feed_context, view, "", site.settings.title, site.articles)))
+    plan.append(_feed_spec(view, "", site.settings.title, site.articles))
     plan += _sitemap_pages(view, plan)
     plan.append(_spec("robots.txt", "robots.txt", partial(dict, sitemap_url=absolute_url(view.base, "sitemap.xml"))))
     plan.append(_spec("_headers", "_headers", dict))
     return plan
 
 
-def _spec(path: str, template: str, make_context: Callable[[], dict]) -> PageSpec:
+def _spec(path: str, template: str, make_context: Callable[[], dict],
+          make_key: Callable[[], object] | None = None) -> PageSpec:
     """A page at site-root ``path``; a folder path (``a/b/`` or "") means ``a/b/index.html``."""
     file = path + "index.html" if path == "" or path.endswith("/") else path
-    return PageSpec(PurePosixPath(file), template, make_context)
+    return PageSpec(PurePosixPath(file), template, make_context, make_key)
+
+
+ListingPart = Callable[[int, int, Sequence[Article]], Any]  # (page, pages, items) -> context or key
 
 
 def _listing_pages(path: str, articles: Sequence[Article], template: str,
-                   build: Callable[[int, int, Sequence[Article]], dict]) -> list[PageSpec]:
+                   build: ListingPart, key: ListingPart) -> list[PageSpec]:
     """Page 1 at ``path``, pages 2… at ``path/page/<n>/``, ``PER_PAGE`` articles each;
-    ``build(page, pages, items)`` makes each page's context."""
+    ``build(page, pages, items)`` makes each page's context, ``key(…)`` its key."""
     pages = max(1, math.ceil(len(articles) / PER_PAGE))
     specs = []
     for page in range(1, pages + 1):
         items = articles[(page - 1) * PER_PAGE : page * PER_PAGE]
-        specs.append(_spec(_page_path(path, page), template, partial(build, page, pages, items)))
+        specs.append(_spec(_page_path(path, page), template, partial(build, page, pages, items),
+                           partial(key, page, pages, items)))
     return specs
 
 
 def _term_pages(view: _SiteView, path: str, name: str, articles: Sequence[Article], template: str,
-                build: Callable[[int, int, Sequence[Article]], dict]) -> list[PageSpec]:
+                build: ListingPart, key: ListingPart) -> list[PageSpec]:
     """A topic's or spokesperson's paginated pages and its Atom feed."""
-    title = f"{name} · {view.site.settings.title}"
-    feed = _spec(f"{path}feed.xml", "feed.xml", partial(feed_context, view, path, title, articles))
-    return [*_listing_pages(path, articles, template, build), feed]
+    feed = _feed_spec(view, path, f"{name} · {view.site.settings.title}", articles)
+    return [*_listing_pages(path, articles, template, build, key), feed]
+
+
+def _feed_spec(view: _SiteView, path: str, title: str, articles: Sequence[Article]) -> PageSpec:
+    return _spec(f"{path}feed.xml", "feed.xml", partial(feed_context, view, path, title, articles),
+                 partial(feed_key, view, path, title, articles))
 
 
 def _page_path(path: str, page: int) -> str:
@@ -476,6 +485,33 @@ def article_key(view: _SiteView, article: Article) -> tuple:
     return (view.site.settings, view.base, view.fingerprint(article),
             [view.fingerprint(a) for a in view.related.get(article.slug, ())],
             view.fingerprint(prev), view.fingerprint(nxt))
+
+
+def _cards_key(view: _SiteView, articles: Sequence[Article]) -> list[str]:
+    return [view.fingerprint(a) for a in articles]
+
+
+def home_key(view: _SiteView, page: int, pages: int, items: Sequence[Article]) -> tuple:
+    """What ``home_context`` is made from (see ``article_key``)."""
+    site = view.site
+    terms = ([(t.name, t.slug, len(t.articles)) for t in site.topics[:STRIP_TERMS]],
+             [(s.name, s.slug, len(s.articles)) for s in site.spokespersons[:STRIP_TERMS]],
+             len(site.topics), len(site.spokespersons))
+    return site.settings, view.base, page, pages, _cards_key(view, items), terms
+
+
+def topic_key(view: _SiteView, topic: TopicEntry, page: int, pages: int, items: Sequence[Article]) -> tuple:
+    """What ``topic_context`` is made from (see ``article_key``)."""
+    return (view.site.settings, view.base, topic.name, topic.slug, topic.description, len(topic.articles),
+            page, pages, _cards_key(view, items))
+
+
+def spokesperson_key(view: _SiteView, person: SpeakerEntry, page: int, pages: int,
+                     items: Sequence[Article]) -> tuple:
+    """What ``spokesperson_context`` is made from (see ``article_key``); the statements
+    it shows are the items' own, which their fingerprints cover."""
+    return (view.site.settings, view.base, person.name, person.slug, person.organisation, len(person.articles),
+            page, pages, _cards_key(view, items))
 
 
 def _article_fields(view: _SiteView, article: Article) -> dict:
@@ -650,6 +686,12 @@ def feed_context(view: _SiteView, path: str, title: str, articles: Sequence[Arti
         "entries": entries,
         _ENTRY_BODIES: [a.body for a in articles[:FEED_ENTRIES]],  # each entry's content
     }
+
+
+def feed_key(view: _SiteView, path: str, title: str, articles: Sequence[Article]) -> tuple:
+    """What ``feed_context`` is made from (see ``article_key``)."""
+    return (view.site.settings, view.base, view.site.build_time, path, title,
+            _cards_key(view, articles[:FEED_ENTRIES]))
 
 
 def _urn(key: str) -> str:

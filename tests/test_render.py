@@ -182,10 +182,16 @@ def test_pages_are_template_per_kind():
 # ---------------------------------------------------------------- links
 
 
-def _article_pages(site: SiteModel) -> dict[PurePosixPath, tuple[dict, str]]:
-    """Each article page's context and its key's hash."""
+def _keyed_pages(site: SiteModel) -> dict[PurePosixPath, tuple[dict, str]]:
+    """Each page with a cheap key: its context and its key's hash."""
     return {spec.url_path: (spec.context, hash_values(spec.make_key()))
             for spec in plan_pages(site) if spec.make_key is not None}
+
+
+def test_article_and_listing_pages_have_cheap_keys():
+    keyed = {str(path) for path in _keyed_pages(rich_site())}
+    assert {"index.html", "page/2/index.html", "articles/story-3/index.html", "topics/trade/index.html",
+            "topics/trade/feed.xml", "spokespersons/guo-jiakun/index.html", "feed.xml"} <= keyed
 
 
 def _edited(site: SiteModel, index: int, **fields) -> SiteModel:
@@ -204,21 +210,29 @@ def _edited(site: SiteModel, index: int, **fields) -> SiteModel:
     lambda site: make_site(a for a in site.articles if a.slug != "story-4"),
     lambda site: replace(site, topics=index_topics(site.articles, Taxonomy(topics=(
         TopicDefinition("Diplomacy", "foreign-affairs", "", ()), *TAXONOMY.topics[1:])))),
+    lambda site: replace(site, topics=index_topics(site.articles, Taxonomy(topics=(
+        TopicDefinition("Trade", "trade", "Another description.", ()), *TAXONOMY.topics[:1])))),
+    lambda site: replace(site, spokespersons=tuple(replace(p, organisation="A ministry") for p in site.spokespersons)),
+    lambda site: _edited(site, 10, statements=(Statement("Guo Jiakun", "Guo Jiakun said something else.", 1),)),
+    lambda site: replace(site, build_time="2030-01-01T00:00:00Z"),
+    lambda site: _edited(site, 1, date="2024-12-31"),
+    lambda site: _edited(site, 0, body="A new body.\n\nIn two paragraphs.\n"),
 ], ids=["site title", "base url", "language and author", "title of a card", "standfirst",
-        "spokesperson", "an article removed", "a topic's address"])
-def test_an_article_page_key_changes_whenever_its_context_does(change):
-    before = _article_pages(rich_site())
-    after = _article_pages(change(rich_site()))
+        "spokesperson", "an article removed", "a topic's address", "a topic's description",
+        "an organisation", "a statement", "build time", "a date", "a body"])
+def test_a_page_key_changes_whenever_its_context_does(change):
+    before = _keyed_pages(rich_site())
+    after = _keyed_pages(change(rich_site()))
     changed_contexts = [p for p in after if p in before and after[p][0] != before[p][0]]
     assert changed_contexts
     assert all(after[p][1] != before[p][1] for p in changed_contexts)
 
 
-def test_an_article_page_key_ignores_its_place_in_the_build():
+def test_page_keys_ignore_an_articles_place_in_the_build():
     site = rich_site()
     moved = make_site(replace(a, order=a.order + 100) for a in site.articles)
-    assert {p: key for p, (_, key) in _article_pages(moved).items()} == \
-           {p: key for p, (_, key) in _article_pages(site).items()}
+    assert {p: key for p, (_, key) in _keyed_pages(moved).items()} == \
+           {p: key for p, (_, key) in _keyed_pages(site).items()}
 
 
 def _ids(tree) -> set[str]:
