@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path, PurePosixPath
 
 import pytest
 
 from digestsite.errors import SourceError
-from digestsite.read import decode_digest, read_content, read_digest, read_taxonomy
+from digestsite.read import PageMemo, decode_digest, read_content, read_digest, read_taxonomy
 
 
 def test_digest_lines_keep_their_index_and_blank_lines_are_skipped(tmp_path: Path) -> None:
@@ -160,3 +161,45 @@ def test_article_pages_are_read_in_file_order(tmp_path: Path) -> None:
     first, second = read_content(content).pages
     assert (first.title, first.digest, first.body) == ("First", "digests/x.txt", "Body one.")
     assert (second.title, second.digest, second.id) == ("Second", "", "")
+
+
+def _age(path: Path, seconds: float = 10) -> None:
+    """Date a file back, as if written before the last build (a file written in the
+    last two seconds is always read again: a second edit in the same tick keeps its time)."""
+    stat = path.stat()
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns - int(seconds * 1e9)))
+
+
+def test_page_memo_reads_only_the_pages_that_changed(tmp_path: Path, monkeypatch) -> None:
+    import digestsite.read as read_module
+
+    content = _write(tmp_path / "content", {
+        f"articles/{name}.md": f'+++\ntitle = "Story {name}"\n+++\n\nBody {name}.\n' for name in "abc"})
+    for page in (content / "articles").iterdir():
+        _age(page)
+    memo = PageMemo()
+    first = read_content(content, memo)
+    assert memo.changed and len(memo.pages) == 3 and first == read_content(content)
+
+    parsed: list[str] = []
+    parse = read_module._read_article_page
+    monkeypatch.setattr(read_module, "_read_article_page", lambda path, root: parsed.append(path.name) or parse(path, root))
+    assert read_content(content, memo) == first and parsed == [] and not memo.changed
+
+    (content / "articles" / "b.md").write_text('+++\ntitle = "Story b, edited"\n+++\n\nBody b.\n')
+    (content / "articles" / "c.md").unlink()
+    second = read_content(content, memo)
+    assert parsed == ["b.md"] and memo.changed and sorted(Path(p).name for p in memo.pages) == ["a.md", "b.md"]
+    assert [p.title for p in second.pages] == ["Story a", "Story b, edited"]
+    assert second == read_content(content)
+
+
+def test_page_memo_reads_a_page_written_in_the_last_seconds_again(tmp_path: Path) -> None:
+    content = _write(tmp_path / "content", {"articles/a.md": '+++\ntitle = "Maio"\n+++\n\nBody.\n'})
+    memo = PageMemo()
+    read_content(content, memo)
+    page = content / "articles" / "a.md"
+    stat = page.stat()
+    page.write_text('+++\ntitle = "Miao"\n+++\n\nBody.\n')  # same size
+    os.utime(page, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # and the same time: only the tick rule saves it
+    assert read_content(content, memo).pages[0].title == "Miao"
