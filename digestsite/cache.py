@@ -215,6 +215,7 @@ class BuildCache:
         self.directory = directory
         self._site_key = hashlib.sha256(str(out_dir.resolve()).encode()).hexdigest()[:16] if out_dir else ""
         self._used_articles: set[str] = set()
+        self._memo_hashes: dict[str, bytes] = {}  # what load_memo read, to skip writing it back unchanged
 
     @property
     def enabled(self) -> bool:
@@ -251,13 +252,22 @@ class BuildCache:
         """What a stage stored under ``name`` last time (for this code: see ``code_hash``), else None."""
         if not self.enabled:
             return None
-        stored = _read_pickle(self.directory / f"{name}.pickle")  # type: ignore[operator]
-        return stored["memo"] if isinstance(stored, dict) and stored.get("code") == code_hash() else None
+        try:
+            data = (self.directory / f"{name}.pickle").read_bytes()  # type: ignore[operator]
+        except OSError:
+            return None
+        stored = _unpickled(data)
+        if not isinstance(stored, dict) or stored.get("code") != code_hash():
+            return None
+        self._memo_hashes[name] = hashlib.sha256(data).digest()
+        return stored["memo"]
 
     def store_memo(self, name: str, memo: Any) -> None:
+        """Store ``memo`` under ``name``; not written again when it is what was loaded."""
         if self.enabled:
             data = pickle.dumps({"code": code_hash(), "memo": memo}, protocol=5)
-            write_atomic(self.directory / f"{name}.pickle", data)  # type: ignore[operator]
+            if self._memo_hashes.get(name) != hashlib.sha256(data).digest():
+                write_atomic(self.directory / f"{name}.pickle", data)  # type: ignore[operator]
 
     # -- pages and the whole build, per output folder --------------------------
 
@@ -288,8 +298,15 @@ class BuildCache:
 def _read_pickle(path: Path) -> Any:
     """What ``path`` holds; None when it is missing or unreadable (a cache entry is only ever a miss)."""
     try:
-        return pickle.loads(path.read_bytes())
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, ValueError):
+        return _unpickled(path.read_bytes())
+    except OSError:
+        return None
+
+
+def _unpickled(data: bytes) -> Any:
+    try:
+        return pickle.loads(data)
+    except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, ValueError):
         return None
 
 

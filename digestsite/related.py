@@ -135,7 +135,8 @@ def _update(last: _Result, articles: Sequence[Article], words_memo: dict[bytes, 
     if any(packed is None for packed in old_words.values()):
         return None
     word_lists = _word_lists(articles, 1, words_memo)
-    df = last.df
+    # ``last`` is left as it was (a build that fails later must not leave a memo half updated)
+    df, postings = Counter(last.df), dict(last.postings)
     for i in edited:
         before, after = set(_words_of(old_words[i])), set(_words_of(word_lists[i]))
         df.subtract(before - after)
@@ -147,17 +148,18 @@ def _update(last: _Result, articles: Sequence[Article], words_memo: dict[bytes, 
     # only words whose count changed can reorder another article's words
     affected = set(edited) | ({j for j, packed in enumerate(word_lists) if not moved.isdisjoint(_words_of(packed))}
                               if moved else set())
-    features, postings, stale = list(last.features), last.postings, set(affected)
+    features, numbers, stale = list(last.features), dict(last.numbers), set(affected)
     for j in sorted(affected):
         feats = _article_features(articles[j], _rarest_shared(_unpacked(word_lists[j]), df), df, len(articles),
-                                  last.numbers)
+                                  numbers)
         for feature in feats.keys() ^ features[j].keys():
-            stale |= _move_in_postings(postings.setdefault(feature, array("i")), j, feature in feats)
+            postings[feature] = array("i", postings.get(feature, ()))  # a copy: see above
+            stale |= _move_in_postings(postings[feature], j, feature in feats)
         features[j] = feats
     best = list(last.best)
     for i in sorted(stale):
         best[i] = _best_for(i, features, postings, last.slugs, last.limit)
-    return _Result(last.limit, last.slugs, inputs, df, last.numbers, features, postings, best)
+    return _Result(last.limit, last.slugs, inputs, df, numbers, features, postings, best)
 
 
 def _move_in_postings(plist: array, index: int, add: bool) -> set[int]:

@@ -49,7 +49,7 @@ import re
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache, partial
+from functools import cached_property, lru_cache, partial
 from pathlib import Path, PurePosixPath
 from types import TracebackType
 from typing import Any
@@ -273,6 +273,11 @@ class _SiteView:
             self.cards[article.slug] = _card(self, article)
         return self.cards[article.slug]
 
+    @cached_property
+    def settings_key(self) -> str:
+        """The site's settings and address, hashed once for every page key."""
+        return hash_values(self.site.settings, self.base)
+
     def fingerprint(self, article: Article | None) -> str:
         """A hash of everything a page can show of ``article``: the article, and where
         its topics and spokespersons link (which of them have pages)."""
@@ -482,7 +487,7 @@ def article_key(view: _SiteView, article: Article) -> tuple:
     everything the context reads: the site's settings and address, the article,
     and the articles it shows as cards (related, previous and next)."""
     prev, nxt = view.neighbours.get(article.slug, (None, None))
-    return (view.site.settings, view.base, view.fingerprint(article),
+    return (view.settings_key, view.fingerprint(article),
             [view.fingerprint(a) for a in view.related.get(article.slug, ())],
             view.fingerprint(prev), view.fingerprint(nxt))
 
@@ -497,12 +502,12 @@ def home_key(view: _SiteView, page: int, pages: int, items: Sequence[Article]) -
     terms = ([(t.name, t.slug, len(t.articles)) for t in site.topics[:STRIP_TERMS]],
              [(s.name, s.slug, len(s.articles)) for s in site.spokespersons[:STRIP_TERMS]],
              len(site.topics), len(site.spokespersons))
-    return site.settings, view.base, page, pages, _cards_key(view, items), terms
+    return view.settings_key, page, pages, _cards_key(view, items), terms
 
 
 def topic_key(view: _SiteView, topic: TopicEntry, page: int, pages: int, items: Sequence[Article]) -> tuple:
     """What ``topic_context`` is made from (see ``article_key``)."""
-    return (view.site.settings, view.base, topic.name, topic.slug, topic.description, len(topic.articles),
+    return (view.settings_key, topic.name, topic.slug, topic.description, len(topic.articles),
             page, pages, _cards_key(view, items))
 
 
@@ -510,7 +515,7 @@ def spokesperson_key(view: _SiteView, person: SpeakerEntry, page: int, pages: in
                      items: Sequence[Article]) -> tuple:
     """What ``spokesperson_context`` is made from (see ``article_key``); the statements
     it shows are the items' own, which their fingerprints cover."""
-    return (view.site.settings, view.base, person.name, person.slug, person.organisation, len(person.articles),
+    return (view.settings_key, person.name, person.slug, person.organisation, len(person.articles),
             page, pages, _cards_key(view, items))
 
 
@@ -690,7 +695,7 @@ def feed_context(view: _SiteView, path: str, title: str, articles: Sequence[Arti
 
 def feed_key(view: _SiteView, path: str, title: str, articles: Sequence[Article]) -> tuple:
     """What ``feed_context`` is made from (see ``article_key``)."""
-    return (view.site.settings, view.base, view.site.build_time, path, title,
+    return (view.settings_key, view.site.build_time, path, title,
             _cards_key(view, articles[:FEED_ENTRIES]))
 
 

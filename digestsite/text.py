@@ -110,12 +110,17 @@ def content_words(text: str) -> list[str]:
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
 
 
+_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+
+
 def slugify(text: str, max_length: int = 60) -> str:
     """A URL-safe slug matching ``[a-z0-9-]+``; "" when the text has no Latin letters or digits.
 
     Accents are folded (``Lü Xiang`` -> ``lu-xiang``). The caller decides on a
     fallback for text with nothing left (CJK, Arabic), usually a hash.
     """
+    if len(text) <= max_length and _SLUG.fullmatch(text):
+        return text  # already a slug (every article's slug is slugified again when slugs are assigned)
     folded = unicodedata.normalize("NFKD", text)
     ascii_text = folded.encode("ascii", "ignore").decode("ascii").lower()
     ascii_text = ascii_text.replace("'", "").replace("’", "")

@@ -456,6 +456,12 @@ def test_slugify_is_url_safe(text: str) -> None:
     assert re.fullmatch(r"[a-z0-9-]*", slugify(text))
 
 
+@given(st.text(max_size=200))
+def test_slugify_of_a_slug_is_the_slug(text: str) -> None:
+    slug = slugify(text)
+    assert slugify(slug) == slug and slugify(slug + "-") == slug
+
+
 @given(st.lists(st.tuples(st.text(max_size=30), st.integers(0, 20)), max_size=40))
 def test_assign_slugs_unique_and_url_safe(items: list[tuple[str, int]]) -> None:
     articles = [_article(title, order, id_=f"{i:012x}") for i, (title, order) in enumerate(items)]

@@ -210,3 +210,30 @@ def test_only_a_build_with_a_cache_stamps_its_site(project: Path, tmp_path: Path
     _clean_build(project, uncached, "--no-search")
     stamp_line = [(site / ".digestsite-output").read_text().splitlines()[1] for site in (cached, uncached)]
     assert len(stamp_line[0]) == 64 and stamp_line[1] == ""
+
+
+def test_cache_memos_are_misses_when_corrupt_or_from_other_code(tmp_path: Path, monkeypatch) -> None:
+    import digestsite.cache as cache_module
+
+    cache = cache_module.BuildCache(tmp_path / "cache", tmp_path / "site")
+    assert cache.load_memo("related") is None
+    cache.store_memo("related", {"words": [1, 2]})
+    assert cache_module.BuildCache(tmp_path / "cache").load_memo("related") == {"words": [1, 2]}
+    (tmp_path / "cache" / "pages.pickle").write_bytes(b"not a pickle")
+    assert cache.load_memo("pages") is None
+    monkeypatch.setattr(cache_module, "code_hash", lambda: "other code")
+    assert cache_module.BuildCache(tmp_path / "cache").load_memo("related") is None
+
+
+def test_a_memo_loaded_and_unchanged_is_not_written_again(tmp_path: Path) -> None:
+    from digestsite.cache import BuildCache
+
+    BuildCache(tmp_path).store_memo("related", {"a": 1})
+    written = (tmp_path / "related.pickle").stat().st_ino  # a write renames a new file over it
+    cache = BuildCache(tmp_path)
+    memo = cache.load_memo("related")
+    cache.store_memo("related", memo)
+    assert (tmp_path / "related.pickle").stat().st_ino == written
+    memo["b"] = 2
+    cache.store_memo("related", memo)
+    assert BuildCache(tmp_path).load_memo("related") == {"a": 1, "b": 2}

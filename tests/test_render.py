@@ -753,6 +753,24 @@ def test_related_after_edits_equals_related_from_scratch(case):
             assert related_articles(articles, 3, memo=memo) == related_articles(articles, 3)
 
 
+def test_related_memo_stays_whole_when_a_call_fails_halfway(monkeypatch):
+    import digestsite.related as related_module
+
+    articles = list(rich_site().articles)
+    memo = RelatedMemo()
+    related_articles(articles, 3, memo=memo)
+    articles[5] = replace(articles[5], body="Zeppelins over the harbour.", topics=("Energy",))
+
+    def interrupted(*args):
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as patch:
+        patch.setattr(related_module, "_best_for", interrupted)
+        with pytest.raises(KeyboardInterrupt):
+            related_articles(articles, 3, memo=memo)
+    assert related_articles(articles, 3, memo=memo) == related_articles(articles, 3)
+
+
 def test_related_redoes_only_what_an_edit_can_change(monkeypatch):
     import digestsite.related as related_module
 
