@@ -14,7 +14,8 @@ there), then measures, per size and all in this one run:
 - digestsite from raw digests (clean; segmentation and enrichment included);
 - digestsite incremental: a build with the cache (cold), then a rebuild after
   editing one article's Markdown, a rebuild after editing one digest line
-  (raw form), and a no-op rebuild;
+  (raw form), and a no-op rebuild; and the dev server (``build.py serve``)
+  rebuilding after each of three edits of one article;
 - Hugo (``hugo --quiet -s DIR -d OUT``) and Pelican, clean, on the split form.
 
 Each command runs under ``/usr/bin/time`` in a fresh process: wall time is
@@ -301,12 +302,83 @@ def measure_incremental(c: corpus.Corpus, round_: int) -> dict[str, dict]:
                 rows["digestsite no-op rebuild"] = median_run(noops)
                 say(f"  {n:>6} {'digestsite no-op rebuild':<38} {rows['digestsite no-op rebuild']['wall']:8.2f} s  "
                     f"runs {rows['digestsite no-op rebuild']['runs']}")
+                serve = rows[SERVE_ROW] = serve_edits(content, out, cache, target, originals[target], round_)
+                say(f"  {n:>6} {SERVE_ROW:<38} {serve['wall']:8.2f} s  runs {serve['runs']}")
             target.write_bytes(originals[target])
             fresh(out), fresh(cache)
     finally:
         for path, data in originals.items():
             path.write_bytes(data)
     return rows
+
+
+SERVE_ROW = "digestsite serve: edit one article"
+SERVE_EDITS = 3
+
+
+def serve_edits(content: Path, out: Path, cache: Path, target: Path, original: bytes, round_: int) -> dict:
+    """The dev server's rebuild (``build.py serve`` on the warm cache, the site up to date):
+    ``SERVE_EDITS`` edits of one article, each timed from writing the file to the end of
+    the rebuild it causes (the status endpoint's generation moves on; the watcher's
+    latency and the 0.15 s debounce are included); the median is kept. CPU is the
+    server process's own (the rebuilds start no workers); peak RSS is its ``VmHWM``."""
+    port = _free_port()
+    command = [project_python(), str(SNAPSHOT / "build.py"), "serve", "--content", str(content),
+               "--templates", str(TEMPLATES), "--out", str(out), "--no-search", "--cache", str(cache),
+               "--port", str(port)]
+    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              start_new_session=True)
+    try:
+        _server_status(port, lambda status: status["generation"] >= 1 and not status["building"])
+        runs, cpu = [], 0.0
+        for edit in range(SERVE_EDITS):
+            seen = _server_status(port, lambda status: not status["building"])["generation"]
+            ticks = _cpu_seconds(server.pid)
+            started = time.perf_counter()
+            _edit(target, original, 100 * (round_ + 1) + edit)
+            status = _server_status(port, lambda status: status["generation"] > seen and not status["building"])
+            runs.append(time.perf_counter() - started)
+            cpu += _cpu_seconds(server.pid) - ticks
+            if status["error"]:
+                raise RuntimeError(f"serve rebuild failed: {status['error']}")
+        peak = next(int(line.split()[1]) for line in Path(f"/proc/{server.pid}/status").read_text().splitlines()
+                    if line.startswith("VmHWM:"))
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=60)
+        target.write_bytes(original)
+    return {"wall": statistics.median(runs), "cpu": cpu / SERVE_EDITS, "peak_kb": peak,
+            "runs": [round(r, 3) for r in runs], "stdout": ""}
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _server_status(port: int, ready, timeout: float = 600) -> dict:
+    """Poll the dev server's status endpoint until ``ready(status)``."""
+    import urllib.request
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/__reload/status", timeout=5) as reply:
+                status = json.load(reply)
+            if ready(status):
+                return status
+        except OSError:
+            pass  # not listening yet
+        time.sleep(0.01)
+    raise RuntimeError(f"the dev server on port {port} did not get there in {timeout} s")
+
+
+def _cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
 
 
 def _edit(path: Path, original: bytes, attempt: int) -> None:
@@ -323,7 +395,7 @@ def _edit(path: Path, original: bytes, attempt: int) -> None:
 ROW_ORDER = [
     "digestsite split clean", "digestsite raw clean", "digestsite split clean, cache on",
     "digestsite split edit one article", "digestsite raw clean, cache on",
-    "digestsite raw edit one digest line", "digestsite no-op rebuild", "hugo clean", "pelican clean",
+    "digestsite raw edit one digest line", "digestsite no-op rebuild", SERVE_ROW, "hugo clean", "pelican clean",
 ]
 CLEAN_ROWS = {"digestsite split clean", "digestsite raw clean", "hugo clean", "pelican clean",
               "digestsite split clean, cache on", "digestsite raw clean, cache on"}
@@ -392,6 +464,10 @@ def targets(results: dict) -> list[tuple[str, str, bool | None]]:
         if edit and hugo:
             out.append(("one-article rebuild ≤ Hugo's clean build ÷ 5 (rebuild ÷ Hugo ≤ 0.20)",
                         _ratio(edit, hugo), edit["wall"] <= hugo["wall"] / 5))
+        serve = rows.get(SERVE_ROW)
+        if serve and hugo:
+            out.append(("the same in the dev server (`serve`: edit saved -> rebuilt) ≤ Hugo ÷ 5",
+                        _ratio(serve, hugo), serve["wall"] <= hugo["wall"] / 5))
         if noop:
             out.append(("no-op rebuild < 0.5 s", f"{noop['wall']:.2f} s (CPU {noop['cpu']:.2f} s)",
                         noop["wall"] < 0.5))

@@ -27,8 +27,10 @@ import json
 import operator
 import os
 import pickle
+import shutil
 import time
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
@@ -39,8 +41,8 @@ if TYPE_CHECKING:
 from .model import Article, BuildOptions, BuildReport
 from .publish import check_output_dir, output_stamp, write_atomic
 
-__all__ = ["BuildCache", "article_hash", "check_inputs", "code_hash", "hash_values", "inputs_stamp", "template_hashes",
-           "unchanged_file", "up_to_date"]
+__all__ = ["BuildCache", "article_hash", "check_inputs", "code_hash", "hash_values", "inputs_stamp",
+           "memos_held_in_memory", "template_hashes", "unchanged_file", "up_to_date"]
 
 _VERSION = b"digestsite-cache-1"
 
@@ -56,7 +58,10 @@ def hash_values(*values: Any) -> str:
     """
     digest = hashlib.sha256(_VERSION)
     for value in values:
-        data = value if isinstance(value, bytes) else _pickle_by_value(value)
+        if type(value) is str:  # most page keys are a few hashes: no pickling for them
+            data = b"s" + value.encode("utf-8", "surrogatepass")
+        else:
+            data = value if isinstance(value, bytes) else _pickle_by_value(value)
         digest.update(len(data).to_bytes(8, "little") + data)
     return digest.hexdigest()
 
@@ -248,12 +253,31 @@ class BuildCache:
 
     # -- related articles' word lists ------------------------------------------
 
+    def code_folder(self, name: str) -> Path | None:
+        """A folder of the cache for what this code and this Jinja make (compiled templates);
+        the folders of other versions are removed. None with no cache."""
+        if not self.enabled:
+            return None
+        import jinja2  # here: the no-op check must not pay for importing Jinja
+
+        parent = self.directory / name  # type: ignore[operator]
+        folder = parent / hash_values(code_hash(), jinja2.__version__)[:16]
+        if not folder.is_dir():
+            if parent.is_dir():
+                for old in parent.iterdir():
+                    shutil.rmtree(old, ignore_errors=True)
+            folder.mkdir(parents=True)
+        return folder
+
     def load_memo(self, name: str) -> Any:
         """What a stage stored under ``name`` last time (for this code: see ``code_hash``), else None."""
         if not self.enabled:
             return None
+        path = self.directory / f"{name}.pickle"  # type: ignore[operator]
+        if _held_memos is not None and path in _held_memos:
+            return _held_memos[path]
         try:
-            data = (self.directory / f"{name}.pickle").read_bytes()  # type: ignore[operator]
+            data = path.read_bytes()
         except OSError:
             return None
         stored = _unpickled(data)
@@ -263,11 +287,17 @@ class BuildCache:
         return stored["memo"]
 
     def store_memo(self, name: str, memo: Any) -> None:
-        """Store ``memo`` under ``name``; not written again when it is what was loaded."""
-        if self.enabled:
-            data = pickle.dumps({"code": code_hash(), "memo": memo}, protocol=5)
-            if self._memo_hashes.get(name) != hashlib.sha256(data).digest():
-                write_atomic(self.directory / f"{name}.pickle", data)  # type: ignore[operator]
+        """Store ``memo`` under ``name``; not written again when it is what was loaded,
+        and only kept in memory while ``memos_held_in_memory`` runs."""
+        if not self.enabled:
+            return
+        path = self.directory / f"{name}.pickle"  # type: ignore[operator]
+        if _held_memos is not None:
+            _held_memos[path] = memo
+            return
+        data = _memo_bytes(memo)
+        if self._memo_hashes.get(name) != hashlib.sha256(data).digest():
+            write_atomic(path, data)
 
     # -- pages and the whole build, per output folder --------------------------
 
@@ -295,6 +325,28 @@ class BuildCache:
 
 
 
+_held_memos: dict[Path, Any] | None = None  # see memos_held_in_memory
+
+
+@contextmanager
+def memos_held_in_memory() -> Iterator[None]:
+    """Within this block, memos stay in memory from one build to the next instead of
+    being read and written each build (``serve``: a rebuild after an edit skips a few
+    tenths of a second of pickling); they are written when the block ends."""
+    global _held_memos
+    _held_memos = {}
+    try:
+        yield
+    finally:
+        held, _held_memos = _held_memos, None
+        for path, memo in held.items():
+            write_atomic(path, _memo_bytes(memo))
+
+
+def _memo_bytes(memo: Any) -> bytes:
+    return pickle.dumps({"code": code_hash(), "memo": memo}, protocol=5)
+
+
 def _read_pickle(path: Path) -> Any:
     """What ``path`` holds; None when it is missing or unreadable (a cache entry is only ever a miss)."""
     try:
@@ -310,7 +362,7 @@ def _unpickled(data: bytes) -> Any:
         return None
 
 
-def previous_file(out_dir: Path, url_path: PurePosixPath, record: dict | None, key: str) -> str | None:
+def previous_file(out_dir: Path, url_path: PurePosixPath | str, record: dict | None, key: str) -> str | None:
     """The previous build's file for ``url_path`` when it was made from the same ``key``
     and has not been touched since (same size and modification time)."""
     if not record or record.get("key") != key:

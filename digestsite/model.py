@@ -161,7 +161,7 @@ class PageSpec:
     # (an article or listing page: the fingerprints of the articles it shows, and the
     # few site values it prints); None: the context itself. Only its hash is used, to
     # find the pages an edit changed.
-    make_key: Callable[[], object] | None = None
+    make_key: Callable[[], tuple] | None = None
 
     @property
     def context(self) -> dict:

@@ -69,7 +69,7 @@ def build(options: BuildOptions, progress: Progress = _no_progress) -> BuildRepo
     page_memo = (cache.load_memo("pages") or PageMemo()) if cache.enabled else None
     site, warnings = build_site_model(read_content(options.content_dir, page_memo), options.base_url, cache, progress)
     release_free_memory()  # the digests' pages, before the workers fork
-    env = make_environment(options.templates_dir)
+    env = make_environment(options.templates_dir, cache.code_folder("templates"))
     progress("planning pages", 0, 1)
     related_memo = (cache.load_memo("related") or RelatedMemo()) if cache.enabled else None
     previous = cache.load_json("pages.json") if cache.enabled else None
@@ -114,8 +114,9 @@ def render_changed(plan: Sequence[PageSpec], env: Environment, previous: dict | 
         raise BuildError(f"two pages would be written to {twice}")
     templates = template_hashes(env)
 
-    def key(spec: PageSpec, made_from: object) -> str:
-        return hash_values(code_hash(), templates.get(spec.template, spec.template), made_from)
+    def key(spec: PageSpec, made_from: Any) -> str:
+        parts = made_from if spec.make_key is not None else (made_from,)  # a key's parts: strings, mostly
+        return hash_values(code_hash(), templates.get(spec.template, spec.template), *parts)
 
     # after one edit nearly every page is unchanged, and a pool of workers would cost more than this
     keys = {spec.url_path: key(spec, spec.make_key()) for spec in plan if previous and spec.make_key}
@@ -153,9 +154,12 @@ def markdown_changed(articles: Sequence[Article], previous: dict | None, out_dir
     site (its key is the article's hash, ``article_hashes`` when given: the page is made
     from the article alone); returns their records (none with no cache)."""
     if previous:  # keyed here: after one edit a pool of workers would cost more than the few pages written
-        keys = {_markdown_path(a): _markdown_key(a, article_hashes) for a in articles}
-        changed = [a for a, (path, key) in zip(articles, keys.items()) if _unchanged(out_dir, path, previous, key) is None]
-        return _publish(markdown_sources(changed), keys, previous, staging)
+        keys = {f"articles/{a.slug}/index.md": _markdown_key(a, article_hashes) for a in articles}
+        changed = [a for a, (path, key) in zip(articles, keys.items())
+                   if previous_file(out_dir, path, previous.get(path), key) is None]
+        records = _publish(markdown_sources(changed), {_markdown_path(a): keys[str(_markdown_path(a))] for a in changed},
+                           previous, staging)
+        return {path: records.get(path) or previous[path] for path in keys}
 
     def publish_batch(batch: Sequence[Article]) -> dict[str, dict]:
         keys = {_markdown_path(a): _markdown_key(a, article_hashes) for a in batch} if previous is not None else {}

@@ -113,9 +113,12 @@ class _ContextEnvironment(jinja2.Environment):
         return super().getattr(obj, attribute)
 
 
-def make_environment(templates_dir: Path) -> jinja2.Environment:
-    """A Jinja environment over ``templates_dir``: autoescaped HTML/XML, strict undefined."""
+def make_environment(templates_dir: Path, compiled_dir: Path | None = None) -> jinja2.Environment:
+    """A Jinja environment over ``templates_dir``: autoescaped HTML/XML, strict undefined.
+    ``compiled_dir``: where compiled templates are kept between builds (Jinja checks each
+    against its template's source), so a rebuild compiles only the templates that changed."""
     env = _ContextEnvironment(
+        bytecode_cache=jinja2.FileSystemBytecodeCache(str(compiled_dir)) if compiled_dir else None,
         loader=jinja2.FileSystemLoader(str(templates_dir)),
         autoescape=jinja2.select_autoescape(("html", "xml"), default_for_string=True),
         undefined=jinja2.StrictUndefined,
@@ -284,8 +287,9 @@ class _SiteView:
         if article is None:
             return ""
         if article.slug not in self.fingerprints:
-            links = ([self.topic_slugs.get(normalize(t)) for t in article.topics],
-                     [self.speaker_slugs.get(normalize(s.name)) for s in article.spokespersons])
+            # slugs match [a-z0-9-]+, so spaces and "/" separate them unambiguously ("" for no page)
+            links = " ".join([self.topic_slugs.get(normalize(t)) or "" for t in article.topics] + ["/"]
+                             + [self.speaker_slugs.get(normalize(s.name)) or "" for s in article.spokespersons])
             own = self.article_hashes.get(article.slug) or article_hash(article)
             self.fingerprints[article.slug] = hash_values(own, links)
         return self.fingerprints[article.slug]
@@ -339,7 +343,7 @@ def plan_pages(site: SiteModel, workers: int = 1, search: bool = True,
 
 
 def _spec(path: str, template: str, make_context: Callable[[], dict],
-          make_key: Callable[[], object] | None = None) -> PageSpec:
+          make_key: Callable[[], tuple] | None = None) -> PageSpec:
     """A page at site-root ``path``; a folder path (``a/b/`` or "") means ``a/b/index.html``."""
     file = path + "index.html" if path == "" or path.endswith("/") else path
     return PageSpec(PurePosixPath(file), template, make_context, make_key)
@@ -485,15 +489,15 @@ def article_key(view: _SiteView, article: Article) -> tuple:
     """What ``article_context`` is made from, for the page's key: a rebuild after one
     edit hashes this instead of making and hashing 10,000 contexts. It must name
     everything the context reads: the site's settings and address, the article,
-    and the articles it shows as cards (related, previous and next)."""
+    and the articles it shows as cards (related, previous and next). (Strings where
+    it can: ``hash_values`` takes them without pickling.)"""
     prev, nxt = view.neighbours.get(article.slug, (None, None))
-    return (view.settings_key, view.fingerprint(article),
-            [view.fingerprint(a) for a in view.related.get(article.slug, ())],
+    return (view.settings_key, view.fingerprint(article), _cards_key(view, view.related.get(article.slug, ())),
             view.fingerprint(prev), view.fingerprint(nxt))
 
 
-def _cards_key(view: _SiteView, articles: Sequence[Article]) -> list[str]:
-    return [view.fingerprint(a) for a in articles]
+def _cards_key(view: _SiteView, articles: Sequence[Article]) -> str:
+    return " ".join([view.fingerprint(a) for a in articles])
 
 
 def home_key(view: _SiteView, page: int, pages: int, items: Sequence[Article]) -> tuple:

@@ -51,6 +51,7 @@ _TYPES = {".js": "text/javascript", ".mjs": "text/javascript", ".json": "applica
 
 def serve(options: BuildOptions, host: str = "127.0.0.1", port: int = 8000) -> int:
     """Build, serve and rebuild until Ctrl+C; returns the exit code (0)."""
+    from .cache import memos_held_in_memory
     from .publish import check_output_dir
 
     # An unsafe --out is fatal before anything is served: we would otherwise serve that folder.
@@ -60,24 +61,25 @@ def serve(options: BuildOptions, host: str = "127.0.0.1", port: int = 8000) -> i
     server, url = make_server(options.out_dir, state, host, port)
     observer = None
     previous_sigterm = _stop_on_sigterm()
-    try:
-        # Watch before the first build, so an edit made while it runs is not lost.
-        observer = watch([options.content_dir, options.templates_dir], rebuilder.notify)
-        rebuilder.build_now()
-        rebuilder.start()
-        print(f"Serving {url} (Ctrl+C to stop)", flush=True)
-        server.serve_forever(poll_interval=0.25)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        state.close()  # ends the event streams
-        rebuilder.stop()
-        if observer is not None:
-            observer.stop()
-            observer.join(timeout=5)
-        server.server_close()
-        if previous_sigterm is not None:
-            signal.signal(signal.SIGTERM, previous_sigterm)
+    with memos_held_in_memory():  # a rebuild skips reading and writing them; written when serving stops
+        try:
+            # Watch before the first build, so an edit made while it runs is not lost.
+            observer = watch([options.content_dir, options.templates_dir], rebuilder.notify)
+            rebuilder.build_now()
+            rebuilder.start()
+            print(f"Serving {url} (Ctrl+C to stop)", flush=True)
+            server.serve_forever(poll_interval=0.25)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            state.close()  # ends the event streams
+            rebuilder.stop()
+            if observer is not None:
+                observer.stop()
+                observer.join(timeout=5)
+            server.server_close()
+            if previous_sigterm is not None:
+                signal.signal(signal.SIGTERM, previous_sigterm)
     return 0
 
 

@@ -237,3 +237,14 @@ def test_a_memo_loaded_and_unchanged_is_not_written_again(tmp_path: Path) -> Non
     memo["b"] = 2
     cache.store_memo("related", memo)
     assert BuildCache(tmp_path).load_memo("related") == {"a": 1, "b": 2}
+
+
+def test_memos_held_in_memory_skip_their_files_until_the_block_ends(tmp_path: Path) -> None:
+    from digestsite.cache import BuildCache, memos_held_in_memory
+
+    memo = {"words": [1]}
+    with memos_held_in_memory():
+        BuildCache(tmp_path).store_memo("related", memo)
+        assert not (tmp_path / "related.pickle").exists()
+        assert BuildCache(tmp_path).load_memo("related") is memo  # the next build of the same process
+    assert BuildCache(tmp_path).load_memo("related") == memo
