@@ -248,3 +248,24 @@ def test_memos_held_in_memory_skip_their_files_until_the_block_ends(tmp_path: Pa
         assert not (tmp_path / "related.pickle").exists()
         assert BuildCache(tmp_path).load_memo("related") is memo  # the next build of the same process
     assert BuildCache(tmp_path).load_memo("related") == memo
+
+
+def test_compiled_templates_of_other_code_are_dropped(tmp_path: Path) -> None:
+    from digestsite.cache import BuildCache
+
+    stale = tmp_path / "templates" / "0123456789abcdef"
+    stale.mkdir(parents=True)
+    (stale / "__jinja2_x.cache").write_bytes(b"from another version")
+    folder = BuildCache(tmp_path).code_folder("templates")
+    assert folder is not None and folder.is_dir() and folder.parent == tmp_path / "templates"
+    assert not stale.exists()
+    assert BuildCache(None).code_folder("templates") is None
+
+
+def test_a_template_edit_is_seen_through_the_compiled_templates(project: Path, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    _build(project, site, "--no-search")
+    assert any((project / "cache" / "templates").rglob("__jinja2_*.cache"))
+    _change_template(project)
+    _build(project, site, "--no-search")
+    assert b"<p>Edited.</p>" in next(site.glob("articles/*/index.html")).read_bytes()
