@@ -14,6 +14,7 @@ becomes a warning in ``Content.warnings``. Digest line numbers count ``\\n``, ``
 from __future__ import annotations
 
 import codecs
+import os
 import re
 import tomllib
 import unicodedata
@@ -364,7 +365,10 @@ def _read_article_pages(content_dir: Path, memo: PageMemo | None = None) -> tupl
     paths = sorted((content_dir / "articles").glob("*.md"), key=str)
     stats = [path.stat() for path in paths] if memo is not None else []
     known = memo.pages if memo is not None else {}
-    missing = [i for i, path in enumerate(paths) if not stats or not unchanged_file(stats[i], known.get(str(path)))]
+    # absolute: a cache shared by two projects must not mistake one's content/ for the other's
+    keys = [os.path.abspath(path) for path in paths] if memo is not None else []
+    missing = (list(range(len(paths))) if memo is None
+               else [i for i, key in enumerate(keys) if not unchanged_file(stats[i], known.get(key))])
 
     def read_pages(start: int) -> list[ArticleOverride]:
         return [_read_article_page(paths[i], content_dir) for i in missing[start:start + _PAGES_PER_TASK]]
@@ -372,10 +376,10 @@ def _read_article_pages(content_dir: Path, memo: PageMemo | None = None) -> tupl
     workers = usable_workers() if len(missing) >= _PARALLEL_MIN_PAGES else 1
     chunks = parallel_map(read_pages, range(0, len(missing), _PAGES_PER_TASK), workers)
     found = dict(zip(missing, (page for chunk in chunks for page in chunk)))
-    pages = tuple(found[i] if i in found else known[str(path)][2] for i, path in enumerate(paths))
+    pages = tuple(found[i] if i in found else known[keys[i]][2] for i in range(len(paths)))
     if memo is not None:
         memo.changed = bool(missing) or len(known) != len(paths)
-        memo.pages = {str(path): (stat.st_size, stat.st_mtime_ns, page) for path, stat, page in zip(paths, stats, pages)}
+        memo.pages = {key: (stat.st_size, stat.st_mtime_ns, page) for key, stat, page in zip(keys, stats, pages)}
     return pages
 
 

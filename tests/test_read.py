@@ -180,6 +180,7 @@ def test_page_memo_reads_only_the_pages_that_changed(tmp_path: Path, monkeypatch
     memo = PageMemo()
     first = read_content(content, memo)
     assert memo.changed and len(memo.pages) == 3 and first == read_content(content)
+    assert all(Path(key).is_absolute() for key in memo.pages)
 
     parsed: list[str] = []
     parse = read_module._read_article_page
