@@ -10,7 +10,7 @@ the folder only makes the next build slower. Three memos:
   corrections, the taxonomy and its date;
 - per output page: the hash of (template and everything it includes,
   what the page is made from: its context, or for an article page the
-  articles it shows, see ``PageSpec.make_key``); an unchanged page is not
+  articles it shows, see ``PageSpec.key_of``); an unchanged page is not
   rendered again: it stays in the site, which only the changed files replace
   (or, when a whole new site must be staged, it is hard-linked from the
   current one); an article's ``index.md`` is keyed by the article

@@ -104,7 +104,7 @@ def render_changed(plan: Sequence[PageSpec], env: Environment, previous: dict | 
 
     Returns (HTML pages rendered, each page's record for the next build); with no
     cache (``previous`` None) every page is rendered and none is keyed. Pages with a
-    cheap key (``PageSpec.make_key``) are checked first, here; the rest are made, keyed,
+    cheap key (``PageSpec.key_of``) are checked first, here; the rest are made, keyed,
     rendered and written a batch at a time, by forked workers when there are many,
     so no stage holds every context or every rendered page at once.
     """
@@ -115,11 +115,11 @@ def render_changed(plan: Sequence[PageSpec], env: Environment, previous: dict | 
     templates = template_hashes(env)
 
     def key(spec: PageSpec, made_from: Any) -> str:
-        parts = made_from if spec.make_key is not None else (made_from,)  # a key's parts: strings, mostly
+        parts = made_from if spec.key_of is not None else (made_from,)  # a key's parts: strings, mostly
         return hash_values(code_hash(), templates.get(spec.template, spec.template), *parts)
 
     # after one edit nearly every page is unchanged, and a pool of workers would cost more than this
-    keys = {spec.url_path: key(spec, spec.make_key()) for spec in plan if previous and spec.make_key}
+    keys = {spec.url_path: key(spec, spec.key()) for spec in plan if previous and spec.key_of}
     kept = {path for path, page_key in keys.items() if _unchanged(out_dir, path, previous, page_key) is not None}
     todo = [spec for spec in plan if spec.url_path not in kept]
     parallel = len(todo) >= PARALLEL_MIN_PAGES
@@ -135,8 +135,8 @@ def render_changed(plan: Sequence[PageSpec], env: Environment, previous: dict | 
                 if spec.url_path in keys:
                     batch_keys[spec.url_path] = keys[spec.url_path]  # known to have changed
                 else:
-                    context = spec.context if spec.make_key is None else None
-                    batch_keys[spec.url_path] = key(spec, spec.make_key() if context is None else context)
+                    context = spec.context if spec.key_of is None else None
+                    batch_keys[spec.url_path] = key(spec, spec.key() if context is None else context)
                     if _unchanged(out_dir, spec.url_path, previous, batch_keys[spec.url_path]) is not None:
                         continue
             changed[spec.url_path] = render_page(spec, spec.context if context is None else context, env)

@@ -109,6 +109,8 @@ def _compute(articles: Sequence[Article], limit: int, workers: int, words_memo: 
     for index, (article, words_of_one) in enumerate(zip(articles, rarest)):
         word_lists[index] = b""  # done with
         features.append(_article_features(article, words_of_one, df, len(articles), numbers))
+    if words_memo is None:  # nothing to remember: freed before the workers fork (a big build's peak memory)
+        df, numbers = Counter(), {}
     postings: dict[int, array] = {}
     for index, feats in enumerate(features):
         for feature in feats:

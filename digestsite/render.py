@@ -321,18 +321,18 @@ def plan_pages(site: SiteModel, workers: int = 1, search: bool = True,
         article_hashes=article_hashes,
     )
     plan: list[PageSpec] = []
-    plan += _listing_pages("", site.articles, "home.html", partial(home_context, view), partial(home_key, view))
-    plan += [_spec(f"articles/{a.slug}/", "article.html", partial(article_context, view, a),
-                   partial(article_key, view, a)) for a in site.articles]
+    plan += _listing_pages("", site.articles, "home.html", partial(home_context, view), home_key)
+    plan += [_spec(f"articles/{a.slug}/", "article.html", partial(article_context, view, a), article_key)
+             for a in site.articles]
     plan.append(_spec("topics/", "topics.html", partial(topics_context, view)))
     for topic in site.topics:
         plan += _term_pages(view, f"topics/{topic.slug}/", topic.name, topic.articles, "topic.html",
-                            partial(topic_context, view, topic), partial(topic_key, view, topic))
+                            partial(topic_context, view, topic), topic_key)
     plan.append(_spec("spokespersons/", "spokespersons.html", partial(spokespersons_context, view)))
     for person in site.spokespersons:
         plan += _term_pages(view, f"spokespersons/{person.slug}/", person.name, person.articles,
                             "spokesperson.html", partial(spokesperson_context, view, person),
-                            partial(spokesperson_key, view, person))
+                            spokesperson_key)
     plan.append(_spec("search/", "search.html", partial(search_context, view, search)))
     plan.append(_spec("404.html", "404.html", partial(not_found_context, view)))
     plan.append(_feed_spec(view, "", site.settings.title, site.articles))
@@ -343,38 +343,35 @@ def plan_pages(site: SiteModel, workers: int = 1, search: bool = True,
 
 
 def _spec(path: str, template: str, make_context: Callable[[], dict],
-          make_key: Callable[[], tuple] | None = None) -> PageSpec:
-    """A page at site-root ``path``; a folder path (``a/b/`` or "") means ``a/b/index.html``."""
+          key_of: Callable[..., tuple] | None = None) -> PageSpec:
+    """A page at site-root ``path``; a folder path (``a/b/`` or "") means ``a/b/index.html``.
+    ``key_of``: see ``PageSpec`` (it takes ``make_context``'s arguments)."""
     file = path + "index.html" if path == "" or path.endswith("/") else path
-    return PageSpec(PurePosixPath(file), template, make_context, make_key)
-
-
-ListingPart = Callable[[int, int, Sequence[Article]], Any]  # (page, pages, items) -> context or key
+    return PageSpec(PurePosixPath(file), template, make_context, key_of)
 
 
 def _listing_pages(path: str, articles: Sequence[Article], template: str,
-                   build: ListingPart, key: ListingPart) -> list[PageSpec]:
+                   build: partial, key_of: Callable[..., tuple]) -> list[PageSpec]:
     """Page 1 at ``path``, pages 2… at ``path/page/<n>/``, ``PER_PAGE`` articles each;
-    ``build(page, pages, items)`` makes each page's context, ``key(…)`` its key."""
+    ``build(page, pages, items)`` makes each page's context (``build`` is a partial of a
+    context function, so ``key_of`` gets the same arguments)."""
     pages = max(1, math.ceil(len(articles) / PER_PAGE))
     specs = []
     for page in range(1, pages + 1):
         items = articles[(page - 1) * PER_PAGE : page * PER_PAGE]
-        specs.append(_spec(_page_path(path, page), template, partial(build, page, pages, items),
-                           partial(key, page, pages, items)))
+        specs.append(_spec(_page_path(path, page), template, partial(build, page, pages, items), key_of))
     return specs
 
 
 def _term_pages(view: _SiteView, path: str, name: str, articles: Sequence[Article], template: str,
-                build: ListingPart, key: ListingPart) -> list[PageSpec]:
+                build: partial, key_of: Callable[..., tuple]) -> list[PageSpec]:
     """A topic's or spokesperson's paginated pages and its Atom feed."""
     feed = _feed_spec(view, path, f"{name} · {view.site.settings.title}", articles)
-    return [*_listing_pages(path, articles, template, build, key), feed]
+    return [*_listing_pages(path, articles, template, build, key_of), feed]
 
 
 def _feed_spec(view: _SiteView, path: str, title: str, articles: Sequence[Article]) -> PageSpec:
-    return _spec(f"{path}feed.xml", "feed.xml", partial(feed_context, view, path, title, articles),
-                 partial(feed_key, view, path, title, articles))
+    return _spec(f"{path}feed.xml", "feed.xml", partial(feed_context, view, path, title, articles), feed_key)
 
 
 def _page_path(path: str, page: int) -> str:

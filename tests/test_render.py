@@ -184,8 +184,8 @@ def test_pages_are_template_per_kind():
 
 def _keyed_pages(site: SiteModel) -> dict[PurePosixPath, tuple[dict, str]]:
     """Each page with a cheap key: its context and its key's hash."""
-    return {spec.url_path: (spec.context, hash_values(spec.make_key()))
-            for spec in plan_pages(site) if spec.make_key is not None}
+    return {spec.url_path: (spec.context, hash_values(spec.key()))
+            for spec in plan_pages(site) if spec.key_of is not None}
 
 
 def test_article_and_listing_pages_have_cheap_keys():
