@@ -4,13 +4,17 @@ The cache lives outside the output folder (``.cache/digestsite/`` beside
 ``content/`` unless told otherwise) and is only ever an optimisation: every
 entry is keyed by a hash of everything that could change it (the inputs and
 the package's own source code), so a stale entry is never found, and deleting
-the folder only makes the next build slower. Three memos:
+the folder only makes the next build slower. What it keeps:
 
 - per digest: the enriched articles, keyed by the digest's paragraphs, the
   corrections, the taxonomy and its date;
+- per Markdown page: the parsed page, by its path, size and time
+  (``read.PageMemo``, stored with ``store_memo``, as is ``related.RelatedMemo``:
+  each article's words and the last related-articles answer);
+- compiled templates (Jinja's bytecode cache, one folder per code version);
 - per output page: the hash of (template and everything it includes,
-  what the page is made from: its context, or for an article page the
-  articles it shows, see ``PageSpec.key_of``); an unchanged page is not
+  what the page is made from: its context, or for article and listing pages
+  the articles they show, see ``PageSpec.key_of``); an unchanged page is not
   rendered again: it stays in the site, which only the changed files replace
   (or, when a whole new site must be staged, it is hard-linked from the
   current one); an article's ``index.md`` is keyed by the article

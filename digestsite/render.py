@@ -2,7 +2,9 @@
 
 ``plan_pages(site) -> list[PageSpec]`` is pure: it decides every output file,
 its template and the function that makes its context (called where the page
-is rendered, see ``PageSpec``), and reads no file and no clock.
+is rendered, see ``PageSpec``), for most pages the function that makes its key
+(``article_key``, ``home_key``, …: what the page shows, cheaper than the
+context, for finding the pages an edit changed), and reads no file and no clock.
 ``render_page(spec, context, env) -> bytes`` runs the template (and converts the
 article Markdown that contexts leave as Markdown, see ``plan_pages``);
 ``render_pages(plan, env) -> dict[path, bytes]`` does it for a whole plan.
