@@ -157,8 +157,8 @@ def markdown_changed(articles: Sequence[Article], previous: dict | None, out_dir
         keys = {f"articles/{a.slug}/index.md": _markdown_key(a, article_hashes) for a in articles}
         changed = [a for a, (path, key) in zip(articles, keys.items())
                    if previous_file(out_dir, path, previous.get(path), key) is None]
-        records = _publish(markdown_sources(changed), {_markdown_path(a): keys[str(_markdown_path(a))] for a in changed},
-                           previous, staging)
+        changed_keys = {path: keys[str(path)] for path in map(_markdown_path, changed)}
+        records = _publish(markdown_sources(changed), changed_keys, previous, staging)
         return {path: records.get(path) or previous[path] for path in keys}
 
     def publish_batch(batch: Sequence[Article]) -> dict[str, dict]:

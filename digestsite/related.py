@@ -98,7 +98,8 @@ def related_articles(articles: Sequence[Article], limit: int = 3, workers: int =
 
 def _compute(articles: Sequence[Article], limit: int, workers: int, words_memo: dict[bytes, bytes] | None) -> _Result:
     """Every article's features and best candidates, from scratch."""
-    word_lists = _word_lists(articles, workers, words_memo)
+    inputs = _inputs(articles) if words_memo is not None else []
+    word_lists = _word_lists(articles, workers, words_memo, [text_key for *_, text_key in inputs])
     df: Counter[str] = Counter()
     for packed in word_lists:
         words_of_one = _unpacked(packed)
@@ -117,7 +118,6 @@ def _compute(articles: Sequence[Article], limit: int, workers: int, words_memo: 
             postings.setdefault(feature, array("i")).append(index)
     slugs = [a.slug for a in articles]
     best = list(_per_article(lambda i: _best_for(i, features, postings, slugs, limit), len(articles), workers))
-    inputs = _inputs(articles) if words_memo is not None else []
     return _Result(limit, slugs, inputs, df, numbers, features, postings, best)
 
 
@@ -136,7 +136,7 @@ def _update(last: _Result, articles: Sequence[Article], words_memo: dict[bytes, 
     old_words = {i: words_memo.get(last.inputs[i][-1]) for i in edited}
     if any(packed is None for packed in old_words.values()):
         return None
-    word_lists = _word_lists(articles, 1, words_memo)
+    word_lists = _word_lists(articles, 1, words_memo, [text_key for *_, text_key in inputs])
     # ``last`` is left as it was (a build that fails later must not leave a memo half updated)
     df, postings = Counter(last.df), dict(last.postings)
     for i in edited:
@@ -253,16 +253,18 @@ def _rarest_shared(words_of_one: str, df: Counter[str]) -> list[str]:
     return ranked[first_shared : first_shared + WORDS_PER_ARTICLE]
 
 
-def _word_lists(articles: Sequence[Article], workers: int = 1, memo: dict[bytes, bytes] | None = None) -> list[bytes]:
+def _word_lists(articles: Sequence[Article], workers: int = 1, memo: dict[bytes, bytes] | None = None,
+                keys: Sequence[bytes] = ()) -> list[bytes]:
     """Each article's distinct content words, joined by spaces and packed (``_unpacked``),
-    found for the articles ``memo`` lacks (``memo`` then holds this call's articles).
+    found for the articles ``memo`` lacks (``memo`` then holds this call's articles;
+    ``keys``: the articles' ``_text_key``, when the caller has them).
 
     One string per article, not a set of ~150 small strings; and compressed, a
     third of the size: held for every article until the rarest words are chosen,
     they were the largest addition to a big build's peak memory."""
     if memo is None:
         return list(_per_article(lambda i: _packed_words(articles[i]), len(articles), workers))
-    keys = [_text_key(article) for article in articles]
+    keys = keys or [_text_key(article) for article in articles]
     missing = [i for i, key in enumerate(keys) if key not in memo]
     found = dict(zip((keys[i] for i in missing),
                      _per_article(lambda j: _packed_words(articles[missing[j]]), len(missing), workers)))
