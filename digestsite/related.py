@@ -139,11 +139,11 @@ def _update(last: _Result, articles: Sequence[Article], words_memo: dict[bytes, 
     word_lists = _word_lists(articles, 1, words_memo, [text_key for *_, text_key in inputs])
     # ``last`` is left as it was (a build that fails later must not leave a memo half updated)
     df, postings = Counter(last.df), dict(last.postings)
-    for i in edited:
-        before, after = set(_words_of(old_words[i])), set(_words_of(word_lists[i]))
+    changes = [(set(_words_of(old_words[i])), set(_words_of(word_lists[i]))) for i in edited]
+    for before, after in changes:
         df.subtract(before - after)
         df.update(after - before)
-    moved = {w for i in edited for w in set(_words_of(old_words[i])) ^ set(_words_of(word_lists[i]))}
+    moved = {word for before, after in changes for word in before ^ after}
     for word in moved:
         if df[word] <= 0:
             del df[word]
