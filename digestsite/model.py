@@ -10,9 +10,23 @@ files and the ``segment --json`` output.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from operator import attrgetter
 from pathlib import Path, PurePosixPath
 from typing import Literal
+
+
+def _pickled_as_a_call(cls: type) -> type:
+    """Pickle ``cls`` as a call with its fields in order. A slotted dataclass's own way
+    (``__getstate__``/``__setstate__``) looks its fields up again for every object, which
+    made the cache's memos of 10,000 articles a third slower to store and to load."""
+    values = attrgetter(*(f.name for f in fields(cls)))
+
+    def __reduce__(self):  # noqa: N807 - the pickle protocol's name
+        return cls, values(self)
+
+    cls.__reduce__ = __reduce__  # type: ignore[method-assign]
+    return cls
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +42,7 @@ class Digest:
     date: str | None = None  # YYYY-MM-DD, from the file name or the settings
 
 
+@_pickled_as_a_call
 @dataclass(frozen=True, slots=True)
 class Subhead:
     text: str
@@ -72,12 +87,14 @@ class LineDecision:
     forced: str = ""  # "split" or "join" when a correction decided, else ""
 
 
+@_pickled_as_a_call
 @dataclass(frozen=True, slots=True)
 class Spokesperson:
     name: str  # canonical full name, NFC
     organisation: str  # e.g. "Chinese Foreign Ministry"; "" when the text gives none
 
 
+@_pickled_as_a_call
 @dataclass(frozen=True, slots=True)
 class Person:
     """A named person quoted in an article who is not a spokesperson."""
@@ -86,6 +103,7 @@ class Person:
     role: str = ""  # e.g. "a professor at the China Foreign Affairs University"
 
 
+@_pickled_as_a_call
 @dataclass(frozen=True, slots=True)
 class Statement:
     speaker: str  # canonical full name of a Spokesperson or Person
@@ -93,6 +111,7 @@ class Statement:
     line: int
 
 
+@_pickled_as_a_call
 @dataclass(frozen=True, slots=True)
 class Article:
     id: str  # stable: a hash of the article's own text, survives reordering
@@ -212,6 +231,7 @@ class SplitCorrection:
     source: str = ""  # "content/corrections.toml:12" for warnings
 
 
+@_pickled_as_a_call
 @dataclass(frozen=True, slots=True)
 class ArticleOverride:
     """Hand-set fields of an article, matched by stable id; None = keep computed."""

@@ -67,7 +67,8 @@ def build(options: BuildOptions, progress: Progress = _no_progress) -> BuildRepo
         return replace(fresh, seconds=time.perf_counter() - started)
     cache = BuildCache(options.cache_dir, options.out_dir)
     page_memo = (cache.load_memo("pages") or PageMemo()) if cache.enabled else None
-    site, warnings = build_site_model(read_content(options.content_dir, page_memo), options.base_url, cache, progress)
+    site, warnings = build_site_model(read_content(options.content_dir, page_memo), options.base_url, cache,
+                                      progress, page_memo)
     release_free_memory()  # the digests' pages, before the workers fork
     env = make_environment(options.templates_dir, cache.code_folder("templates"))
     progress("planning pages", 0, 1)
@@ -273,9 +274,10 @@ def _remember(cache: BuildCache, records: dict, report: BuildReport, stamp: str)
 
 
 def build_site_model(content: Content, base_url: str | None = None, cache: BuildCache | None = None,
-                     progress: Progress = _no_progress) -> tuple[SiteModel, list[str]]:
+                     progress: Progress = _no_progress, page_memo: PageMemo | None = None) -> tuple[SiteModel, list[str]]:
     """Every cross-article pass: segments -> corrected, slugged, indexed articles.
-    The warnings start with the content's own (from reading it)."""
+    The warnings start with the content's own (from reading it); ``page_memo`` is the one
+    ``content`` was read with, which also keeps the articles made from its pages."""
     unmatched = unmatched_splits(content.digests, content.splits)
     # enrich_digests lets each digest go once enriched, when the caller kept no other
     # reference to ``content`` (``build`` does not): a big build never holds all the
@@ -283,7 +285,7 @@ def build_site_model(content: Content, base_url: str | None = None, cache: Build
     digests: list[Digest | None] = list(content.digests)
     content = replace(content, digests=())
     articles = enrich_digests(digests, content, cache or BuildCache(None), progress)
-    articles, correction_warnings = apply_corrections(articles, content)
+    articles, correction_warnings = apply_corrections(articles, content, page_memo)
     warnings = list(content.warnings) + correction_warnings
     warnings += [f"{c.source}: {c.action} correction matches no paragraph: {c.quote!r}" for c in unmatched]
     articles = reading_order(assign_slugs(articles))

@@ -27,6 +27,7 @@ from .cache import unchanged_file
 from .errors import SourceError, toml_error
 from .markdown_pages import override_from_mapping, override_from_markdown, valid_date
 from .model import (
+    Article,
     ArticleOverride,
     Content,
     Digest,
@@ -352,10 +353,15 @@ class PageMemo:
     """The Markdown pages one ``read_content`` parsed, kept by a caller for the next: a
     page whose file has the same size and time (``cache.unchanged_file``) is not read
     again. Afterwards it holds exactly that call's pages, and ``changed`` says
-    whether any was read, added or dropped (whether it is worth storing)."""
+    whether any was read, added or dropped (whether it is worth storing).
+
+    ``articles``: the hand-written articles ``corrections.apply_corrections`` made from
+    these pages, by the page's source, with the page object and order each was made
+    from (stored in the same pickle, a page is shared, not stored twice)."""
 
     pages: dict[str, tuple[int, int, ArticleOverride]] = field(default_factory=dict)  # path -> size, time, page
     changed: bool = False
+    articles: dict[str, tuple[ArticleOverride, int, Article]] = field(default_factory=dict)
 
 
 def _read_article_pages(content_dir: Path, memo: PageMemo | None = None) -> tuple[ArticleOverride, ...]:

@@ -8,6 +8,7 @@ import pytest
 
 from digestsite.corrections import apply_corrections, unmatched_splits
 from digestsite.errors import SourceError
+from digestsite.read import PageMemo
 from digestsite.model import (Article, ArticleOverride, Content, Digest, Paragraph, Settings,
                               Spokesperson, SplitCorrection, Statement, Taxonomy, TopicDefinition)
 
@@ -74,6 +75,25 @@ def test_hand_written_page_becomes_a_new_article_after_the_digest_ones() -> None
     assert (new.title, new.slug, new.standfirst, new.order) == (
         "Museum reopens", "museum-reopens", "The museum reopened on Tuesday.", 1)
     assert len(new.id) == 12 and new.source_path == "content/articles/museum.md"
+
+
+def test_hand_written_articles_are_taken_from_the_memo_for_the_same_page_at_the_same_place() -> None:
+    pages = [ArticleOverride("", f"content/articles/{name}.md", title=f"Story {name}", body=f"About {name}.")
+             for name in "abc"]
+    memo = PageMemo()
+    first, _ = apply_corrections([], _content(pages=pages), memo)
+    assert memo.changed and sorted(memo.articles) == [p.source for p in pages]
+
+    memo.changed = False
+    again, _ = apply_corrections([], _content(pages=pages), memo)
+    assert all(new is old for new, old in zip(again, first)) and not memo.changed
+
+    edited = ArticleOverride("", pages[1].source, title="Story b, edited", body="About b.")
+    shifted, _ = apply_corrections([_article("aaa", 0)], _content(pages=[pages[0], edited]), memo)
+    assert memo.changed and [a.order for a in shifted] == [0, 1, 2]
+    assert all(new is not old for new, old in zip(shifted[1:], first))  # each one place later, or edited
+    assert shifted[2].title == "Story b, edited" and sorted(memo.articles) == [pages[0].source, pages[1].source]
+    assert shifted == apply_corrections([_article("aaa", 0)], _content(pages=[pages[0], edited]))[0]
 
 
 def test_hand_written_page_without_title_is_an_error() -> None:
