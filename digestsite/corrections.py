@@ -53,8 +53,8 @@ def apply_corrections(articles: Sequence[Article], content: Content,
     result = [corrected.get(a.id, a) for a in articles] + new_articles
     if memo is not None and len(memo.articles) != len(new_articles):
         kept = {a.source_path for a in new_articles}
+        memo.dirty.update(memo.shard_of(source) for source in memo.articles.keys() - kept)
         memo.articles = {source: entry for source, entry in memo.articles.items() if source in kept}
-        memo.changed = True
     return result, warnings
 
 
@@ -68,7 +68,7 @@ def _remembered_article(override: ArticleOverride, order: int, memo: PageMemo | 
         return entry[2]
     article = handwritten_article(override, order)
     memo.articles[override.source] = (override, order, article)
-    memo.changed = True
+    memo.dirty.add(memo.shard_of(override.source))
     return article
 
 

@@ -66,7 +66,7 @@ def build(options: BuildOptions, progress: Progress = _no_progress) -> BuildRepo
     if fresh is not None:
         return replace(fresh, seconds=time.perf_counter() - started)
     cache = BuildCache(options.cache_dir, options.out_dir)
-    page_memo = (cache.load_memo("pages") or PageMemo()) if cache.enabled else None
+    page_memo = _load_page_memo(cache)
     site, warnings = build_site_model(read_content(options.content_dir, page_memo), options.base_url, cache,
                                       progress, page_memo)
     release_free_memory()  # the digests' pages, before the workers fork
@@ -93,9 +93,18 @@ def build(options: BuildOptions, progress: Progress = _no_progress) -> BuildRepo
     _remember(cache, records, report, stamp)
     if related_memo is not None:
         cache.store_memo("related", related_memo)
-    if page_memo is not None and page_memo.changed:
-        cache.store_memo("pages", page_memo)
+    if page_memo is not None:
+        parts = page_memo.shards()
+        for number in sorted(page_memo.dirty):
+            cache.store_memo(f"pages-{number}", parts[number])
     return report
+
+
+def _load_page_memo(cache: BuildCache) -> PageMemo | None:
+    """The pages the previous build read (see ``PageMemo``), None with no cache."""
+    if not cache.enabled:
+        return None
+    return PageMemo.joined(cache.load_memo(f"pages-{number}") for number in range(PageMemo.SHARDS))
 
 
 def render_changed(plan: Sequence[PageSpec], env: Environment, previous: dict | None, out_dir: Path,

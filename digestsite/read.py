@@ -18,9 +18,11 @@ import os
 import re
 import tomllib
 import unicodedata
+import zlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 from .cache import unchanged_file
@@ -352,16 +354,50 @@ _PAGES_PER_TASK = 500
 class PageMemo:
     """The Markdown pages one ``read_content`` parsed, kept by a caller for the next: a
     page whose file has the same size and time (``cache.unchanged_file``) is not read
-    again. Afterwards it holds exactly that call's pages, and ``changed`` says
-    whether any was read, added or dropped (whether it is worth storing).
+    again. Afterwards it holds exactly that call's pages.
 
     ``articles``: the hand-written articles ``corrections.apply_corrections`` made from
-    these pages, by the page's source, with the page object and order each was made
-    from (stored in the same pickle, a page is shared, not stored twice)."""
+    these pages, by the page's source, with the page object and order each was made from.
+
+    It is stored in ``SHARDS`` parts by file name (``shards``), so that after one edit
+    only one part is written again; ``dirty`` names the parts this build changed (from
+    the last ``read_content`` on). A page
+    and the article made from it share a part (and a pickle: the page is stored once)."""
+
+    SHARDS: ClassVar[int] = 16
 
     pages: dict[str, tuple[int, int, ArticleOverride]] = field(default_factory=dict)  # path -> size, time, page
-    changed: bool = False
     articles: dict[str, tuple[ArticleOverride, int, Article]] = field(default_factory=dict)
+    dirty: set[int] = field(default_factory=set)
+
+    @property
+    def changed(self) -> bool:
+        """Whether any page was read, added or dropped, or any article made (worth storing)."""
+        return bool(self.dirty)
+
+    @classmethod
+    def shard_of(cls, path: str) -> int:
+        """The part that holds a file's page and article (both keys end in its name)."""
+        return zlib.crc32(os.path.basename(path).encode("utf-8", "surrogateescape")) % cls.SHARDS
+
+    def shards(self) -> list[PageMemo]:
+        """The memo cut into ``SHARDS`` parts; ``joined`` puts them back together."""
+        parts = [PageMemo() for _ in range(self.SHARDS)]
+        for path, entry in self.pages.items():
+            parts[self.shard_of(path)].pages[path] = entry
+        for source, made in self.articles.items():
+            parts[self.shard_of(source)].articles[source] = made
+        return parts
+
+    @classmethod
+    def joined(cls, parts: Iterable[object]) -> PageMemo:
+        """One memo from stored parts; a missing or foreign part (None) only costs its pages a read."""
+        memo = cls()
+        for part in parts:
+            if isinstance(part, PageMemo):
+                memo.pages.update(part.pages)
+                memo.articles.update(part.articles)
+        return memo
 
 
 def _read_article_pages(content_dir: Path, memo: PageMemo | None = None) -> tuple[ArticleOverride, ...]:
@@ -384,7 +420,8 @@ def _read_article_pages(content_dir: Path, memo: PageMemo | None = None) -> tupl
     found = dict(zip(missing, (page for chunk in chunks for page in chunk)))
     pages = tuple(found[i] if i in found else known[keys[i]][2] for i in range(len(paths)))
     if memo is not None:
-        memo.changed = bool(missing) or len(known) != len(paths)
+        memo.dirty = {PageMemo.shard_of(keys[i]) for i in missing}
+        memo.dirty.update(PageMemo.shard_of(key) for key in known.keys() - set(keys))  # dropped pages
         memo.pages = {key: (stat.st_size, stat.st_mtime_ns, page) for key, stat, page in zip(keys, stats, pages)}
     return pages
 

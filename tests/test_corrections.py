@@ -84,7 +84,7 @@ def test_hand_written_articles_are_taken_from_the_memo_for_the_same_page_at_the_
     first, _ = apply_corrections([], _content(pages=pages), memo)
     assert memo.changed and sorted(memo.articles) == [p.source for p in pages]
 
-    memo.changed = False
+    memo.dirty.clear()
     again, _ = apply_corrections([], _content(pages=pages), memo)
     assert all(new is old for new, old in zip(again, first)) and not memo.changed
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -177,6 +179,24 @@ def test_an_edit_updates_the_site_in_place(project: Path, tmp_path: Path) -> Non
     assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".site")]  # no staging left behind
 
 
+def test_an_edit_of_one_page_writes_only_its_part_of_the_pages_memo(project: Path, tmp_path: Path) -> None:
+    from digestsite.read import PageMemo
+
+    pages = project / "content" / "articles"
+    for n in range(30):
+        (pages / f"story-{n}.md").write_text(f'+++\ntitle = "Story {n}"\n+++\n\nStory {n} happened.\n')
+        os.utime(pages / f"story-{n}.md", (time.time() - 60, time.time() - 60))  # past the same-tick rule
+    site = tmp_path / "site"
+    _build(project, site, "--no-search")
+    parts = {path.name: path.stat().st_ino for path in (project / "cache").glob("pages-*.pickle")}
+    assert len(parts) > 1
+    (pages / "story-7.md").write_text('+++\ntitle = "Story 7"\n+++\n\nStory 7 happened twice.\n')
+    _build(project, site, "--no-search")
+    rewritten = [path.name for path in (project / "cache").glob("pages-*.pickle") if path.stat().st_ino != parts[path.name]]
+    assert rewritten == [f"pages-{PageMemo.shard_of('story-7.md')}.pickle"]
+    assert site_files(site) == _clean_build(project, tmp_path / "clean", "--no-search")
+
+
 def test_a_site_the_cache_does_not_describe_is_staged_whole(project: Path, tmp_path: Path) -> None:
     site = tmp_path / "site"
     _build(project, site, "--no-search")
@@ -219,8 +239,8 @@ def test_cache_memos_are_misses_when_corrupt_or_from_other_code(tmp_path: Path, 
     assert cache.load_memo("related") is None
     cache.store_memo("related", {"words": [1, 2]})
     assert cache_module.BuildCache(tmp_path / "cache").load_memo("related") == {"words": [1, 2]}
-    (tmp_path / "cache" / "pages.pickle").write_bytes(b"not a pickle")
-    assert cache.load_memo("pages") is None
+    (tmp_path / "cache" / "pages-0.pickle").write_bytes(b"not a pickle")
+    assert cache.load_memo("pages-0") is None
     monkeypatch.setattr(cache_module, "code_hash", lambda: "other code")
     assert cache_module.BuildCache(tmp_path / "cache").load_memo("related") is None
 

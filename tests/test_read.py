@@ -191,8 +191,27 @@ def test_page_memo_reads_only_the_pages_that_changed(tmp_path: Path, monkeypatch
     (content / "articles" / "c.md").unlink()
     second = read_content(content, memo)
     assert parsed == ["b.md"] and memo.changed and sorted(Path(p).name for p in memo.pages) == ["a.md", "b.md"]
+    assert memo.dirty == {PageMemo.shard_of("b.md"), PageMemo.shard_of("c.md")}
     assert [p.title for p in second.pages] == ["Story a", "Story b, edited"]
     assert second == read_content(content)
+
+
+def test_page_memo_parts_join_into_the_same_memo_and_a_lost_part_is_only_read_again(tmp_path: Path) -> None:
+    content = _write(tmp_path / "content", {
+        f"articles/{n:02}.md": f'+++\ntitle = "Story {n}"\n+++\n\nBody {n}.\n' for n in range(40)})
+    for page in (content / "articles").iterdir():
+        _age(page)
+    memo = PageMemo()
+    first = read_content(content, memo)
+    parts = memo.shards()
+    assert len(parts) == PageMemo.SHARDS and sum(len(p.pages) for p in parts) == 40
+    assert all(PageMemo.shard_of(path) == n for n, part in enumerate(parts) for path in part.pages)
+    assert PageMemo.joined(parts).pages == memo.pages
+
+    lost = next(n for n, part in enumerate(parts) if part.pages)
+    partial = PageMemo.joined([None if n == lost else part for n, part in enumerate(parts)])
+    assert read_content(content, partial) == first and partial.dirty == {lost}
+    assert partial.pages == memo.pages
 
 
 def test_page_memo_reads_a_page_written_in_the_last_seconds_again(tmp_path: Path) -> None:
