@@ -60,14 +60,14 @@ def hash_values(*values: Any) -> str:
     this build, a copy per digest for articles loaded from the cache) would
     hash differently and re-render pages whose bytes did not change.
     """
-    digest = hashlib.sha256(_VERSION)
+    parts = [_VERSION]  # hashed in one call: a page key is a few short strings
     for value in values:
         if type(value) is str:  # most page keys are a few hashes: no pickling for them
             data = b"s" + value.encode("utf-8", "surrogatepass")
         else:
             data = value if isinstance(value, bytes) else _pickle_by_value(value)
-        digest.update(len(data).to_bytes(8, "little") + data)
-    return digest.hexdigest()
+        parts += (len(data).to_bytes(8, "little"), data)
+    return hashlib.sha256(b"".join(parts)).hexdigest()
 
 
 _FIELDS_BUT_ORDER = operator.attrgetter(*(name for name in Article.__dataclass_fields__ if name != "order"))

@@ -284,16 +284,18 @@ class _SiteView:
         return hash_values(self.site.settings, self.base)
 
     def fingerprint(self, article: Article | None) -> str:
-        """A hash of everything a page can show of ``article``: the article, and where
-        its topics and spokespersons link (which of them have pages)."""
+        """Everything a page can show of ``article``: the article's hash, and where its
+        topics and spokespersons link (which of them have pages). Not hashed again: the
+        page key that holds it is (and it is a tenth of the keys of a rebuild)."""
         if article is None:
             return ""
         if article.slug not in self.fingerprints:
-            # slugs match [a-z0-9-]+, so spaces and "/" separate them unambiguously ("" for no page)
+            # slugs match [a-z0-9-]+, so spaces and "/" separate them unambiguously ("" for no
+            # page), and a fingerprint holds no ";" (``_cards_key``)
             links = " ".join([self.topic_slugs.get(normalize(t)) or "" for t in article.topics] + ["/"]
                              + [self.speaker_slugs.get(normalize(s.name)) or "" for s in article.spokespersons])
             own = self.article_hashes.get(article.slug) or article_hash(article)
-            self.fingerprints[article.slug] = hash_values(own, links)
+            self.fingerprints[article.slug] = f"{own} {links}"
         return self.fingerprints[article.slug]
 
 
@@ -496,7 +498,7 @@ def article_key(view: _SiteView, article: Article) -> tuple:
 
 
 def _cards_key(view: _SiteView, articles: Sequence[Article]) -> str:
-    return " ".join([view.fingerprint(a) for a in articles])
+    return ";".join([view.fingerprint(a) for a in articles])
 
 
 def home_key(view: _SiteView, page: int, pages: int, items: Sequence[Article]) -> tuple:
@@ -710,24 +712,35 @@ def _urn(key: str) -> str:
 def _sitemap_pages(view: _SiteView, plan: Sequence[PageSpec]) -> list[PageSpec]:
     """``sitemap.xml``; past ``SITEMAP_LIMIT`` URLs (the protocol's maximum) it becomes a
     sitemap index over ``sitemaps/<n>.xml`` files."""
-    urls = _sitemap_urls(view, plan)
-    if len(urls) <= SITEMAP_LIMIT:
-        return [_spec("sitemap.xml", "sitemap.xml", partial(dict, urls=urls))]
+    paths = tuple(str(spec.url_path) for spec in plan if spec.url_path.suffix == ".html")
+    paths = tuple(path for path in paths if path not in ("404.html", "search/index.html"))
+    if len(paths) <= SITEMAP_LIMIT:  # made only when its key changed: a rebuild keys it by its paths
+        return [_spec("sitemap.xml", "sitemap.xml", partial(sitemap_context, view, paths), sitemap_key)]
+    urls = _sitemap_urls(view, paths)
     chunks = [urls[i : i + SITEMAP_LIMIT] for i in range(0, len(urls), SITEMAP_LIMIT)]
     specs = [_spec(f"sitemaps/{n}.xml", "sitemap.xml", partial(dict, urls=chunk)) for n, chunk in enumerate(chunks, 1)]
     index = {"sitemaps": [absolute_url(view.base, str(spec.url_path)) for spec in specs]}
     return [*specs, _spec("sitemap.xml", "sitemap_index.xml", partial(dict, index))]
 
 
-def _sitemap_urls(view: _SiteView, plan: Sequence[PageSpec]) -> list[dict]:
-    """[{loc, lastmod}] for every HTML page except 404 and search, sorted by loc."""
+def sitemap_context(view: _SiteView, paths: Sequence[str]) -> dict:
+    return {"urls": _sitemap_urls(view, paths)}
+
+
+def sitemap_key(view: _SiteView, paths: Sequence[str]) -> tuple:
+    """What ``sitemap_context`` is made from (see ``article_key``): the address, the
+    pages, and every article's date (a superset of the dates it prints)."""
+    dates = "\n".join([f"{a.slug} {a.date}" for a in view.site.articles if a.date])
+    return view.base, "\n".join(paths), dates
+
+
+def _sitemap_urls(view: _SiteView, paths: Sequence[str]) -> list[dict]:
+    """[{loc, lastmod}] for every page file in ``paths``, sorted by loc."""
     dates = {f"articles/{a.slug}/": a.date for a in view.site.articles
              if a.date and _DATE.fullmatch(a.date)}
     urls = []
-    for spec in plan:
-        if spec.url_path.suffix != ".html" or str(spec.url_path) in ("404.html", "search/index.html"):
-            continue
-        path = page_url(spec.url_path)
+    for file in paths:
+        path = page_url(PurePosixPath(file))
         urls.append({"loc": absolute_url(view.base, path), "lastmod": dates.get(path, "")})
     return sorted(urls, key=lambda u: u["loc"])
 

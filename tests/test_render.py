@@ -191,7 +191,7 @@ def _keyed_pages(site: SiteModel) -> dict[PurePosixPath, tuple[dict, str]]:
 def test_article_and_listing_pages_have_cheap_keys():
     keyed = {str(path) for path in _keyed_pages(rich_site())}
     assert {"index.html", "page/2/index.html", "articles/story-3/index.html", "topics/trade/index.html",
-            "topics/trade/feed.xml", "spokespersons/guo-jiakun/index.html", "feed.xml"} <= keyed
+            "topics/trade/feed.xml", "spokespersons/guo-jiakun/index.html", "feed.xml", "sitemap.xml"} <= keyed
 
 
 def _edited(site: SiteModel, index: int, **fields) -> SiteModel:
