@@ -136,8 +136,9 @@ LONG_PENALTIES = [0.0]
 # The next paragraph's leaning 0.940 / 0.926 (seed exact, BBC CV 0.978); the leaning of the
 # paragraph and the next one taken together (a two-line lede) 0.944 / 0.928, with the previous
 # gap's too 0.944 / 0.928 (seed 0.947); BBC-only 0.889 for all three. A writer's first person
-# outside quotations in the previous paragraph's last sentence (for the seed's line 11) was only counted, not fitted: 9 of its 38
-# firings on the BBC layout precede a start (base rate 20%), 2 of 65 on the resplit layout (5%),
+# outside quotations in the previous paragraph's last sentence (for the seed's line 11) was only
+# counted, not fitted: 9 of its 38 firings on the BBC layout precede a start (base rate 20%),
+# 2 of 65 on the resplit layout (5%),
 # and 2 of 7 on the seed, after spokesperson answers. Every variant that recovers resplit starts
 # splits the seed at line 11 (or costs the BBC-only seed); the rest are neutral at best.
 
