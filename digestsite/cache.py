@@ -190,20 +190,26 @@ def check_inputs(options: BuildOptions) -> tuple[BuildReport | None, str]:
     return None, stamp
 
 
-def template_hashes(env: "jinja2.Environment") -> dict[str, str]:
-    """Each template's hash over its own source and every template it extends, includes or imports."""
-    import jinja2  # here: the no-op check must not pay for importing Jinja
-    import jinja2.meta
+def template_hashes(env: "jinja2.Environment", memo: dict[str, frozenset[str] | None] | None = None) -> dict[str, str]:
+    """Each template's hash over its own source and every template it extends, includes or imports.
 
+    ``memo``: the templates each source refers to, by the source's hash, from an earlier
+    call (parsing every template is a twentieth of a rebuild); afterwards it holds this call's."""
     loader = env.loader
     assert loader is not None
     sources = {name: loader.get_source(env, name)[0] for name in env.list_templates()}
+    known = dict(memo or {})
+    source_hashes = {name: hashlib.sha256(source.encode("utf-8", "surrogatepass")).hexdigest()
+                     for name, source in sources.items()}
     references = {}
     for name, source in sources.items():
-        try:
-            references[name] = {r for r in jinja2.meta.find_referenced_templates(env.parse(source)) if r}
-        except jinja2.TemplateSyntaxError:
-            references[name] = set(sources)  # unparsable: depends on anything; rendering will report it
+        if source_hashes[name] not in known:
+            known[source_hashes[name]] = _referenced_templates(env, source)
+        found = known[source_hashes[name]]
+        references[name] = set(sources) if found is None else found  # unparsable: depends on anything
+    if memo is not None:
+        memo.clear()
+        memo.update({digest: known[digest] for digest in source_hashes.values()})
     hashes = {}
     for name in sources:
         closure, todo = set(), [name]
@@ -215,6 +221,17 @@ def template_hashes(env: "jinja2.Environment") -> dict[str, str]:
             todo += references[current]
         hashes[name] = hash_values(sorted((n, sources[n]) for n in closure), env.globals.get("asset_version"))
     return hashes
+
+
+def _referenced_templates(env: "jinja2.Environment", source: str) -> frozenset[str] | None:
+    """The templates ``source`` names statically; None when it does not parse (rendering reports it)."""
+    import jinja2  # here: the no-op check must not pay for importing Jinja
+    import jinja2.meta
+
+    try:
+        return frozenset(r for r in jinja2.meta.find_referenced_templates(env.parse(source)) if r)
+    except jinja2.TemplateSyntaxError:
+        return None
 
 
 class BuildCache:

@@ -73,6 +73,7 @@ def build(options: BuildOptions, progress: Progress = _no_progress) -> BuildRepo
     env = make_environment(options.templates_dir, cache.code_folder("templates"))
     progress("planning pages", 0, 1)
     related_memo = (cache.load_memo("related") or RelatedMemo()) if cache.enabled else None
+    template_memo = (cache.load_memo("template-references") or {}) if cache.enabled else None
     previous = cache.load_json("pages.json") if cache.enabled else None
     # each article hashed once for the page keys of a rebuild (its page, its index.md, its cards)
     article_hashes = {a.slug: article_hash(a) for a in site.articles} if previous else {}
@@ -80,7 +81,8 @@ def build(options: BuildOptions, progress: Progress = _no_progress) -> BuildRepo
                       search=options.search or options.search_later, related_memo=related_memo,
                       article_hashes=article_hashes)
     with staged_update(options.out_dir, protected, stamp) as update:
-        rendered, records = render_changed(plan, env, previous, options.out_dir, update.staging, progress)
+        rendered, records = render_changed(plan, env, previous, options.out_dir, update.staging, progress,
+                                           template_memo)
         records |= markdown_changed(site.articles, previous, options.out_dir, update.staging, article_hashes)
         records |= _files_changed(static_files(options.templates_dir), previous, options.out_dir, update.staging)
         indexed = _complete_output(update, site, records, previous, _describes(cache, options.out_dir), options)
@@ -91,13 +93,21 @@ def build(options: BuildOptions, progress: Progress = _no_progress) -> BuildRepo
         warnings=warnings, rendered=rendered,
     )
     _remember(cache, records, report, stamp)
-    if related_memo is not None:
-        cache.store_memo("related", related_memo)
-    if page_memo is not None:
-        parts = page_memo.shards()
-        for number in sorted(page_memo.dirty):
-            cache.store_memo(f"pages-{number}", parts[number])
+    _store_memos(cache, page_memo, related_memo, template_memo)
     return report
+
+
+def _store_memos(cache: BuildCache, pages: PageMemo | None, related: RelatedMemo | None,
+                 templates: dict | None) -> None:
+    """What this build's stages remember for the next one's (None: nothing, with no cache)."""
+    if related is not None:
+        cache.store_memo("related", related)
+    if templates is not None:
+        cache.store_memo("template-references", templates)
+    if pages is not None:
+        parts = pages.shards()
+        for number in sorted(pages.dirty):
+            cache.store_memo(f"pages-{number}", parts[number])
 
 
 def _load_page_memo(cache: BuildCache) -> PageMemo | None:
@@ -108,7 +118,8 @@ def _load_page_memo(cache: BuildCache) -> PageMemo | None:
 
 
 def render_changed(plan: Sequence[PageSpec], env: Environment, previous: dict | None, out_dir: Path,
-                   staging: Path, progress: Progress = _no_progress) -> tuple[int, dict[str, dict]]:
+                   staging: Path, progress: Progress = _no_progress,
+                   template_memo: dict | None = None) -> tuple[int, dict[str, dict]]:
     """Write every planned page into ``staging``: rendered when its template or what it
     is made from changed since the previous build, else hard-linked from the previous site.
 
@@ -116,13 +127,14 @@ def render_changed(plan: Sequence[PageSpec], env: Environment, previous: dict | 
     cache (``previous`` None) every page is rendered and none is keyed. Pages with a
     cheap key (``PageSpec.key_of``) are checked first, here; the rest are made, keyed,
     rendered and written a batch at a time, by forked workers when there are many,
-    so no stage holds every context or every rendered page at once.
+    so no stage holds every context or every rendered page at once. ``template_memo``:
+    see ``cache.template_hashes``.
     """
     paths = [spec.url_path for spec in plan]
     if len(set(paths)) != len(paths):
         twice = next(p for p in paths if paths.count(p) > 1)
         raise BuildError(f"two pages would be written to {twice}")
-    templates = template_hashes(env)
+    templates = template_hashes(env, template_memo)
 
     def key(spec: PageSpec, made_from: Any) -> str:
         parts = made_from if spec.key_of is not None else (made_from,)  # a key's parts: strings, mostly

@@ -140,6 +140,8 @@ def make_environment(templates_dir: Path, compiled_dir: Path | None = None) -> j
 
 def _finalize(value: Any) -> Any:
     """Strip XML-illegal code points from everything a template prints (keeps Markup safe)."""
+    if type(value) is str and value.isprintable():  # most of the million values of a big build
+        return value
     if isinstance(value, str):
         if is_clean(value):  # the common case: nothing to strip
             return value

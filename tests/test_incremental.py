@@ -289,3 +289,23 @@ def test_a_template_edit_is_seen_through_the_compiled_templates(project: Path, t
     _change_template(project)
     _build(project, site, "--no-search")
     assert b"<p>Edited.</p>" in next(site.glob("articles/*/index.html")).read_bytes()
+
+
+def test_template_hashes_are_the_same_with_the_references_remembered(project: Path) -> None:
+    from digestsite.cache import template_hashes
+    from digestsite.render import make_environment
+
+    templates = project / "templates"
+    memo: dict = {}
+    first = template_hashes(make_environment(templates), memo)
+    assert first == template_hashes(make_environment(templates)) and len(memo) == len(first)
+    assert memo[next(iter(memo))] is not None  # references, not "unparsable"
+
+    base = templates / "base.html"
+    base.write_text(base.read_text(encoding="utf-8") + "\n{# edited #}\n", encoding="utf-8")
+    (templates / "404.html").write_text("{% if %}", encoding="utf-8")  # does not parse
+    second = template_hashes(make_environment(templates), memo)
+    assert second == template_hashes(make_environment(templates)) and len(memo) == len(first)
+    assert second["article.html"] != first["article.html"]  # it extends base.html
+    assert second["404.html"] == template_hashes(make_environment(templates))["404.html"] != first["404.html"]
+    assert second["partials/cards.html"] == first["partials/cards.html"]
