@@ -76,7 +76,7 @@ def build(options: BuildOptions, progress: Progress = _no_progress) -> BuildRepo
     template_memo = (cache.load_memo("template-references") or {}) if cache.enabled else None
     previous = cache.load_json("pages.json") if cache.enabled else None
     # each article hashed once for the page keys of a rebuild (its page, its index.md, its cards)
-    article_hashes = {a.slug: article_hash(a) for a in site.articles} if previous else {}
+    article_hashes = _article_hashes(site.articles, page_memo) if previous is not None else {}
     plan = plan_pages(site, usable_workers() if len(site.articles) >= PARALLEL_MIN_PAGES else 1,
                       search=options.search or options.search_later, related_memo=related_memo,
                       article_hashes=article_hashes)
@@ -95,6 +95,26 @@ def build(options: BuildOptions, progress: Progress = _no_progress) -> BuildRepo
     _remember(cache, records, report, stamp)
     _store_memos(cache, page_memo, related_memo, template_memo)
     return report
+
+
+def _article_hashes(articles: Sequence[Article], memo: PageMemo | None) -> dict[str, str]:
+    """Slug -> ``article_hash``; a hand-written article that is the very object the
+    pages memo holds a hash for (made from an unchanged page) is not hashed again."""
+    known = memo.hashes if memo is not None else {}
+    hashes: dict[str, str] = {}
+    for article in articles:
+        entry = known.get(article.source_path) if article.source_path and not article.digest else None
+        if entry is not None and entry[0] is article:
+            hashes[article.slug] = entry[1]
+            continue
+        hashes[article.slug] = article_hash(article)
+        if memo is not None and article.source_path and not article.digest:
+            memo.hashes[article.source_path] = (article, hashes[article.slug])
+            memo.dirty.add(memo.shard_of(article.source_path))
+    if memo is not None and len(memo.hashes) > len(memo.articles):  # pages removed since
+        memo.dirty.update(memo.shard_of(source) for source in memo.hashes.keys() - memo.articles.keys())
+        memo.hashes = {source: entry for source, entry in memo.hashes.items() if source in memo.articles}
+    return hashes
 
 
 def _store_memos(cache: BuildCache, pages: PageMemo | None, related: RelatedMemo | None,

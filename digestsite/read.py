@@ -357,7 +357,8 @@ class PageMemo:
     again. Afterwards it holds exactly that call's pages.
 
     ``articles``: the hand-written articles ``corrections.apply_corrections`` made from
-    these pages, by the page's source, with the page object and order each was made from.
+    these pages, by the page's source, with the page object and order each was made from;
+    ``hashes``: the ``cache.article_hash`` of the article the build published for a page.
 
     It is stored in ``SHARDS`` parts by file name (``shards``), so that after one edit
     only one part is written again; ``dirty`` names the parts this build changed (from
@@ -368,6 +369,7 @@ class PageMemo:
 
     pages: dict[str, tuple[int, int, ArticleOverride]] = field(default_factory=dict)  # path -> size, time, page
     articles: dict[str, tuple[ArticleOverride, int, Article]] = field(default_factory=dict)
+    hashes: dict[str, tuple[Article, str]] = field(default_factory=dict)
     dirty: set[int] = field(default_factory=set)
 
     @property
@@ -387,6 +389,8 @@ class PageMemo:
             parts[self.shard_of(path)].pages[path] = entry
         for source, made in self.articles.items():
             parts[self.shard_of(source)].articles[source] = made
+        for source, hashed in self.hashes.items():
+            parts[self.shard_of(source)].hashes[source] = hashed
         return parts
 
     @classmethod
@@ -397,6 +401,7 @@ class PageMemo:
             if isinstance(part, PageMemo):
                 memo.pages.update(part.pages)
                 memo.articles.update(part.articles)
+                memo.hashes.update(part.hashes)
         return memo
 
 

@@ -309,3 +309,36 @@ def test_template_hashes_are_the_same_with_the_references_remembered(project: Pa
     assert second["article.html"] != first["article.html"]  # it extends base.html
     assert second["404.html"] == template_hashes(make_environment(templates))["404.html"] != first["404.html"]
     assert second["partials/cards.html"] == first["partials/cards.html"]
+
+
+def test_an_unchanged_pages_article_hash_is_taken_from_the_pages_memo(tmp_path: Path, monkeypatch) -> None:
+    import digestsite.pipeline as pipeline
+    from digestsite.cache import article_hash
+    from digestsite.read import PageMemo, read_content
+
+    content = tmp_path / "content"
+    (content / "articles").mkdir(parents=True)
+    for n in range(5):
+        page = content / "articles" / f"story-{n}.md"
+        page.write_text(f'+++\ntitle = "Story {n}"\n+++\n\nStory {n} happened.\n')
+        os.utime(page, (time.time() - 60, time.time() - 60))  # past the same-tick rule
+    memo = PageMemo()
+
+    def hashes() -> tuple[dict[str, str], list[str]]:
+        site, _ = pipeline.build_site_model(read_content(content, memo), page_memo=memo)
+        hashed: list[str] = []
+        monkeypatch.setattr(pipeline, "article_hash", lambda a: hashed.append(a.slug) or article_hash(a))
+        found = pipeline._article_hashes(site.articles, memo)
+        monkeypatch.undo()
+        assert found == {a.slug: article_hash(a) for a in site.articles}
+        return found, hashed
+
+    first, hashed = hashes()
+    assert len(hashed) == 5 and memo.dirty
+    again, hashed = hashes()
+    assert again == first and hashed == [] and not memo.dirty
+    (content / "articles" / "story-2.md").write_text('+++\ntitle = "Story 2"\n+++\n\nStory 2 happened twice.\n')
+    (content / "articles" / "story-4.md").unlink()
+    edited, hashed = hashes()
+    assert hashed == ["story-2"] and edited["story-2"] != first["story-2"] and "story-4" not in edited
+    assert sorted(Path(source).name for source in memo.hashes) == [f"story-{n}.md" for n in range(4)]
