@@ -12,10 +12,12 @@ results come back in input order, so the site is byte-identical to a serial buil
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
@@ -65,21 +67,31 @@ def build(options: BuildOptions, progress: Progress = _no_progress) -> BuildRepo
     fresh, stamp = check_inputs(options)
     if fresh is not None:
         return replace(fresh, seconds=time.perf_counter() - started)
+    with _long_lived_objects() as settle:
+        return _build(options, stamp, started, progress, settle)
+
+
+def _build(options: BuildOptions, stamp: str, started: float, progress: Progress,
+           settle: Callable[[], None]) -> BuildReport:
+    protected = [options.content_dir, options.templates_dir]
     cache = BuildCache(options.cache_dir, options.out_dir)
     page_memo = _load_page_memo(cache)
+    settle()  # it lives to the end of the build, as do the things settled below
     site, warnings = build_site_model(read_content(options.content_dir, page_memo), options.base_url, cache,
                                       progress, page_memo)
     release_free_memory()  # the digests' pages, before the workers fork
     env = make_environment(options.templates_dir, cache.code_folder("templates"))
     progress("planning pages", 0, 1)
-    related_memo = (cache.load_memo("related") or RelatedMemo()) if cache.enabled else None
+    related_memo = _load_related_memo(cache)
     template_memo = (cache.load_memo("template-references") or {}) if cache.enabled else None
     previous = cache.load_json("pages.json") if cache.enabled else None
+    settle()  # the model, the other memos and the page records
     # each article hashed once for the page keys of a rebuild (its page, its index.md, its cards)
     article_hashes = _article_hashes(site.articles, page_memo) if previous is not None else {}
     plan = plan_pages(site, usable_workers() if len(site.articles) >= PARALLEL_MIN_PAGES else 1,
                       search=options.search or options.search_later, related_memo=related_memo,
                       article_hashes=article_hashes)
+    settle()  # the plan
     with staged_update(options.out_dir, protected, stamp) as update:
         rendered, records = render_changed(plan, env, previous, options.out_dir, update.staging, progress,
                                            template_memo)
@@ -95,6 +107,21 @@ def build(options: BuildOptions, progress: Progress = _no_progress) -> BuildRepo
     _remember(cache, records, report, stamp)
     _store_memos(cache, page_memo, related_memo, template_memo)
     return report
+
+
+@contextmanager
+def _long_lived_objects() -> Iterator[Callable[[], None]]:
+    """Yield ``settle``, which sets the objects made so far aside from Python's cycle
+    collector until the block ends (``gc.freeze``). A build makes a few large things
+    that live to its end (the site model, the memos, the plan) and then many small
+    ones; the collector would otherwise walk the large ones again and again, a fifth
+    of a one-edit rebuild at 10,000 articles. Forked workers inherit the frozen objects,
+    so it does not touch (and copy) their memory either. Garbage among them is collected
+    after the block; ordinary (reference-counted) freeing is not affected at all."""
+    try:
+        yield gc.freeze
+    finally:
+        gc.unfreeze()
 
 
 def _article_hashes(articles: Sequence[Article], memo: PageMemo | None) -> dict[str, str]:
@@ -121,20 +148,26 @@ def _store_memos(cache: BuildCache, pages: PageMemo | None, related: RelatedMemo
                  templates: dict | None) -> None:
     """What this build's stages remember for the next one's (None: nothing, with no cache)."""
     if related is not None:
-        cache.store_memo("related", related)
+        cache.store_memo("related-last", related.last)
+        cache.store_parts("related-words", related.word_parts(), related.dirty)
     if templates is not None:
         cache.store_memo("template-references", templates)
     if pages is not None:
-        parts = pages.shards()
-        for number in sorted(pages.dirty):
-            cache.store_memo(f"pages-{number}", parts[number])
+        cache.store_parts("pages", pages.shards(), pages.dirty)
+
+
+def _load_related_memo(cache: BuildCache) -> RelatedMemo | None:
+    """What related articles remembered last build (see ``RelatedMemo``), None with no cache."""
+    if not cache.enabled:
+        return None
+    return RelatedMemo.joined(cache.load_memo("related-last"), cache.load_parts("related-words", RelatedMemo.SHARDS))
 
 
 def _load_page_memo(cache: BuildCache) -> PageMemo | None:
     """The pages the previous build read (see ``PageMemo``), None with no cache."""
     if not cache.enabled:
         return None
-    return PageMemo.joined(cache.load_memo(f"pages-{number}") for number in range(PageMemo.SHARDS))
+    return PageMemo.joined(cache.load_parts("pages", PageMemo.SHARDS))
 
 
 def render_changed(plan: Sequence[PageSpec], env: Environment, previous: dict | None, out_dir: Path,

@@ -30,9 +30,9 @@ from array import array
 import math
 import zlib
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from .model import Article
 from .parallel import parallel_imap
@@ -71,10 +71,36 @@ class RelatedMemo:
     ``words``: each article's packed word list by a hash of its text (only the
     articles it lacks are read again); ``last``: the previous call's answer, from
     which a call whose articles are the same ones, in the same order, redoes only
-    the articles an edit can have changed (``_update``)."""
+    the articles an edit can have changed (``_update``).
+
+    The word lists are stored in ``SHARDS`` parts by their key (``word_parts``), so
+    that after one edit only the parts holding its old and new lists are written
+    again; ``dirty`` names the parts the last call changed."""
+
+    SHARDS: ClassVar[int] = 16
 
     words: dict[bytes, bytes] = field(default_factory=dict)
     last: _Result | None = None
+    dirty: set[int] = field(default_factory=set)
+
+    @classmethod
+    def shard_of(cls, key: bytes) -> int:
+        return key[0] % cls.SHARDS  # keys are hashes: evenly spread
+
+    def word_parts(self) -> list[dict[bytes, bytes]]:
+        parts: list[dict[bytes, bytes]] = [{} for _ in range(self.SHARDS)]
+        for key, packed in self.words.items():
+            parts[self.shard_of(key)][key] = packed
+        return parts
+
+    @classmethod
+    def joined(cls, last: object, parts: Iterable[object]) -> RelatedMemo:
+        """A memo from stored parts; a missing or foreign one (None) is only a miss."""
+        memo = cls(last=last if isinstance(last, _Result) else None)
+        for part in parts:
+            if isinstance(part, dict):
+                memo.words.update(part)
+        return memo
 
 
 def related_articles(articles: Sequence[Article], limit: int = 3, workers: int = 1,
@@ -86,6 +112,7 @@ def related_articles(articles: Sequence[Article], limit: int = 3, workers: int =
     ``memo``: what earlier calls found (``RelatedMemo``); afterwards it holds this call's."""
     slugs = [a.slug for a in articles]
     last = memo.last if memo is not None else None
+    known = set(memo.words) if memo is not None else set()
     result = None
     if memo is not None and last is not None and last.limit == limit and last.slugs == slugs:
         result = _update(last, articles, memo.words)
@@ -93,6 +120,7 @@ def related_articles(articles: Sequence[Article], limit: int = 3, workers: int =
         result = _compute(articles, limit, workers, memo.words if memo is not None else None)
     if memo is not None:
         memo.last = result
+        memo.dirty = {memo.shard_of(key) for key in known.symmetric_difference(memo.words)}
     return {slug: tuple(articles[o] for o in others) for slug, others in zip(slugs, result.best)}
 
 

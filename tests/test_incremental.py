@@ -342,3 +342,29 @@ def test_an_unchanged_pages_article_hash_is_taken_from_the_pages_memo(tmp_path: 
     edited, hashed = hashes()
     assert hashed == ["story-2"] and edited["story-2"] != first["story-2"] and "story-4" not in edited
     assert sorted(Path(source).name for source in memo.hashes) == [f"story-{n}.md" for n in range(4)]
+
+
+def test_a_build_leaves_the_cycle_collector_as_it_found_it(project: Path, tmp_path: Path, monkeypatch) -> None:
+    import gc
+
+    import digestsite.pipeline as pipeline
+    from digestsite.errors import BuildError
+    from digestsite.model import BuildOptions
+
+    options = BuildOptions(content_dir=project / "content", templates_dir=project / "templates",
+                           out_dir=tmp_path / "site", search=False, cache_dir=project / "cache")
+    frozen: list[int] = []
+    plan = pipeline.plan_pages
+    monkeypatch.setattr(pipeline, "plan_pages", lambda *a, **k: frozen.append(gc.get_freeze_count()) or plan(*a, **k))
+    pipeline.build(options)
+    assert frozen[0] > 0  # the model and the memos were set aside while the build ran
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+
+    def fail(*args, **kwargs):
+        raise BuildError("a template failed")
+
+    _edit_article(project)
+    monkeypatch.setattr(pipeline, "render_changed", fail)
+    with pytest.raises(BuildError):
+        pipeline.build(options)
+    assert gc.isenabled() and gc.get_freeze_count() == 0

@@ -787,6 +787,23 @@ def test_related_redoes_only_what_an_edit_can_change(monkeypatch):
     assert updated == related_articles(articles, 3)
 
 
+def test_related_memo_parts_changed_by_an_edit_are_those_of_its_old_and_new_words():
+    from digestsite.related import _text_key
+
+    site = rich_site()
+    memo = RelatedMemo()
+    related_articles(site.articles, 3, memo=memo)
+    assert memo.dirty == {memo.shard_of(key) for key in memo.words}  # all new
+    articles = list(site.articles)
+    articles[5] = replace(articles[5], body=articles[5].body + " Zeppelins.")
+    related_articles(articles, 3, memo=memo)
+    assert memo.dirty == {memo.shard_of(_text_key(site.articles[5])), memo.shard_of(_text_key(articles[5]))}
+    stored = RelatedMemo.joined(memo.last, memo.word_parts())
+    assert stored.words == memo.words and stored.last is memo.last
+    lost = RelatedMemo.joined(None, [None, *memo.word_parts()[1:]])
+    assert related_articles(articles, 3, memo=lost) == related_articles(articles, 3)
+
+
 def test_related_on_article_pages_link_other_articles(rich_files):
     tree = parse(rich_files[PurePosixPath("articles/story-30/index.html")])
     aside = next(e for e in tree.iter("aside") if e.get("class") == "related")
