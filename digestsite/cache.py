@@ -242,7 +242,7 @@ class BuildCache:
         self.directory = directory
         self._site_key = hashlib.sha256(str(out_dir.resolve()).encode()).hexdigest()[:16] if out_dir else ""
         self._used_articles: set[str] = set()
-        self._memo_hashes: dict[str, bytes] = {}  # what load_memo read, to skip writing it back unchanged
+        self._memo_sizes: dict[str, int] = {}  # what load_memo read, to skip writing it back unchanged
 
     @property
     def enabled(self) -> bool:
@@ -307,7 +307,7 @@ class BuildCache:
         stored = _unpickled(data)
         if not isinstance(stored, dict) or stored.get("code") != code_hash():
             return None
-        self._memo_hashes[name] = hashlib.sha256(data).digest()
+        self._memo_sizes[name] = len(data)
         return stored["memo"]
 
     def store_memo(self, name: str, memo: Any) -> None:
@@ -320,7 +320,8 @@ class BuildCache:
             _held_memos[path] = memo
             return
         data = _memo_bytes(memo)
-        if self._memo_hashes.get(name) != hashlib.sha256(data).digest():
+        # a changed memo nearly always changes size: the bytes are compared only when not
+        if self._memo_sizes.get(name) != len(data) or not _holds(path, data):
             write_atomic(path, data)
 
     def load_parts(self, name: str, count: int) -> list[Any]:
@@ -393,6 +394,13 @@ def _collector_paused() -> Iterator[None]:
 def _memo_bytes(memo: Any) -> bytes:
     with _collector_paused():
         return pickle.dumps({"code": code_hash(), "memo": memo}, protocol=5)
+
+
+def _holds(path: Path, data: bytes) -> bool:
+    try:
+        return path.read_bytes() == data
+    except OSError:
+        return False
 
 
 def _read_pickle(path: Path) -> Any:
