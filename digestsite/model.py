@@ -9,7 +9,7 @@ files and the ``segment --json`` output.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, fields
 from operator import attrgetter
 from pathlib import Path, PurePosixPath
@@ -182,6 +182,9 @@ class PageSpec:
     # then a ``functools.partial`` (no second partial per page: 10,000 pages, 2 MB). None:
     # the context itself. Only its hash is used, to find the pages an edit changed.
     key_of: Callable[..., tuple] | None = None
+    # The articles whose fingerprints ``key_of`` holds (same arguments); everything else
+    # in the key is the plan's shape (``render.SitePlan``). None: any article's (or none).
+    shows: Callable[..., Sequence[Article | None]] | None = None
 
     @property
     def context(self) -> dict:
@@ -191,6 +194,11 @@ class PageSpec:
         """``key_of`` of the context function's arguments (only when ``key_of`` is set)."""
         made = self.make_context
         return self.key_of(*made.args, **made.keywords)  # type: ignore[attr-defined, misc]
+
+    def shown(self) -> Sequence[Article | None]:
+        """``shows`` of the context function's arguments (only when ``shows`` is set)."""
+        made = self.make_context
+        return self.shows(*made.args, **made.keywords)  # type: ignore[attr-defined, misc]
 
 
 @dataclass(frozen=True, slots=True)

@@ -34,7 +34,7 @@ from .errors import BuildError
 from .publish import OutputUpdate, check_output_dir, link_files, output_stamp, staged_update, write_files
 from .read import TAXONOMY_FILE, PageMemo, read_content, read_digest, read_taxonomy, safe_base_url
 from .related import RelatedMemo
-from .render import make_environment, plan_pages, render_page, static_files
+from .render import make_environment, plan_site, render_page, static_files
 from .parallel import parallel_imap, parallel_map, release_free_memory, usable_workers
 from .search import index_site
 from .segment import explain_digest, segment_digest
@@ -88,14 +88,21 @@ def _build(options: BuildOptions, stamp: str, started: float, progress: Progress
     settle()  # the model, the other memos and the page records
     # each article hashed once for the page keys of a rebuild (its page, its index.md, its cards)
     article_hashes = _article_hashes(site.articles, page_memo) if previous is not None else {}
-    plan = plan_pages(site, usable_workers() if len(site.articles) >= PARALLEL_MIN_PAGES else 1,
-                      search=options.search or options.search_later, related_memo=related_memo,
-                      article_hashes=article_hashes)
+    site_plan = plan_site(site, usable_workers() if len(site.articles) >= PARALLEL_MIN_PAGES else 1,
+                          search=options.search or options.search_later, related_memo=related_memo,
+                          article_hashes=article_hashes)
+    plan, related = site_plan.pages, site_plan.related_slugs()
     settle()  # the plan
+    templates = template_hashes(env, template_memo)
+    state = {"shape": hash_values(code_hash(), sorted(templates.items()), site_plan.shape),
+             "hashes": article_hashes, "related": related}
+    changed = (_changed_articles(cache.load_json("site.json"), state)
+               if previous and _describes(cache, options.out_dir) else None)
     with staged_update(options.out_dir, protected, stamp) as update:
         rendered, records = render_changed(plan, env, previous, options.out_dir, update.staging, progress,
-                                           template_memo)
-        records |= markdown_changed(site.articles, previous, options.out_dir, update.staging, article_hashes)
+                                           templates, changed)
+        records |= markdown_changed(site.articles, previous, options.out_dir, update.staging, article_hashes,
+                                    changed)
         records |= _files_changed(static_files(options.templates_dir), previous, options.out_dir, update.staging)
         indexed = _complete_output(update, site, records, previous, _describes(cache, options.out_dir), options)
     report = BuildReport(
@@ -104,9 +111,20 @@ def _build(options: BuildOptions, stamp: str, started: float, progress: Progress
         indexed=indexed, seconds=time.perf_counter() - started,
         warnings=warnings, rendered=rendered,
     )
-    _remember(cache, records, report, stamp)
+    _remember(cache, records, report, stamp, state)
     _store_memos(cache, page_memo, related_memo, template_memo)
     return report
+
+
+def _changed_articles(previous: dict, now: dict) -> set[str] | None:
+    """The slugs of the articles whose hash or related articles changed since the build
+    ``previous`` describes (its ``state``), or None when its plan had another shape
+    (``render.SitePlan``: every page may have changed)."""
+    if not previous or previous.get("shape") != now["shape"]:
+        return None
+    hashes, related = previous.get("hashes", {}), previous.get("related", {})
+    return ({slug for slug, digest in now["hashes"].items() if hashes.get(slug) != digest}
+            | {slug for slug, others in now["related"].items() if related.get(slug) != others})
 
 
 @contextmanager
@@ -171,8 +189,8 @@ def _load_page_memo(cache: BuildCache) -> PageMemo | None:
 
 
 def render_changed(plan: Sequence[PageSpec], env: Environment, previous: dict | None, out_dir: Path,
-                   staging: Path, progress: Progress = _no_progress,
-                   template_memo: dict | None = None) -> tuple[int, dict[str, dict]]:
+                   staging: Path, progress: Progress = _no_progress, templates: Mapping[str, str] | None = None,
+                   changed_articles: set[str] | None = None) -> tuple[int, dict[str, dict]]:
     """Write every planned page into ``staging``: rendered when its template or what it
     is made from changed since the previous build, else hard-linked from the previous site.
 
@@ -180,22 +198,28 @@ def render_changed(plan: Sequence[PageSpec], env: Environment, previous: dict | 
     cache (``previous`` None) every page is rendered and none is keyed. Pages with a
     cheap key (``PageSpec.key_of``) are checked first, here; the rest are made, keyed,
     rendered and written a batch at a time, by forked workers when there are many,
-    so no stage holds every context or every rendered page at once. ``template_memo``:
-    see ``cache.template_hashes``.
+    so no stage holds every context or every rendered page at once. ``templates``: their
+    hashes (``cache.template_hashes``). ``changed_articles``: when the plan has the shape
+    of the previous build's, the articles whose hash or related articles changed since;
+    a page that shows none of them keeps its previous key and file unchecked (see
+    ``render.SitePlan``).
     """
     paths = [spec.url_path for spec in plan]
     if len(set(paths)) != len(paths):
         twice = next(p for p in paths if paths.count(p) > 1)
         raise BuildError(f"two pages would be written to {twice}")
-    templates = template_hashes(env, template_memo)
+    templates = template_hashes(env) if templates is None else templates
 
     def key(spec: PageSpec, made_from: Any) -> str:
         parts = made_from if spec.key_of is not None else (made_from,)  # a key's parts: strings, mostly
         return hash_values(code_hash(), templates.get(spec.template, spec.template), *parts)
 
+    settled = _settled_pages(plan, previous, changed_articles)
     # after one edit nearly every page is unchanged, and a pool of workers would cost more than this
-    keys = {spec.url_path: key(spec, spec.key()) for spec in plan if previous and spec.key_of}
-    kept = {path for path, page_key in keys.items() if _unchanged(out_dir, path, previous, page_key) is not None}
+    keys = {spec.url_path: key(spec, spec.key()) for spec in plan
+            if previous and spec.key_of and spec.url_path not in settled}
+    kept = settled | {path for path, page_key in keys.items()
+                      if _unchanged(out_dir, path, previous, page_key) is not None}
     todo = [spec for spec in plan if spec.url_path not in kept]
     parallel = len(todo) >= PARALLEL_MIN_PAGES
     if parallel:
@@ -223,11 +247,29 @@ def render_changed(plan: Sequence[PageSpec], env: Environment, previous: dict | 
     return sum(count for count, _ in results), records
 
 
+def _settled_pages(plan: Sequence[PageSpec], previous: dict | None,
+                   changed_articles: set[str] | None) -> set[PurePosixPath]:
+    """The pages whose previous key stands without being made again: in a plan of the
+    previous build's shape, those showing none of ``changed_articles``."""
+    if not previous or changed_articles is None:
+        return set()
+    return {spec.url_path for spec in plan
+            if spec.shows is not None and str(spec.url_path) in previous
+            and not any(a is not None and a.slug in changed_articles for a in spec.shown())}
+
+
 def markdown_changed(articles: Sequence[Article], previous: dict | None, out_dir: Path,
-                     staging: Path, article_hashes: Mapping[str, str] = {}) -> dict[str, dict]:
+                     staging: Path, article_hashes: Mapping[str, str] = {},
+                     changed_articles: set[str] | None = None) -> dict[str, dict]:
     """Write into ``staging`` each article's ``index.md`` that changed since the previous
     site (its key is the article's hash, ``article_hashes`` when given: the page is made
-    from the article alone); returns their records (none with no cache)."""
+    from the article alone); returns their records (none with no cache). With
+    ``changed_articles`` (see ``render_changed``) the others keep their records unchecked."""
+    if previous and changed_articles is not None:
+        kept = {path: previous[path] for path in (f"articles/{a.slug}/index.md" for a in articles
+                                                  if a.slug not in changed_articles) if path in previous}
+        articles = [a for a in articles if f"articles/{a.slug}/index.md" not in kept]
+        return kept | markdown_changed(articles, previous, out_dir, staging, article_hashes)
     if previous:  # keyed here: after one edit a pool of workers would cost more than the few pages written
         keys = {f"articles/{a.slug}/index.md": _markdown_key(a, article_hashes) for a in articles}
         changed = [a for a, (path, key) in zip(articles, keys.items())
@@ -338,10 +380,13 @@ def _indexed_pages(site_dir: Path) -> int:
     return len(list((site_dir / "pagefind" / "fragment").glob("*.pf_fragment")))
 
 
-def _remember(cache: BuildCache, records: dict, report: BuildReport, stamp: str) -> None:
+def _remember(cache: BuildCache, records: dict, report: BuildReport, stamp: str, state: dict) -> None:
+    """What the next build compares with: each file's record, the articles and the plan's
+    shape (``state``, see ``_changed_articles``), and the report with the inputs' stamp."""
     if not cache.enabled:
         return
     cache.store_json("pages.json", records)
+    cache.store_json("site.json", state)
     fields = {f: getattr(report, f) for f in ("articles", "topics", "spokespersons", "pages", "indexed", "warnings")}
     cache.store_json("report.json", {**fields, "stamp": stamp})
     cache.prune_articles()

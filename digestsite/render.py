@@ -49,7 +49,7 @@ from html import unescape
 import math
 import re
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache, partial
 from pathlib import Path, PurePosixPath
@@ -75,7 +75,8 @@ from .related import RelatedMemo, related_articles
 from .text import normalize
 from .urls import absolute_url, base_path, normalize_base, page_url, quote_segment, relative_root
 
-__all__ = ["make_environment", "plan_pages", "render_markdown", "render_page", "render_pages", "static_files"]
+__all__ = ["SitePlan", "make_environment", "plan_pages", "plan_site", "render_markdown", "render_page", "render_pages",
+           "static_files"]
 
 PER_PAGE = 20
 FEED_ENTRIES = 50
@@ -285,6 +286,31 @@ class _SiteView:
         """The site's settings and address, hashed once for every page key."""
         return hash_values(self.site.settings, self.base)
 
+    @cached_property
+    def shape(self) -> str:
+        """Everything the pages' cheap keys (``PageSpec.key_of``) hold besides the
+        fingerprints of the articles each page shows (``PageSpec.shows``) and which
+        articles are related to which (``related_slugs``): the settings and address,
+        the build time, the reading order, each topic and spokesperson with its
+        articles, and each article's neighbours. Two plans of the same shape give the
+        same key to every page whose articles have the same fingerprints and related
+        articles (a test changes a site many ways to check it)."""
+        site = self.site
+
+        def slugs(articles: Iterable[Article | None]) -> str:
+            return " ".join(a.slug if a else "" for a in articles)
+
+        return hash_values(
+            self.settings_key, site.build_time, slugs(site.articles),
+            [(t.name, t.slug, t.description, slugs(t.articles)) for t in site.topics],
+            [(p.name, p.slug, p.organisation, slugs(p.articles)) for p in site.spokespersons],
+            [slugs(self.neighbours.get(a.slug, ())) for a in site.articles],
+        )
+
+    def related_slugs(self) -> dict[str, str]:
+        """Slug -> its related articles' slugs (an edit's words move a few articles' lists)."""
+        return {a.slug: " ".join(r.slug for r in self.related.get(a.slug, ())) for a in self.site.articles}
+
     def fingerprint(self, article: Article | None) -> str:
         """Everything a page can show of ``article``: the article's hash, and where its
         topics and spokespersons link (which of them have pages). Not hashed again: the
@@ -308,8 +334,31 @@ _BODY = "_body_markdown"  # an article page's body
 _ENTRY_BODIES = "_entry_markdown"  # a feed's entry bodies, in entry order
 
 
+@dataclass
+class SitePlan:
+    """``pages``: ``plan_pages``'s answer; ``shape`` and ``related_slugs``: see
+    ``_SiteView`` (a rebuild whose plan has the shape of the previous one keys only the
+    pages that show an article whose fingerprint or related articles changed)."""
+
+    pages: list[PageSpec]
+    view: _SiteView = field(repr=False)
+
+    @property
+    def shape(self) -> str:
+        return self.view.shape
+
+    def related_slugs(self) -> dict[str, str]:
+        return self.view.related_slugs()
+
+
 def plan_pages(site: SiteModel, workers: int = 1, search: bool = True,
                related_memo: RelatedMemo | None = None, article_hashes: Mapping[str, str] = {}) -> list[PageSpec]:
+    """Every output file of the site (see ``plan_site``)."""
+    return plan_site(site, workers, search, related_memo, article_hashes).pages
+
+
+def plan_site(site: SiteModel, workers: int = 1, search: bool = True,
+              related_memo: RelatedMemo | None = None, article_hashes: Mapping[str, str] = {}) -> SitePlan:
     """Every output file of the site, with its template and context function (pure).
 
     Article bodies stay Markdown in contexts (under ``_BODY`` and ``_ENTRY_BODIES``);
@@ -328,8 +377,8 @@ def plan_pages(site: SiteModel, workers: int = 1, search: bool = True,
     )
     plan: list[PageSpec] = []
     plan += _listing_pages("", site.articles, "home.html", partial(home_context, view), home_key)
-    plan += [_spec(f"articles/{a.slug}/", "article.html", partial(article_context, view, a), article_key)
-             for a in site.articles]
+    plan += [_spec(f"articles/{a.slug}/", "article.html", partial(article_context, view, a), article_key,
+                   article_shows) for a in site.articles]
     plan.append(_spec("topics/", "topics.html", partial(topics_context, view)))
     for topic in site.topics:
         plan += _term_pages(view, f"topics/{topic.slug}/", topic.name, topic.articles, "topic.html",
@@ -345,15 +394,15 @@ def plan_pages(site: SiteModel, workers: int = 1, search: bool = True,
     plan += _sitemap_pages(view, plan)
     plan.append(_spec("robots.txt", "robots.txt", partial(dict, sitemap_url=absolute_url(view.base, "sitemap.xml"))))
     plan.append(_spec("_headers", "_headers", dict))
-    return plan
+    return SitePlan(plan, view)
 
 
 def _spec(path: str, template: str, make_context: Callable[[], dict],
-          key_of: Callable[..., tuple] | None = None) -> PageSpec:
+          key_of: Callable[..., tuple] | None = None, shows: Callable[..., Sequence] | None = None) -> PageSpec:
     """A page at site-root ``path``; a folder path (``a/b/`` or "") means ``a/b/index.html``.
-    ``key_of``: see ``PageSpec`` (it takes ``make_context``'s arguments)."""
+    ``key_of``, ``shows``: see ``PageSpec`` (they take ``make_context``'s arguments)."""
     file = path + "index.html" if path == "" or path.endswith("/") else path
-    return PageSpec(PurePosixPath(file), template, make_context, key_of)
+    return PageSpec(PurePosixPath(file), template, make_context, key_of, shows)
 
 
 def _listing_pages(path: str, articles: Sequence[Article], template: str,
@@ -365,7 +414,8 @@ def _listing_pages(path: str, articles: Sequence[Article], template: str,
     specs = []
     for page in range(1, pages + 1):
         items = articles[(page - 1) * PER_PAGE : page * PER_PAGE]
-        specs.append(_spec(_page_path(path, page), template, partial(build, page, pages, items), key_of))
+        specs.append(_spec(_page_path(path, page), template, partial(build, page, pages, items), key_of,
+                           _items_shown))
     return specs
 
 
@@ -377,7 +427,8 @@ def _term_pages(view: _SiteView, path: str, name: str, articles: Sequence[Articl
 
 
 def _feed_spec(view: _SiteView, path: str, title: str, articles: Sequence[Article]) -> PageSpec:
-    return _spec(f"{path}feed.xml", "feed.xml", partial(feed_context, view, path, title, articles), feed_key)
+    return _spec(f"{path}feed.xml", "feed.xml", partial(feed_context, view, path, title, articles), feed_key,
+                 feed_shows)
 
 
 def _page_path(path: str, page: int) -> str:
@@ -497,6 +548,16 @@ def article_key(view: _SiteView, article: Article) -> tuple:
     prev, nxt = view.neighbours.get(article.slug, (None, None))
     return (view.settings_key, view.fingerprint(article), _cards_key(view, view.related.get(article.slug, ())),
             view.fingerprint(prev), view.fingerprint(nxt))
+
+
+def article_shows(view: _SiteView, article: Article) -> list[Article | None]:
+    """The articles whose fingerprints ``article_key`` holds."""
+    return [article, *view.related.get(article.slug, ()), *view.neighbours.get(article.slug, (None, None))]
+
+
+def _items_shown(view: _SiteView, *args: Any) -> Sequence[Article]:
+    """A listing page's articles: the last argument of its context function (``_listing_pages``)."""
+    return args[-1]
 
 
 def _cards_key(view: _SiteView, articles: Sequence[Article]) -> str:
@@ -704,6 +765,11 @@ def feed_key(view: _SiteView, path: str, title: str, articles: Sequence[Article]
     """What ``feed_context`` is made from (see ``article_key``)."""
     return (view.settings_key, view.site.build_time, path, title,
             _cards_key(view, articles[:FEED_ENTRIES]))
+
+
+def feed_shows(view: _SiteView, path: str, title: str, articles: Sequence[Article]) -> Sequence[Article]:
+    """The articles whose fingerprints ``feed_key`` holds."""
+    return articles[:FEED_ENTRIES]
 
 
 def _urn(key: str) -> str:

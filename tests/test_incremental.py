@@ -354,8 +354,8 @@ def test_a_build_leaves_the_cycle_collector_as_it_found_it(project: Path, tmp_pa
     options = BuildOptions(content_dir=project / "content", templates_dir=project / "templates",
                            out_dir=tmp_path / "site", search=False, cache_dir=project / "cache")
     frozen: list[int] = []
-    plan = pipeline.plan_pages
-    monkeypatch.setattr(pipeline, "plan_pages", lambda *a, **k: frozen.append(gc.get_freeze_count()) or plan(*a, **k))
+    plan = pipeline.plan_site
+    monkeypatch.setattr(pipeline, "plan_site", lambda *a, **k: frozen.append(gc.get_freeze_count()) or plan(*a, **k))
     pipeline.build(options)
     assert frozen[0] > 0  # the model and the memos were set aside while the build ran
     assert gc.isenabled() and gc.get_freeze_count() == 0
@@ -368,3 +368,44 @@ def test_a_build_leaves_the_cycle_collector_as_it_found_it(project: Path, tmp_pa
     with pytest.raises(BuildError):
         pipeline.build(options)
     assert gc.isenabled() and gc.get_freeze_count() == 0
+
+
+def _story_page(n: int, title: str = "", body: str = "", date: str = "", topic: str = "", slug: str = "") -> str:
+    date = date or f"2025-01-{n % 28 + 1:02}"  # two stories a day, for most days
+    front = f'title = "{title or f"Harbour story {n}"}"\ndate = "{date}"\n' + (f'slug = "{slug}"\n' if slug else "")
+    front += f'topics = ["{topic}"]\n' if topic else ""
+    words = ["harbour", "ferry", "tariff", "exports", "museum", "rain", "flood", "embroidery"]
+    text = body or (f"The {words[n % 8]} story number {n} began on a quiet morning. "
+                    f"Officials said the {words[(n + 3) % 8]} plan would change little.")
+    return f"+++\n{front}+++\n\n{text}\n"
+
+
+def test_rebuilds_that_key_only_the_pages_showing_a_changed_article_equal_clean_builds(
+        project: Path, tmp_path: Path, monkeypatch) -> None:
+    import digestsite.pipeline as pipeline
+    from digestsite.model import BuildOptions
+
+    pages = project / "content" / "articles"
+    for n in range(40):
+        (pages / f"story-{n:02}.md").write_text(_story_page(n))
+    options = BuildOptions(content_dir=project / "content", templates_dir=project / "templates",
+                           out_dir=tmp_path / "site", search=False, cache_dir=project / "cache")
+    settled: list[int] = []
+    settle = pipeline._settled_pages
+    monkeypatch.setattr(pipeline, "_settled_pages", lambda *a: settled.append(len(found := settle(*a))) or found)
+    pipeline.build(options)
+
+    edits = [  # (what changes, whether the plan keeps its shape)
+        ("a body", "story-07.md", _story_page(7, body="The ferry story number 7 ended with a flood of tariff talk."), True),
+        ("a title", "story-12.md", _story_page(12, title="Harbour story twelve", slug="harbour-story-12"), True),
+        ("a title and so the slug", "story-13.md", _story_page(13, title="Harbour story thirteen"), False),
+        ("a date", "story-20.md", _story_page(20, date="2024-06-01"), False),
+        ("a topic", "story-03.md", _story_page(3, topic="Culture and heritage"), False),
+        ("a body again", "story-07.md", _story_page(7, body="The ferry story number 7 is short now."), True),
+    ]
+    for name, file, text, same_shape in edits:
+        (pages / file).write_text(text)
+        settled.clear()
+        pipeline.build(options)
+        assert (settled[0] > 30) == same_shape, name  # most pages settled, or none
+        assert site_files(tmp_path / "site") == _clean_build(project, tmp_path / "clean", "--no-search"), name

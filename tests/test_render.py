@@ -34,7 +34,7 @@ from digestsite.model import (
     TopicDefinition,
 )
 from digestsite.related import RelatedMemo, related_articles
-from digestsite.render import make_environment, plan_pages, render_markdown, render_pages, static_files
+from digestsite.render import make_environment, plan_pages, plan_site, render_markdown, render_pages, static_files
 from digestsite.taxonomy import index_spokespersons, index_topics
 from digestsite.urls import base_path
 
@@ -200,7 +200,8 @@ def _edited(site: SiteModel, index: int, **fields) -> SiteModel:
     return make_site(articles)
 
 
-@pytest.mark.parametrize("change", [
+# Ways a site can change, for the page-key tests below.
+_SITE_CHANGES = [
     lambda site: make_site(site.articles, title="Another title"),
     lambda site: make_site(site.articles, base_url="https://example.com/"),
     lambda site: make_site(site.articles, language="fr", author="Desk"),
@@ -217,15 +218,53 @@ def _edited(site: SiteModel, index: int, **fields) -> SiteModel:
     lambda site: replace(site, build_time="2030-01-01T00:00:00Z"),
     lambda site: _edited(site, 1, date="2024-12-31"),
     lambda site: _edited(site, 0, body="A new body.\n\nIn two paragraphs.\n"),
-], ids=["site title", "base url", "language and author", "title of a card", "standfirst",
+]
+_SITE_CHANGE_NAMES = ["site title", "base url", "language and author", "title of a card", "standfirst",
         "spokesperson", "an article removed", "a topic's address", "a topic's description",
-        "an organisation", "a statement", "build time", "a date", "a body"])
+        "an organisation", "a statement", "build time", "a date", "a body"]
+
+
+@pytest.mark.parametrize("change", _SITE_CHANGES, ids=_SITE_CHANGE_NAMES)
 def test_a_page_key_changes_whenever_its_context_does(change):
     before = _keyed_pages(rich_site())
     after = _keyed_pages(change(rich_site()))
     changed_contexts = [p for p in after if p in before and after[p][0] != before[p][0]]
     assert changed_contexts
     assert all(after[p][1] != before[p][1] for p in changed_contexts)
+
+
+@pytest.mark.parametrize("change", _SITE_CHANGES, ids=_SITE_CHANGE_NAMES)
+def test_in_a_plan_of_the_same_shape_only_pages_showing_a_changed_article_change_key(change):
+    before, after = plan_site(rich_site()), plan_site(change(rich_site()))
+    if before.shape != after.shape:
+        return
+    old_keys = {spec.url_path: hash_values(spec.key()) for spec in before.pages if spec.key_of}
+    fingerprints = {a.slug: before.view.fingerprint(a) for a in before.view.site.articles}
+    changed = {a.slug for a in after.view.site.articles if after.view.fingerprint(a) != fingerprints.get(a.slug)}
+    related = before.related_slugs()
+    changed |= {slug for slug, others in after.related_slugs().items() if related.get(slug) != others}
+    rekeyed = [spec for spec in after.pages if spec.key_of and hash_values(spec.key()) != old_keys[spec.url_path]]
+    assert rekeyed and all(spec.shows is None or {a.slug for a in spec.shown() if a} & changed for spec in rekeyed)
+
+
+@pytest.mark.parametrize("change", [
+    lambda site: _edited(site, 2, title="A neighbour and related story renamed"),
+    lambda site: _edited(site, 7, standfirst="Another first sentence."),
+    lambda site: _edited(site, 10, statements=(Statement("Guo Jiakun", "Guo Jiakun said something else.", 1),)),
+    lambda site: _edited(site, 0, body="A new body.\n\nIn two paragraphs.\n"),
+], ids=["title of a card", "standfirst", "a statement", "a body"])
+def test_an_edit_that_moves_no_article_keeps_the_plans_shape(change):
+    assert plan_site(change(rich_site())).shape == plan_site(rich_site()).shape
+
+
+def test_a_change_of_what_a_page_lists_or_prints_changes_the_plans_shape():
+    site = rich_site()
+    shape = plan_site(site).shape
+    assert plan_site(make_site(site.articles, title="Another title")).shape != shape
+    assert plan_site(make_site(site.articles[1:])).shape != shape
+    assert plan_site(replace(site, build_time="2030-01-01T00:00:00Z")).shape != shape
+    assert plan_site(replace(site, spokespersons=tuple(replace(p, organisation="A ministry")
+                                                       for p in site.spokespersons))).shape != shape
 
 
 def test_page_keys_ignore_an_articles_place_in_the_build():
