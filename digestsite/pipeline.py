@@ -84,7 +84,7 @@ def _build(options: BuildOptions, stamp: str, started: float, progress: Progress
     progress("planning pages", 0, 1)
     related_memo = _load_related_memo(cache)
     template_memo = (cache.load_memo("template-references") or {}) if cache.enabled else None
-    previous = cache.load_json("pages.json") if cache.enabled else None
+    previous = cache.load_records("pages.pickle") if cache.enabled else None
     settle()  # the model, the other memos and the page records
     # each article hashed once for the page keys of a rebuild (its page, its index.md, its cards)
     article_hashes = _article_hashes(site.articles, page_memo) if previous is not None else {}
@@ -96,15 +96,15 @@ def _build(options: BuildOptions, stamp: str, started: float, progress: Progress
     templates = template_hashes(env, template_memo)
     state = {"shape": hash_values(code_hash(), sorted(templates.items()), site_plan.shape),
              "hashes": article_hashes, "related": related}
-    changed = (_changed_articles(cache.load_json("site.json"), state)
-               if previous and _describes(cache, options.out_dir) else None)
+    describes = bool(previous) and _describes(cache, options.out_dir)
+    changed = _changed_articles(cache.load_records("site.pickle"), state) if describes else None
     with staged_update(options.out_dir, protected, stamp) as update:
         rendered, records = render_changed(plan, env, previous, options.out_dir, update.staging, progress,
                                            templates, changed)
         records |= markdown_changed(site.articles, previous, options.out_dir, update.staging, article_hashes,
                                     changed)
         records |= _files_changed(static_files(options.templates_dir), previous, options.out_dir, update.staging)
-        indexed = _complete_output(update, site, records, previous, _describes(cache, options.out_dir), options)
+        indexed = _complete_output(update, site, records, previous, describes, options)
     report = BuildReport(
         articles=len(site.articles), topics=len(site.topics),
         spokespersons=len(site.spokespersons), pages=len(plan) - sum(1 for s in plan if s.url_path.suffix != ".html"),
@@ -255,7 +255,7 @@ def _settled_pages(plan: Sequence[PageSpec], previous: dict | None,
         return set()
     return {spec.url_path for spec in plan
             if spec.shows is not None and str(spec.url_path) in previous
-            and not any(a is not None and a.slug in changed_articles for a in spec.shown())}
+            and changed_articles.isdisjoint([a.slug for a in spec.shown() if a is not None])}
 
 
 def markdown_changed(articles: Sequence[Article], previous: dict | None, out_dir: Path,
@@ -385,8 +385,8 @@ def _remember(cache: BuildCache, records: dict, report: BuildReport, stamp: str,
     shape (``state``, see ``_changed_articles``), and the report with the inputs' stamp."""
     if not cache.enabled:
         return
-    cache.store_json("pages.json", records)
-    cache.store_json("site.json", state)
+    cache.store_records("pages.pickle", records)
+    cache.store_records("site.pickle", state)
     fields = {f: getattr(report, f) for f in ("articles", "topics", "spokespersons", "pages", "indexed", "warnings")}
     cache.store_json("report.json", {**fields, "stamp": stamp})
     cache.prune_articles()
