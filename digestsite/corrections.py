@@ -18,8 +18,7 @@ from dataclasses import replace
 from .errors import SourceError
 from .model import Article, ArticleOverride, Content, Digest, SplitCorrection, Subhead
 from .read import PageMemo
-from .segment import matching_line
-from .text import slugify, split_sentences
+from .text import article_slug, split_sentences
 
 __all__ = ["apply_corrections", "drop_duplicates", "unmatched_splits"]
 
@@ -129,7 +128,7 @@ def handwritten_article(override: ArticleOverride, order: int) -> Article:
     standfirst = override.standfirst or (split_sentences(" ".join(first_paragraph.split())) or [""])[0]
     article_id = override.id or hashlib.sha1(body.encode("utf-8")).hexdigest()[:12]
     return Article(
-        id=article_id, slug=override.slug or slugify(override.title) or f"article-{article_id[:8]}",
+        id=article_id, slug=override.slug or article_slug(override.title, article_id),
         title=override.title, standfirst=standfirst, body=body,
         topics=override.topics or (), tags=override.tags or (),
         spokespersons=override.spokespersons or (), date=override.date, order=order,
@@ -145,4 +144,8 @@ def _subheads(body: str, line: int) -> tuple[Subhead, ...]:
 
 def unmatched_splits(digests: Sequence[Digest], splits: Sequence[SplitCorrection]) -> list[SplitCorrection]:
     """Split and join corrections that name no paragraph in any digest."""
+    if not splits:
+        return []
+    from .segment import matching_line  # here: a build without split corrections never loads the segmenter
+
     return [c for c in splits if all(matching_line(d, c) is None for d in digests)]

@@ -1,4 +1,4 @@
-"""The enrichment stage: one Segment -> one Article, plus the cross-article slug pass.
+"""The enrichment stage: one Segment -> one Article.
 
 Contract:
 
@@ -12,11 +12,8 @@ Contract:
   or moving an article to another digest keeps its id.
 - Headlines come from ``headline.make_headline`` (the lede, with the article
   as context); ``headline.py`` states their rules.
-- ``assign_slugs`` returns the articles in the same order with unique slugs
-  matching ``[a-z0-9-]+``; on a clash the earlier article (by date, undated
-  last) keeps the plain slug and the others get numeric suffixes, ties broken
-  by id, so reordering or renaming digests moves no page. It is one sort and
-  one dict pass, O(n log n).
+- Slugs: each article gets its title's (``text.article_slug``); the
+  cross-article pass that makes them unique is ``pipeline.assign_slugs``.
 
 People, spokespersons, statements and named-entity tags live in ``people.py``.
 """
@@ -28,7 +25,6 @@ import math
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import replace
 from functools import lru_cache
 from itertools import compress
 from typing import NamedTuple
@@ -36,12 +32,11 @@ from typing import NamedTuple
 from .model import Article, Segment, Subhead, Taxonomy
 from .headline import MAX_HEADLINE_CHARS, headline_problems, make_headline
 from .people import find_speakers, find_tags, sentences_of
-from .text import normalize, slugify, words
+from .text import article_slug, normalize, words
 
 __all__ = [
     "MAX_HEADLINE_CHARS",
     "article_body",
-    "assign_slugs",
     "enrich_segment",
     "escape_markdown",
     "headline_problems",
@@ -51,7 +46,6 @@ __all__ = [
 ]
 
 ID_LENGTH = 12  # hex chars of sha1: 48 bits, no collision in any realistic archive
-SLUG_ID_CHARS = 8  # the "article-<id>" fallback for titles with no Latin letters
 
 # ---------------------------------------------------------------------------
 # Article assembly
@@ -72,7 +66,7 @@ def enrich_segment(segment: Segment, taxonomy: Taxonomy, *, date: str | None = N
     topics = tuple(name for name, _ in score_topics(text, title + " " + standfirst, taxonomy))
     return Article(
         id=article_id,
-        slug=slugify(title) or f"article-{article_id[:SLUG_ID_CHARS]}",
+        slug=article_slug(title, article_id),
         title=title,
         standfirst=standfirst,
         body=_markdown_body(segment, texts),
@@ -183,39 +177,6 @@ def _escape_block_marker(match: re.Match[str]) -> str:
     if match.group(1):
         return "\\" + match.group(1)
     return match.group(2) + "\\" + match.group(3)
-
-
-# ---------------------------------------------------------------------------
-# Slugs
-
-
-def assign_slugs(articles: Sequence[Article]) -> list[Article]:
-    """Unique URL-safe slugs; on a clash the earliest article keeps the plain one.
-
-    "Earliest" is by date (undated last), then by id: both come from the
-    article itself, so the slugs do not depend on the order of the digests.
-    Identical articles (same id) fall back to ``order``.
-    """
-    def priority(i: int) -> tuple:
-        article = articles[i]
-        return (article.date is None, article.date or "", article.id, article.order, i)
-
-    by_order = sorted(range(len(articles)), key=priority)
-    taken: set[str] = set()
-    next_suffix: dict[str, int] = {}
-    slugs: list[str] = [""] * len(articles)
-    for index in by_order:
-        article = articles[index]
-        base = slugify(article.slug) or slugify(article.title) or f"article-{article.id[:SLUG_ID_CHARS]}"
-        slug = base
-        suffix = next_suffix.get(base, 2)
-        while slug in taken:  # amortised O(1): next_suffix remembers where we got to
-            slug = f"{base}-{suffix}"
-            suffix += 1
-        next_suffix[base] = suffix
-        taken.add(slug)
-        slugs[index] = slug
-    return [a if a.slug == s else replace(a, slug=s) for a, s in zip(articles, slugs)]
 
 
 # ---------------------------------------------------------------------------

@@ -27,9 +27,9 @@ from jinja2 import Environment
 
 from .cache import BuildCache, article_hash, check_inputs, code_hash, hash_values, previous_file, template_hashes
 from .corrections import apply_corrections, unmatched_splits
-from .enrich import assign_slugs, enrich_segment
 from .markdown_pages import article_to_markdown
-from .model import Article, BuildOptions, BuildReport, Content, Digest, LineDecision, PageSpec, SiteModel
+from .model import (Article, BuildOptions, BuildReport, Content, Digest, LineDecision, PageSpec, SiteModel,
+                    SplitCorrection, Taxonomy)
 from .errors import BuildError
 from .publish import OutputUpdate, check_output_dir, link_files, output_stamp, staged_update, write_files
 from .read import TAXONOMY_FILE, PageMemo, read_content, read_digest, read_taxonomy, safe_base_url
@@ -37,8 +37,8 @@ from .related import RelatedMemo
 from .render import make_environment, plan_site, render_page, static_files
 from .parallel import parallel_imap, parallel_map, release_free_memory, usable_workers
 from .search import index_site
-from .segment import explain_digest, segment_digest
 from .taxonomy import index_spokespersons, index_topics
+from .text import article_slug, slugify
 
 _RENDER_BATCH = 250  # pages per task, progress update and write
 # Below these a pool's start-up (forking, shipping results back) costs more than it saves.
@@ -421,6 +421,17 @@ def build_site_model(content: Content, base_url: str | None = None, cache: Build
     return site, warnings
 
 
+def enriched_segments(digest: Digest, taxonomy: Taxonomy, splits: Sequence[SplitCorrection] = ()) -> list[Article]:
+    """The digest's articles: segmented, then enriched, numbered in digest order."""
+    # imported here: a rebuild whose digests are all cached never loads the segmenter and
+    # the enricher (a twentieth of a one-edit rebuild's time is Python starting up and importing)
+    from .enrich import enrich_segment
+    from .segment import segment_digest
+
+    return [enrich_segment(s, taxonomy, date=digest.date, order=i)
+            for i, s in enumerate(segment_digest(digest, splits))]
+
+
 def enrich_digests(digests: list[Digest | None], content: Content, cache: BuildCache,
                    progress: Progress = _no_progress) -> list[Article]:
     """Segment and enrich every digest; ``order`` numbers articles across the whole build.
@@ -439,10 +450,11 @@ def enrich_digests(digests: list[Digest | None], content: Content, cache: BuildC
     def enrich_one(index: int) -> list[Article]:
         digest = digests[index]
         assert digest is not None
-        return [enrich_segment(s, content.taxonomy, date=digest.date, order=i)
-                for i, s in enumerate(segment_digest(digest, content.splits))]
+        return enriched_segments(digest, content.taxonomy, content.splits)
 
     workers = usable_workers() if len(missing) >= PARALLEL_MIN_DIGESTS else 1
+    if missing:
+        from . import enrich, segment  # noqa: F401 - loaded once, before the workers fork
     progress("segmenting", 0, len(keys))
     done = len(keys) - len(missing)
     for index, articles in zip(missing, parallel_imap(enrich_one, missing, workers)):
@@ -456,6 +468,36 @@ def enrich_digests(digests: list[Digest | None], content: Content, cache: BuildC
         assert articles is not None
         result += [replace(a, order=len(result) + i) for i, a in enumerate(articles)]
     return result
+
+
+def assign_slugs(articles: Sequence[Article]) -> list[Article]:
+    """The articles in the same order with unique slugs matching ``[a-z0-9-]+``; on a
+    clash the earliest article keeps the plain slug and the others get numeric suffixes.
+
+    "Earliest" is by date (undated last), then by id: both come from the
+    article itself, so reordering or renaming digests moves no page. Identical
+    articles (same id) fall back to ``order``. One sort and one dict pass.
+    """
+    def priority(i: int) -> tuple:
+        article = articles[i]
+        return (article.date is None, article.date or "", article.id, article.order, i)
+
+    by_order = sorted(range(len(articles)), key=priority)
+    taken: set[str] = set()
+    next_suffix: dict[str, int] = {}
+    slugs: list[str] = [""] * len(articles)
+    for index in by_order:
+        article = articles[index]
+        base = slugify(article.slug) or article_slug(article.title, article.id)
+        slug = base
+        suffix = next_suffix.get(base, 2)
+        while slug in taken:  # amortised O(1): next_suffix remembers where we got to
+            slug = f"{base}-{suffix}"
+            suffix += 1
+        next_suffix[base] = suffix
+        taken.add(slug)
+        slugs[index] = slug
+    return [a if a.slug == s else replace(a, slug=s) for a, s in zip(articles, slugs)]
 
 
 def reading_order(articles: Sequence[Article]) -> list[Article]:
@@ -499,9 +541,7 @@ def segment_files(paths: Sequence[Path], content_dir: Path) -> list[dict]:
     results = []
     for path in paths:
         digest = read_digest(path, relative_to=path.parent)
-        articles = [enrich_segment(s, taxonomy, date=digest.date, order=i)
-                    for i, s in enumerate(segment_digest(digest))]
-        articles = assign_slugs(articles)
+        articles = assign_slugs(enriched_segments(digest, taxonomy))
         results.append({"file": str(path), "articles": [_segment_json(a) for a in articles]})
     return results
 
@@ -518,6 +558,8 @@ def _segment_json(article: Article) -> dict:
 
 def explain_file(path: Path) -> list[tuple[LineDecision, str]]:
     """Every paragraph's boundary decision with the paragraph's text, for --explain."""
+    from .segment import explain_digest  # see enriched_segments
+
     digest = read_digest(path, relative_to=path.parent)
     texts = {p.line: p.text for p in digest.paragraphs}
     return [(d, texts.get(d.line, "")) for d in explain_digest(digest)]

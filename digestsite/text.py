@@ -113,6 +113,14 @@ _NOT_SLUG = re.compile(r"[^a-z0-9]+")
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 
+SLUG_ID_CHARS = 8  # the "article-<id>" fallback for titles with no Latin letters
+
+
+def article_slug(title: str, article_id: str) -> str:
+    """An article's slug: its title's, or ``article-<id>`` when the title has no Latin letters."""
+    return slugify(title) or f"article-{article_id[:SLUG_ID_CHARS]}"
+
+
 def slugify(text: str, max_length: int = 60) -> str:
     """A URL-safe slug matching ``[a-z0-9-]+``; "" when the text has no Latin letters or digits.
 

@@ -25,7 +25,6 @@ import digestsite.enrich as enrich_module
 from digestsite.enrich import (
     MAX_HEADLINE_CHARS,
     article_body,
-    assign_slugs,
     enrich_segment,
     escape_markdown,
     headline_problems,
@@ -33,6 +32,7 @@ from digestsite.enrich import (
     stable_id,
 )
 from digestsite.model import Article, Paragraph, Person, Segment, Spokesperson, Subhead, Taxonomy, TopicDefinition
+from digestsite.pipeline import assign_slugs
 from digestsite.read import read_taxonomy as load_taxonomy
 from digestsite.text import slugify
 from support import ROOT, bbc_segments, seed_segments

@@ -26,10 +26,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from support import ROOT, run_cli
-from digestsite.enrich import assign_slugs, enrich_segment
+from digestsite.enrich import enrich_segment
 from digestsite.markdown_pages import read_front_matter
 from digestsite.markup import MARKDOWN_TAGS
 from digestsite.model import Digest, Paragraph, Settings, SiteModel, Taxonomy, TopicDefinition
+from digestsite.pipeline import assign_slugs
 from digestsite.read import decode_digest
 from digestsite.render import make_environment, plan_pages, render_pages
 from digestsite.segment import segment_digest

@@ -409,3 +409,22 @@ def test_rebuilds_that_key_only_the_pages_showing_a_changed_article_equal_clean_
         pipeline.build(options)
         assert (settled[0] > 30) == same_shape, name  # most pages settled, or none
         assert site_files(tmp_path / "site") == _clean_build(project, tmp_path / "clean", "--no-search"), name
+
+
+def test_a_rebuild_from_cached_digests_never_loads_the_segmenter_or_the_enricher(project: Path, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    site = tmp_path / "site"
+    _build(project, site, "--no-search")
+    _add_article(project)  # a page to read again; every digest is in the cache
+    probe = ("import atexit, runpy, sys; atexit.register(lambda: print('loaded:', sorted(m for m in sys.modules "
+             "if m in ('digestsite.segment', 'digestsite.enrich', 'digestsite.people', 'digestsite.headline'))))\n"
+             f"sys.argv = ['build.py', 'build', '--content', {str(project / 'content')!r}, '--templates', "
+             f"{str(project / 'templates')!r}, '--out', {str(site)!r}, '--cache', {str(project / 'cache')!r}, "
+             "'--no-search']\nrunpy.run_path(" + repr(str(ROOT / "build.py")) + ", run_name='__main__')")
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert "unchanged)" in result.stdout and "loaded: []" in result.stdout, result.stdout + result.stderr
+    _edit_article(project)  # a digest changed: now they are needed
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert "'digestsite.segment'" in result.stdout, result.stdout + result.stderr
