@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from digestsite.errors import SourceError
-from digestsite.markdown_pages import article_from_markdown, article_to_markdown, read_front_matter
+from digestsite.markdown_pages import _plain_toml, article_from_markdown, article_to_markdown, read_front_matter
 from digestsite.model import Article, Person, Spokesperson, Statement
 
 
@@ -84,3 +84,36 @@ def test_round_trip_any_text(title: str, standfirst: str, tags: list[str], name:
     assert (back.title, back.standfirst, back.tags, back.spokespersons, back.statements) == (
         article.title, article.standfirst, article.tags, article.spokespersons, article.statements)
     assert back.body == article.body.strip("\n")
+
+
+# Front matter lines as people write them, and some that only tomllib may read.
+_KEYS = st.sampled_from(["title", "date", "tags", "topics", "slug", "a-b_1", "Title", "x.y", "\"q\""])
+_TEXT = st.text(st.sampled_from(list('ab é"\\\t\x01\x7f#=[],\u00e9\u4e2d')), max_size=6)
+_STRING = _TEXT.map(lambda t: f'"{t}"')
+_ARRAY = st.lists(_STRING, max_size=3).flatmap(
+    lambda items: st.sampled_from([", ", ",", " ,\t"]).map(lambda sep: "[" + sep.join(items) + "]"))
+_LINE = st.one_of(
+    st.tuples(st.sampled_from(["", " ", "\t"]), _KEYS, st.sampled_from(["=", " = ", "\t=  "]),
+              st.one_of(_STRING, _ARRAY, st.sampled_from(["1", "true", "[1]", '"a" # note', "'lit'", "[\"a\",]"])),
+              st.sampled_from(["", " ", "\t"])).map("".join),
+    st.sampled_from(["", "  ", "# a comment", "[table]", "\x0c"]),
+)
+
+
+@given(st.lists(_LINE, max_size=6))
+@settings(max_examples=400)
+def test_plain_front_matter_is_read_as_tomllib_reads_it(lines: list[str]) -> None:
+    text = "\n".join(lines)
+    try:
+        expected = tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        expected = None
+    plain = _plain_toml(text)
+    assert plain is None or plain == expected
+
+
+def test_the_usual_front_matter_is_read_without_tomllib() -> None:
+    text = 'title = "Ex-PM dies aged 92 (1)"\ndate = "2020-01-01"\n\ntopics = ["Politics"]\ntags = ["A B", "C"]\n'
+    assert _plain_toml(text) == tomllib.loads(text)
+    for other in ('spokespersons = [{ name = "A" }]', 'title = "say \\"hi\\""', "count = 3", 'a = "1"\na = "2"'):
+        assert _plain_toml(other) is None  # left to tomllib, which reads it or reports the line
