@@ -94,28 +94,28 @@ def _options(args: argparse.Namespace) -> BuildOptions:
 
 
 def run_build(args: argparse.Namespace) -> int:
-    from digestsite.cache import up_to_date
+    from digestsite.cache import check_inputs
 
     started = time.perf_counter()
     options = _options(args)
     # checked before importing the pipeline, whose imports cost more than the check
-    report = up_to_date(options)
+    report, stamp = check_inputs(options)
     if report is not None:
         report.seconds = time.perf_counter() - started
     else:
-        report = _build_with_progress(options, quiet=args.quiet)
+        report = _build_with_progress(options, quiet=args.quiet, stamp=stamp)
     if not args.quiet:
         print(report.summary_line())
     print_warnings(report.warnings)
     return report.exit_code
 
 
-def _build_with_progress(options: BuildOptions, quiet: bool):
+def _build_with_progress(options: BuildOptions, quiet: bool, stamp: str | None = None):
     from digestsite.pipeline import build
 
     progress = TerminalProgress() if sys.stderr.isatty() and not quiet else None
     try:
-        return build(options, progress or (lambda *_: None))
+        return build(options, progress or (lambda *_: None), stamp=stamp)
     finally:
         if progress:
             progress.clear()

@@ -47,7 +47,7 @@ from .model import Article, BuildOptions, BuildReport
 from .publish import check_output_dir, output_stamp, write_atomic
 
 __all__ = ["BuildCache", "article_hash", "check_inputs", "code_hash", "hash_values", "inputs_stamp",
-           "memos_held_in_memory", "template_hashes", "unchanged_file", "up_to_date"]
+           "memos_held_in_memory", "template_hashes", "unchanged_file"]
 
 _VERSION = b"digestsite-cache-1"
 
@@ -166,17 +166,12 @@ def inputs_stamp(options: BuildOptions, known: dict[str, list] | None = None) ->
                        os.environ.get("SOURCE_DATE_EPOCH", ""))
 
 
-def up_to_date(options: BuildOptions) -> BuildReport | None:
-    """The last build's report when ``options.out_dir`` was built from exactly these inputs.
-
-    Cheap on purpose (no stage module is imported, unchanged files are not
-    read), so a no-op rebuild costs little more than starting Python.
-    """
-    return check_inputs(options)[0]
-
-
 def check_inputs(options: BuildOptions) -> tuple[BuildReport | None, str]:
-    """(``up_to_date``'s answer, the inputs' stamp: "" with no cache, which never compares it)."""
+    """(the last build's report when ``options.out_dir`` was built from exactly these
+    inputs, else None; the inputs' stamp: "" with no cache, which never compares it).
+
+    Cheap on purpose (no stage module is imported, unchanged files are not read),
+    so a no-op rebuild costs little more than starting Python."""
     # an unsafe --out is refused before the cache folder is touched
     check_output_dir(options.out_dir, [options.content_dir, options.templates_dir])
     cache = BuildCache(options.cache_dir, options.out_dir)

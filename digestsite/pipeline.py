@@ -55,8 +55,11 @@ def _no_progress(stage: str, done: int, total: int) -> None:
     pass
 
 
-def build(options: BuildOptions, progress: Progress = _no_progress) -> BuildReport:
-    """Build the site into ``options.out_dir``; the old site stays if anything fails."""
+def build(options: BuildOptions, progress: Progress = _no_progress, stamp: str | None = None) -> BuildReport:
+    """Build the site into ``options.out_dir``; the old site stays if anything fails.
+
+    ``stamp``: what ``cache.check_inputs`` gave for these options just before, when the
+    caller asked it (and found the site out of date), so the inputs are not walked twice."""
     started = time.perf_counter()
     protected = [options.content_dir, options.templates_dir]
     check_output_dir(options.out_dir, protected)  # before anything is read or cached
@@ -64,9 +67,10 @@ def build(options: BuildOptions, progress: Progress = _no_progress) -> BuildRepo
         raise BuildError(f"--base-url must be an http(s) address or a path, not {options.base_url!r}")
     # the stamp is what the next build compares to know the site is up to date; with no
     # cache there is no next comparison, and hashing every input file is a tenth of a build
-    fresh, stamp = check_inputs(options)
-    if fresh is not None:
-        return replace(fresh, seconds=time.perf_counter() - started)
+    if stamp is None:
+        fresh, stamp = check_inputs(options)
+        if fresh is not None:
+            return replace(fresh, seconds=time.perf_counter() - started)
     with _long_lived_objects() as settle:
         return _build(options, stamp, started, progress, settle)
 

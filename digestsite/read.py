@@ -380,7 +380,8 @@ class PageMemo:
     @classmethod
     def shard_of(cls, path: str) -> int:
         """The part that holds a file's page and article (both keys end in its name)."""
-        return zlib.crc32(os.path.basename(path).encode("utf-8", "surrogateescape")) % cls.SHARDS
+        # rpartition rather than os.path.basename: called for every page when the memo is stored
+        return zlib.crc32(path.rpartition(os.sep)[2].encode("utf-8", "surrogateescape")) % cls.SHARDS
 
     def shards(self) -> list[PageMemo]:
         """The memo cut into ``SHARDS`` parts; ``joined`` puts them back together."""
