@@ -22,8 +22,6 @@ so ``--out ~`` or ``--out content`` cannot destroy anything.
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import ctypes.util
 import os
 import shutil
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -207,6 +205,8 @@ def _swap_in(staging: Path, out: Path) -> None:
 
 def _exchange(a: Path, b: Path) -> bool:
     """Atomically swap two paths with renameat2(RENAME_EXCHANGE); False where unsupported."""
+    import ctypes.util  # here: only a whole-site swap needs it, and a rebuild pays for every import
+
     libc_name = ctypes.util.find_library("c")
     if not libc_name:
         return False

@@ -104,29 +104,35 @@ class RelatedMemo:
 
 
 def related_articles(articles: Sequence[Article], limit: int = 3, workers: int = 1,
-                     memo: RelatedMemo | None = None) -> dict[str, tuple[Article, ...]]:
+                     memo: RelatedMemo | None = None,
+                     text_keys: Sequence[bytes] | None = None) -> dict[str, tuple[Article, ...]]:
     """Slug -> up to ``limit`` related articles, best first (see the module docstring).
 
     With ``workers > 1`` the three per-article passes (finding each article's words,
     choosing its rarest, scoring its candidates) run in forked workers, in chunks; the result is the same.
-    ``memo``: what earlier calls found (``RelatedMemo``); afterwards it holds this call's."""
+    ``memo``: what earlier calls found (``RelatedMemo``); afterwards it holds this call's.
+    ``text_keys``: per article, bytes that change whenever its title, standfirst or body
+    does (a hash of the whole article will do), in place of hashing its text here; a
+    caller passes them always or never with one memo."""
     slugs = [a.slug for a in articles]
     last = memo.last if memo is not None else None
     known = set(memo.words) if memo is not None else set()
+    inputs = _inputs(articles, text_keys) if memo is not None else []
     result = None
     if memo is not None and last is not None and last.limit == limit and last.slugs == slugs:
-        result = _update(last, articles, memo.words)
+        result = _update(last, articles, memo.words, inputs)
     if result is None:
-        result = _compute(articles, limit, workers, memo.words if memo is not None else None)
+        result = _compute(articles, limit, workers, memo.words if memo is not None else None, inputs)
     if memo is not None:
         memo.last = result
         memo.dirty = {memo.shard_of(key) for key in known.symmetric_difference(memo.words)}
     return {slug: tuple(articles[o] for o in others) for slug, others in zip(slugs, result.best)}
 
 
-def _compute(articles: Sequence[Article], limit: int, workers: int, words_memo: dict[bytes, bytes] | None) -> _Result:
-    """Every article's features and best candidates, from scratch."""
-    inputs = _inputs(articles) if words_memo is not None else []
+def _compute(articles: Sequence[Article], limit: int, workers: int, words_memo: dict[bytes, bytes] | None,
+             inputs: list[tuple]) -> _Result:
+    """Every article's features and best candidates, from scratch (``inputs``: see ``_inputs``,
+    [] with no memo)."""
     word_lists = _word_lists(articles, workers, words_memo, [text_key for *_, text_key in inputs])
     df: Counter[str] = Counter()
     for packed in word_lists:
@@ -149,7 +155,8 @@ def _compute(articles: Sequence[Article], limit: int, workers: int, words_memo: 
     return _Result(limit, slugs, inputs, df, numbers, features, postings, best)
 
 
-def _update(last: _Result, articles: Sequence[Article], words_memo: dict[bytes, bytes]) -> _Result | None:
+def _update(last: _Result, articles: Sequence[Article], words_memo: dict[bytes, bytes],
+            inputs: list[tuple]) -> _Result | None:
     """``_compute``'s answer for the same articles as ``last`` in the same order, some of
     them edited, redoing only what the edits can change; None when ``last`` cannot
     say (the memo lacks an old word list).
@@ -159,7 +166,6 @@ def _update(last: _Result, articles: Sequence[Article], words_memo: dict[bytes, 
     words; a changed feature set moves the article in or out of posting lists, so
     the candidate windows of its neighbours there. An article's best list depends
     only on its own features and its windows, so every other one is kept."""
-    inputs = _inputs(articles)
     edited = [i for i, (now, then) in enumerate(zip(inputs, last.inputs)) if now != then]
     old_words = {i: words_memo.get(last.inputs[i][-1]) for i in edited}
     if any(packed is None for packed in old_words.values()):
@@ -259,9 +265,10 @@ def _article_features(article: Article, rarest: Sequence[str], df: Counter[str],
     return feats
 
 
-def _inputs(articles: Sequence[Article]) -> list[tuple]:
+def _inputs(articles: Sequence[Article], text_keys: Sequence[bytes] | None = None) -> list[tuple]:
     """What each article's features are made of: its topics, tags and text (hashed)."""
-    return [(a.topics, a.tags, _text_key(a)) for a in articles]
+    keys = text_keys if text_keys is not None else [_text_key(a) for a in articles]
+    return [(a.topics, a.tags, key) for a, key in zip(articles, keys)]
 
 
 def _words_of(packed: bytes) -> list[str]:

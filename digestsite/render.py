@@ -371,7 +371,9 @@ def plan_site(site: SiteModel, workers: int = 1, search: bool = True,
         base=normalize_base(site.settings.base_url),
         topic_slugs={normalize(t.name): t.slug for t in site.topics},
         speaker_slugs={normalize(s.name): s.slug for s in site.spokespersons},
-        related=related_articles(site.articles, RELATED, workers, related_memo),
+        related=related_articles(site.articles, RELATED, workers, related_memo,
+                                 [bytes.fromhex(article_hashes[a.slug]) for a in site.articles]
+                                 if article_hashes and related_memo is not None else None),
         neighbours=_digest_neighbours(site.articles),
         article_hashes=article_hashes,
     )

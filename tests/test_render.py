@@ -19,7 +19,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from digestsite.cache import hash_values
+from digestsite.cache import article_hash, hash_values
 from digestsite.errors import SourceError
 from digestsite import markup
 from digestsite.markup import MARKDOWN_TAGS, script_json
@@ -824,6 +824,21 @@ def test_related_redoes_only_what_an_edit_can_change(monkeypatch):
     updated = related_articles(articles, 3, memo=memo)
     assert 5 in scored and len(scored) < len(articles) / 2  # the edit's reach only
     assert updated == related_articles(articles, 3)
+
+
+def test_related_articles_take_the_callers_text_keys_in_place_of_hashing_the_text(monkeypatch):
+    import digestsite.related as related_module
+
+    site = rich_site()
+    expected = related_articles(site.articles, 3)
+    monkeypatch.setattr(related_module, "_text_key", lambda article: pytest.fail("text hashed again"))
+    keys = [article_hash(a).encode() for a in site.articles]
+    memo = RelatedMemo()
+    assert related_articles(site.articles, 3, memo=memo, text_keys=keys) == expected
+    articles = list(site.articles)
+    articles[5] = replace(articles[5], body=articles[5].body + " Zeppelins.")
+    keys[5] = article_hash(articles[5]).encode()
+    assert related_articles(articles, 3, memo=memo, text_keys=keys) == related_articles(articles, 3)
 
 
 def test_related_memo_parts_changed_by_an_edit_are_those_of_its_old_and_new_words():
