@@ -8,19 +8,25 @@ the folder only makes the next build slower. What it keeps:
 
 - per digest: the enriched articles, keyed by the digest's paragraphs, the
   corrections, the taxonomy and its date;
-- per Markdown page: the parsed page, by its path, size and time
-  (``read.PageMemo``, stored with ``store_memo``, as is ``related.RelatedMemo``:
-  each article's words and the last related-articles answer);
-- compiled templates (Jinja's bytecode cache, one folder per code version);
-- per output page: the hash of (template and everything it includes,
-  what the page is made from: its context, or for article and listing pages
-  the articles they show, see ``PageSpec.key_of``); an unchanged page is not
-  rendered again: it stays in the site, which only the changed files replace
-  (or, when a whole new site must be staged, it is hard-linked from the
-  current one); an article's ``index.md`` is keyed by the article
-  (``article_hash``), the static files by their own bytes;
-- per build: a hash of every input file and option; when it matches the one
-  stored for this output folder, the site is already up to date.
+- per Markdown page: the parsed page, the hand-written article made from it
+  and that article's hash, by the page's path, size and time (``read.PageMemo``,
+  stored in parts with ``store_parts``, as are the word lists of
+  ``related.RelatedMemo``; its last answer is one memo);
+- the templates each template refers to, by the template's source hash, and
+  compiled templates (Jinja's bytecode cache, one folder per code version);
+- per output file: the hash of (template and everything it includes, what
+  the page is made from: its context, or for most pages the articles they
+  show, see ``PageSpec.key_of``; an article's ``index.md`` the article alone),
+  and the file's size and time; an unchanged page is not rendered again: it
+  stays in the site, which only the changed files replace (or, when a whole
+  new site must be staged, it is hard-linked from the current one); the
+  static files are keyed by their own bytes;
+- per build: the plan's shape, each article's hash and its related articles
+  (``render.SitePlan``: a rebuild of the same shape keys only the pages that
+  show a changed article), and a hash of every input file and option; when
+  that matches the one stored for this output folder, the site is already
+  up to date. Memos and records are pickles, (un)pickled with Python's cycle
+  collector paused.
 """
 
 from __future__ import annotations
