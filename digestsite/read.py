@@ -409,27 +409,39 @@ class PageMemo:
 def _read_article_pages(content_dir: Path, memo: PageMemo | None = None) -> tuple[ArticleOverride, ...]:
     """articles/*.md, in file-name order: corrections (with a source digest) or new articles.
     Parsed by forked workers when there are many (the same pages, in the same order)."""
-    # by the path's text: the same order as comparing Paths (one folder), a tenth of the time
-    paths = sorted((content_dir / "articles").glob("*.md"), key=str)
-    stats = [path.stat() for path in paths] if memo is not None else []
+    folder = content_dir / "articles"
+    # names and stats from one scandir, and no Path per page: a rebuild of 10,000 pages
+    # reads one or two of them (what glob("*.md") finds, in the order of the path's text)
+    entries = sorted((entry for entry in _entries(folder) if entry.name.endswith(".md")), key=lambda e: e.name)
+    stats = [entry.stat() for entry in entries] if memo is not None else []
     known = memo.pages if memo is not None else {}
     # absolute: a cache shared by two projects must not mistake one's content/ for the other's
-    keys = [os.path.abspath(path) for path in paths] if memo is not None else []
-    missing = (list(range(len(paths))) if memo is None
+    absolute = os.path.abspath(folder)
+    keys = [os.path.join(absolute, entry.name) for entry in entries] if memo is not None else []
+    missing = (list(range(len(entries))) if memo is None
                else [i for i, key in enumerate(keys) if not unchanged_file(stats[i], known.get(key))])
 
     def read_pages(start: int) -> list[ArticleOverride]:
-        return [_read_article_page(paths[i], content_dir) for i in missing[start:start + _PAGES_PER_TASK]]
+        return [_read_article_page(folder / entries[i].name, content_dir)
+                for i in missing[start:start + _PAGES_PER_TASK]]
 
     workers = usable_workers() if len(missing) >= _PARALLEL_MIN_PAGES else 1
     chunks = parallel_map(read_pages, range(0, len(missing), _PAGES_PER_TASK), workers)
     found = dict(zip(missing, (page for chunk in chunks for page in chunk)))
-    pages = tuple(found[i] if i in found else known[keys[i]][2] for i in range(len(paths)))
+    pages = tuple(found[i] if i in found else known[keys[i]][2] for i in range(len(entries)))
     if memo is not None:
         memo.dirty = {PageMemo.shard_of(keys[i]) for i in missing}
         memo.dirty.update(PageMemo.shard_of(key) for key in known.keys() - set(keys))  # dropped pages
         memo.pages = {key: (stat.st_size, stat.st_mtime_ns, page) for key, stat, page in zip(keys, stats, pages)}
     return pages
+
+
+def _entries(folder: Path) -> list[os.DirEntry]:
+    try:
+        with os.scandir(folder) as scan:
+            return list(scan)
+    except (FileNotFoundError, NotADirectoryError):
+        return []  # as glob finds nothing there
 
 
 def _read_article_page(path: Path, content_dir: Path) -> ArticleOverride:
