@@ -362,8 +362,8 @@ class PageMemo:
 
     It is stored in ``SHARDS`` parts by file name (``shards``), so that after one edit
     only one part is written again; ``dirty`` names the parts this build changed (from
-    the last ``read_content`` on). A page
-    and the article made from it share a part (and a pickle: the page is stored once)."""
+    the last ``read_content`` on). A page and the article made from it share a part
+    (and a pickle: the page is stored once)."""
 
     SHARDS: ClassVar[int] = 16
 
