@@ -418,11 +418,11 @@ def test_a_rebuild_from_cached_digests_never_loads_the_segmenter_or_the_enricher
     site = tmp_path / "site"
     _build(project, site, "--no-search")
     _add_article(project)  # a page to read again; every digest is in the cache
-    probe = ("import atexit, runpy, sys; atexit.register(lambda: print('loaded:', sorted(m for m in sys.modules "
-             "if m in ('digestsite.segment', 'digestsite.enrich', 'digestsite.people', 'digestsite.headline'))))\n"
-             f"sys.argv = ['build.py', 'build', '--content', {str(project / 'content')!r}, '--templates', "
-             f"{str(project / 'templates')!r}, '--out', {str(site)!r}, '--cache', {str(project / 'cache')!r}, "
-             "'--no-search']\nrunpy.run_path(" + repr(str(ROOT / "build.py")) + ", run_name='__main__')")
+    argv = ["build", "--content", str(project / "content"), "--templates", str(project / "templates"),
+            "--out", str(site), "--cache", str(project / "cache"), "--no-search"]
+    probe = (f"import runpy, sys; main = runpy.run_path({str(ROOT / 'build.py')!r})['main']; main({argv!r}); "
+             "print('loaded:', sorted(m for m in sys.modules "
+             "if m in ('digestsite.segment', 'digestsite.enrich', 'digestsite.people', 'digestsite.headline')))")
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, cwd=ROOT)
     assert "unchanged)" in result.stdout and "loaded: []" in result.stdout, result.stdout + result.stderr
     _edit_article(project)  # a digest changed: now they are needed
