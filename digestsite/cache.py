@@ -184,8 +184,10 @@ def check_inputs(options: BuildOptions) -> tuple[BuildReport | None, str]:
     if not cache.enabled:
         return None, ""
     known = cache.load_file_hashes()
+    before = dict(known)
     stamp = inputs_stamp(options, known)
-    cache.store_file_hashes(known)
+    if known != before:  # a file read again (10,000 entries: not rewritten by every check)
+        cache.store_file_hashes(known)
     report = cache.load_json("report.json")
     if report and report.get("stamp") == stamp and output_stamp(options.out_dir) == stamp:
         return BuildReport(**{k: v for k, v in report.items() if k != "stamp"}, unchanged=True), stamp
@@ -360,14 +362,14 @@ class BuildCache:
                 write_atomic(self._site_file(name), pickle.dumps(data, protocol=5))
 
     def load_file_hashes(self) -> dict[str, list]:
-        try:
-            return json.loads((self.directory / "files.json").read_text(encoding="utf-8"))  # type: ignore[operator]
-        except (OSError, ValueError, TypeError):
-            return {}
+        stored = _read_pickle(self.directory / "files.pickle") if self.enabled else None  # type: ignore[operator]
+        return stored if isinstance(stored, dict) else {}
 
     def store_file_hashes(self, known: dict[str, list]) -> None:
         if self.enabled:
-            write_atomic(self.directory / "files.json", json.dumps(known, sort_keys=True).encode("utf-8"))  # type: ignore[operator]
+            with _collector_paused():
+                data = pickle.dumps(known, protocol=5)
+            write_atomic(self.directory / "files.pickle", data)  # type: ignore[operator]
 
 
 

@@ -181,9 +181,11 @@ def _update(last: _Result, articles: Sequence[Article], words_memo: dict[bytes, 
     for word in moved:
         if df[word] <= 0:
             del df[word]
-    # only words whose count changed can reorder another article's words
-    affected = set(edited) | ({j for j, packed in enumerate(word_lists) if not moved.isdisjoint(_words_of(packed))}
-                              if moved else set())
+    # only words whose count changed can reorder another article's words; a word list is
+    # searched as text (its words are space-separated), not split: 10,000 lists an edit
+    padded = [f" {word} " for word in moved]
+    affected = set(edited) | {j for j, packed in enumerate(word_lists)
+                              if padded and any(word in f" {_unpacked(packed)} " for word in padded)}
     features, numbers, stale = list(last.features), dict(last.numbers), set(affected)
     for j in sorted(affected):
         feats = _article_features(articles[j], _rarest_shared(_unpacked(word_lists[j]), df), df, len(articles),
