@@ -266,9 +266,7 @@ class BuildCache:
     def store_articles(self, key: str, articles: list) -> None:
         if self.enabled:
             self._used_articles.add(key)
-            with _collector_paused():
-                data = pickle.dumps(articles, protocol=5)
-            write_atomic(self.directory / "articles" / f"{key}.pickle", data)  # type: ignore[operator]
+            _write_pickle(self.directory / "articles" / f"{key}.pickle", articles)  # type: ignore[operator]
 
     def prune_articles(self) -> None:
         """Forget digests this build did not use, so the cache does not grow forever."""
@@ -278,7 +276,7 @@ class BuildCache:
                 if path.stem not in self._used_articles:
                     path.unlink(missing_ok=True)
 
-    # -- related articles' word lists ------------------------------------------
+    # -- what the stages remember (memos) and compiled templates ---------------
 
     def code_folder(self, name: str) -> Path | None:
         """A folder of the cache for what this code and this Jinja make (compiled templates);
@@ -353,24 +351,18 @@ class BuildCache:
     def load_records(self, name: str) -> dict:
         """``store_records``'s dict, else {} (pickled: the page records of a 10,000-article
         site are 21,000 entries, read and written by every rebuild)."""
-        stored = _read_pickle(self._site_file(name)) if self.enabled else None
-        return stored if isinstance(stored, dict) else {}
+        return _read_dict(self._site_file(name)) if self.enabled else {}
 
     def store_records(self, name: str, data: dict) -> None:
         if self.enabled:
-            with _collector_paused():
-                write_atomic(self._site_file(name), pickle.dumps(data, protocol=5))
+            _write_pickle(self._site_file(name), data)
 
     def load_file_hashes(self) -> dict[str, list]:
-        stored = _read_pickle(self.directory / "files.pickle") if self.enabled else None  # type: ignore[operator]
-        return stored if isinstance(stored, dict) else {}
+        return _read_dict(self.directory / "files.pickle") if self.enabled else {}  # type: ignore[operator]
 
     def store_file_hashes(self, known: dict[str, list]) -> None:
         if self.enabled:
-            with _collector_paused():
-                data = pickle.dumps(known, protocol=5)
-            write_atomic(self.directory / "files.pickle", data)  # type: ignore[operator]
-
+            _write_pickle(self.directory / "files.pickle", known)  # type: ignore[operator]
 
 
 _held_memos: dict[Path, Any] | None = None  # see memos_held_in_memory
@@ -415,6 +407,18 @@ def _holds(path: Path, data: bytes) -> bool:
         return path.read_bytes() == data
     except OSError:
         return False
+
+
+def _write_pickle(path: Path, value: Any) -> None:
+    with _collector_paused():
+        data = pickle.dumps(value, protocol=5)
+    write_atomic(path, data)
+
+
+def _read_dict(path: Path) -> dict:
+    """The dict ``_write_pickle`` stored at ``path``, else {}."""
+    stored = _read_pickle(path)
+    return stored if isinstance(stored, dict) else {}
 
 
 def _read_pickle(path: Path) -> Any:

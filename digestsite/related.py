@@ -68,8 +68,8 @@ class _Result:
 class RelatedMemo:
     """What ``related_articles`` remembers between calls; a caller keeps it between builds.
 
-    ``words``: each article's packed word list by a hash of its text (only the
-    articles it lacks are read again); ``last``: the previous call's answer, from
+    ``words``: each article's packed word list by its text key (a hash of its text, or
+    the caller's ``text_keys``; only the articles it lacks are read again); ``last``: the previous call's answer, from
     which a call whose articles are the same ones, in the same order, redoes only
     the articles an edit can have changed (``_update``).
 
@@ -136,8 +136,7 @@ def _compute(articles: Sequence[Article], limit: int, workers: int, words_memo: 
     word_lists = _word_lists(articles, workers, words_memo, [text_key for *_, text_key in inputs])
     df: Counter[str] = Counter()
     for packed in word_lists:
-        words_of_one = _unpacked(packed)
-        df.update(words_of_one.split(" ") if words_of_one else ())
+        df.update(_words_of(packed))
     numbers: dict[Feature, int] = {}
     features = []
     rarest = _per_article(lambda i: _rarest_shared(_unpacked(word_lists[i]), df), len(articles), workers)
