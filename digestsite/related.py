@@ -25,12 +25,12 @@ from __future__ import annotations
 
 import hashlib
 import heapq
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from array import array
 import math
 import zlib
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -47,7 +47,141 @@ WORDS_PER_ARTICLE = 8  # the rarest content words stand for the article
 WINDOW = 12  # neighbours per side in a posting list
 BODY_CHARS = 2000  # the lead paragraphs: enough text to find the distinctive words, cheap at 50k articles
 
-Feature = tuple[str, str]
+class _Ragged:
+    """A long list of short rows (one per article, or per feature) kept as flat arrays,
+    so that storing and loading it is a few bulk copies rather than 50,000 small objects
+    (the memo of a 10,000-article site is stored after every edit and loaded by every
+    rebuild). A row replaced since is kept aside until the next pickling folds it in;
+    ``copy`` shares the flat arrays, so an update never alters the answer it started from.
+
+    Rows are int arrays, or with ``weighted`` int -> float dicts (feature weights)."""
+
+    __slots__ = ("weighted", "_columns", "_offsets", "_changed")
+
+    def __init__(self, weighted: bool, columns: tuple[array, ...], offsets: array,
+                 changed: dict[int, Any] | None = None) -> None:
+        self.weighted = weighted
+        self._columns = columns
+        self._offsets = offsets  # row i is columns[...][offsets[i]:offsets[i + 1]]
+        self._changed = changed if changed is not None else {}
+
+    @classmethod
+    def of(cls, rows: Iterable[Any], weighted: bool = False) -> _Ragged:
+        columns = (array("i"), array("d")) if weighted else (array("i"),)
+        offsets = array("q", [0])
+        for row in rows:
+            for column, values in zip(columns, cls._values(row, weighted)):
+                column.extend(values)
+            offsets.append(len(columns[0]))
+        return cls(weighted, columns, offsets)
+
+    @staticmethod
+    def _values(row: Any, weighted: bool) -> tuple[Iterable, ...]:
+        return (row.keys(), row.values()) if weighted else (row,)
+
+    def __len__(self) -> int:
+        return max(len(self._offsets) - 1, max(self._changed, default=-1) + 1)
+
+    def __getitem__(self, index: int) -> Any:
+        if index in self._changed:
+            return self._changed[index]
+        if index + 1 >= len(self._offsets):
+            return {} if self.weighted else array("i")
+        start, end = self._offsets[index], self._offsets[index + 1]
+        if self.weighted:
+            return dict(zip(self._columns[0][start:end], self._columns[1][start:end]))
+        return self._columns[0][start:end]
+
+    def __setitem__(self, index: int, row: Any) -> None:
+        self._changed[index] = row
+
+    def __iter__(self) -> Iterator[Any]:
+        return (self[index] for index in range(len(self)))
+
+    def copy(self) -> _Ragged:
+        return _Ragged(self.weighted, self._columns, self._offsets, dict(self._changed))
+
+    def __reduce__(self) -> tuple:
+        return _Ragged, (self.weighted, *self._folded())
+
+    def _folded(self) -> tuple[tuple[array, ...], array]:
+        """The columns and offsets with the changed rows in place: the unchanged runs
+        between them are copied a slice at a time."""
+        if not self._changed:
+            return self._columns, self._offsets
+        columns = tuple(array(column.typecode) for column in self._columns)
+        offsets = array("q", [0])
+        kept = len(self._offsets) - 1
+        done = 0
+        for index in sorted(self._changed):
+            if done < min(index, kept):
+                self._copy_rows(done, min(index, kept), columns, offsets)
+            offsets.extend([len(columns[0])] * (index - max(done, kept)))  # empty rows past the end
+            for column, values in zip(columns, self._values(self._changed[index], self.weighted)):
+                column.extend(values)
+            offsets.append(len(columns[0]))
+            done = index + 1
+        if done < kept:
+            self._copy_rows(done, kept, columns, offsets)
+        return columns, offsets
+
+    def _copy_rows(self, first: int, stop: int, columns: tuple[array, ...], offsets: array) -> None:
+        start, end = self._offsets[first], self._offsets[stop]
+        shift = len(columns[0]) - start
+        for column, source in zip(columns, self._columns):
+            column.extend(source[start:end])
+        offsets.extend(offset + shift for offset in self._offsets[first + 1 : stop + 1])
+
+
+class _WordTable:
+    """Every article's distinct words in one UTF-8 string (`` w1 w2 … \n`` per article), so
+    that the articles using a word are found by one search of the whole text, not by
+    unpacking 10,000 word lists (``_update``); bytes, so that storing and loading it
+    is a copy."""
+
+    __slots__ = ("text", "offsets")
+
+    def __init__(self, text: bytes, offsets: array) -> None:
+        self.text = text
+        self.offsets = offsets  # article i is text[offsets[i]:offsets[i + 1]]
+
+    @classmethod
+    def of(cls, word_lists: Iterable[str]) -> _WordTable:
+        return cls._joined([f" {words} \n".encode() for words in word_lists])
+
+    @classmethod
+    def _joined(cls, entries: list[bytes]) -> _WordTable:
+        offsets = array("q", [0])
+        total = 0
+        for entry in entries:
+            total += len(entry)
+            offsets.append(total)
+        return cls(b"".join(entries), offsets)
+
+    def __len__(self) -> int:
+        return len(self.offsets) - 1
+
+    def __getitem__(self, index: int) -> str:
+        """The article's words, space-separated (as ``_word_lists`` packs them)."""
+        return self.text[self.offsets[index] + 1 : self.offsets[index + 1] - 2].decode()
+
+    def using(self, word: str) -> set[int]:
+        """The articles whose words include ``word``."""
+        found, needle, text, offsets = set(), f" {word} ".encode(), self.text, self.offsets
+        at = text.find(needle)
+        while at >= 0:
+            found.add(bisect_right(offsets, at) - 1)
+            at = text.find(needle, at + 1)
+        return found
+
+    def replaced(self, rows: Mapping[int, str]) -> _WordTable:
+        """A table with the words of the articles in ``rows`` replaced."""
+        text, offsets = self.text, self.offsets
+        return _WordTable._joined([f" {rows[i]} \n".encode() if i in rows else text[offsets[i] : offsets[i + 1]]
+                                   for i in range(len(self))])
+
+    def __reduce__(self) -> tuple:
+        return _WordTable, (self.text, self.offsets)
 
 
 @dataclass
@@ -57,11 +191,12 @@ class _Result:
     limit: int
     slugs: list[str]
     inputs: list[tuple]  # per article: what its features are made of (see ``_inputs``)
+    words: _WordTable
     df: Counter[str]  # word -> articles using it
-    numbers: dict[Feature, int]
-    features: list[dict[int, float]]
-    postings: dict[int, array]  # feature number -> the articles that have it, ascending
-    best: list[list[int]]
+    numbers: dict[str, int]  # feature (``_feature_name``) -> its number
+    features: _Ragged  # per article: feature number -> weight
+    postings: _Ragged  # feature number -> the articles that have it, ascending
+    best: _Ragged
 
 
 @dataclass
@@ -118,10 +253,9 @@ def related_articles(articles: Sequence[Article], limit: int = 3, workers: int =
     last = memo.last if memo is not None else None
     known = set(memo.words) if memo is not None else set()
     inputs = _inputs(articles, text_keys) if memo is not None else []
-    result = None
     if memo is not None and last is not None and last.limit == limit and last.slugs == slugs:
         result = _update(last, articles, memo.words, inputs)
-    if result is None:
+    else:
         result = _compute(articles, limit, workers, memo.words if memo is not None else None, inputs)
     if memo is not None:
         memo.last = result
@@ -132,33 +266,37 @@ def related_articles(articles: Sequence[Article], limit: int = 3, workers: int =
 def _compute(articles: Sequence[Article], limit: int, workers: int, words_memo: dict[bytes, bytes] | None,
              inputs: list[tuple]) -> _Result:
     """Every article's features and best candidates, from scratch (``inputs``: see ``_inputs``,
-    [] with no memo)."""
+    [] with no memo; with none, only the answer is kept: ``best``)."""
+    keep = words_memo is not None
     word_lists = _word_lists(articles, workers, words_memo, [text_key for *_, text_key in inputs])
     df: Counter[str] = Counter()
     for packed in word_lists:
         df.update(_words_of(packed))
-    numbers: dict[Feature, int] = {}
+    table = _WordTable.of(map(_unpacked, word_lists) if keep else ())
+    numbers: dict[str, int] = {}
     features = []
     rarest = _per_article(lambda i: _rarest_shared(_unpacked(word_lists[i]), df), len(articles), workers)
     for index, (article, words_of_one) in enumerate(zip(articles, rarest)):
         word_lists[index] = b""  # done with
         features.append(_article_features(article, words_of_one, df, len(articles), numbers))
-    if words_memo is None:  # nothing to remember: freed before the workers fork (a big build's peak memory)
+    postings: list[array] = [array("i") for _ in range(len(numbers))]
+    if not keep:  # freed before the workers fork (a big build's peak memory)
         df, numbers = Counter(), {}
-    postings: dict[int, array] = {}
     for index, feats in enumerate(features):
         for feature in feats:
-            postings.setdefault(feature, array("i")).append(index)
+            postings[feature].append(index)
     slugs = [a.slug for a in articles]
     best = list(_per_article(lambda i: _best_for(i, features, postings, slugs, limit), len(articles), workers))
-    return _Result(limit, slugs, inputs, df, numbers, features, postings, best)
+    if not keep:
+        return _Result(limit, slugs, inputs, table, df, numbers, _Ragged.of(()), _Ragged.of(()), best)
+    return _Result(limit, slugs, inputs, table, df, numbers, _Ragged.of(features, weighted=True),
+                   _Ragged.of(postings), best)
 
 
 def _update(last: _Result, articles: Sequence[Article], words_memo: dict[bytes, bytes],
-            inputs: list[tuple]) -> _Result | None:
+            inputs: list[tuple]) -> _Result:
     """``_compute``'s answer for the same articles as ``last`` in the same order, some of
-    them edited, redoing only what the edits can change; None when ``last`` cannot
-    say (the memo lacks an old word list).
+    them edited, redoing only what the edits can change.
 
     An edit changes the document frequency of the words it added or removed, so
     the features (rarest words and their weights) of the articles using those
@@ -166,13 +304,11 @@ def _update(last: _Result, articles: Sequence[Article], words_memo: dict[bytes, 
     the candidate windows of its neighbours there. An article's best list depends
     only on its own features and its windows, so every other one is kept."""
     edited = [i for i, (now, then) in enumerate(zip(inputs, last.inputs)) if now != then]
-    old_words = {i: words_memo.get(last.inputs[i][-1]) for i in edited}
-    if any(packed is None for packed in old_words.values()):
-        return None
     word_lists = _word_lists(articles, 1, words_memo, [text_key for *_, text_key in inputs])
+    edited_words = {i: _unpacked(word_lists[i]) for i in edited}
     # ``last`` is left as it was (a build that fails later must not leave a memo half updated)
-    df, postings = Counter(last.df), dict(last.postings)
-    changes = [(set(_words_of(old_words[i])), set(_words_of(word_lists[i]))) for i in edited]
+    df = Counter(last.df)
+    changes = [(set(last.words[i].split()), set(edited_words[i].split())) for i in edited]
     for before, after in changes:
         df.subtract(before - after)
         df.update(after - before)
@@ -180,23 +316,21 @@ def _update(last: _Result, articles: Sequence[Article], words_memo: dict[bytes, 
     for word in moved:
         if df[word] <= 0:
             del df[word]
-    # only words whose count changed can reorder another article's words; a word list is
-    # searched as text (its words are space-separated), not split: 10,000 lists an edit
-    padded = [f" {word} " for word in moved]
-    affected = set(edited) | {j for j, packed in enumerate(word_lists)
-                              if padded and any(word in f" {_unpacked(packed)} " for word in padded)}
-    features, numbers, stale = list(last.features), dict(last.numbers), set(affected)
+    # only words whose count changed can reorder another article's words
+    table = last.words.replaced(edited_words) if edited_words else last.words
+    affected = set(edited).union(*(table.using(word) for word in moved))
+    features, postings, numbers = last.features.copy(), last.postings.copy(), dict(last.numbers)
+    stale = set(affected)
     for j in sorted(affected):
-        feats = _article_features(articles[j], _rarest_shared(_unpacked(word_lists[j]), df), df, len(articles),
-                                  numbers)
+        feats = _article_features(articles[j], _rarest_shared(table[j], df), df, len(articles), numbers)
         for feature in feats.keys() ^ features[j].keys():
-            postings[feature] = array("i", postings.get(feature, ()))  # a copy: see above
+            postings[feature] = array("i", postings[feature])  # a copy: see above
             stale |= _move_in_postings(postings[feature], j, feature in feats)
         features[j] = feats
     best = list(last.best)
     for i in sorted(stale):
         best[i] = _best_for(i, features, postings, last.slugs, last.limit)
-    return _Result(last.limit, last.slugs, inputs, df, numbers, features, postings, best)
+    return _Result(last.limit, last.slugs, inputs, table, df, numbers, features, postings, best)
 
 
 def _move_in_postings(plist: array, index: int, add: bool) -> set[int]:
@@ -212,7 +346,7 @@ def _move_in_postings(plist: array, index: int, add: bool) -> set[int]:
     return near
 
 
-def _best_for(index: int, features: Sequence[dict[int, float]], postings: dict[int, array],
+def _best_for(index: int, features: Sequence[dict[int, float]] | _Ragged, postings: Sequence[array] | _Ragged,
               slugs: Sequence[str], limit: int) -> list[int]:
     """The article's ``limit`` best candidates: those near it in its features' posting lists."""
     scores: dict[int, float] = {}
@@ -252,17 +386,17 @@ def _best(scores: dict[int, float], index: int, slugs: Sequence[str], limit: int
 
 
 def _article_features(article: Article, rarest: Sequence[str], df: Counter[str], total: int,
-                      numbers: dict[Feature, int]) -> dict[int, float]:
+                      numbers: dict[str, int]) -> dict[int, float]:
     """Feature number -> weight for one article; words are weighted by rarity across the site.
-    (Features are numbered, not kept as (kind, name) keys: far less memory at 50,000 articles.)"""
+    (Features are numbered, not kept as "kind name" keys: far less memory at 50,000 articles.)"""
     feats: dict[int, float] = {}
     for topic in article.topics:
-        feats[numbers.setdefault(("topic", normalize(topic)), len(numbers))] = TOPIC_WEIGHT
+        feats[numbers.setdefault("topic " + normalize(topic), len(numbers))] = TOPIC_WEIGHT
     for tag in article.tags:
-        feats.setdefault(numbers.setdefault(("tag", normalize(tag).casefold()), len(numbers)), TAG_WEIGHT)
+        feats.setdefault(numbers.setdefault("tag " + normalize(tag).casefold(), len(numbers)), TAG_WEIGHT)
     for word in rarest:
         idf = math.log(max(1, total) / df[word])
-        feats.setdefault(numbers.setdefault(("word", word), len(numbers)), WORD_WEIGHT * idf / (1.0 + idf))
+        feats.setdefault(numbers.setdefault("word " + word, len(numbers)), WORD_WEIGHT * idf / (1.0 + idf))
     return feats
 
 

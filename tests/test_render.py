@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import pickle
 import re
 import shutil
 import time
@@ -771,13 +772,15 @@ def _related_edits(draw):
     articles = [make_article(n, title=draw(text), standfirst="", body=draw(text), topics=draw(topics), tags=draw(tags))
                 for n in range(count)]
     edits = draw(st.lists(st.tuples(st.integers(0, count - 1), st.sampled_from(["body", "topics", "tags"]),
-                                    st.one_of(text, topics, tags)), min_size=1, max_size=6))
+                                    st.one_of(text, topics, tags), st.booleans()), min_size=1, max_size=6))
     return articles, edits
 
 
 @given(_related_edits())
 @settings(max_examples=150, deadline=None)
 def test_related_after_edits_equals_related_from_scratch(case):
+    """Also when the memo went through pickle between calls (as the build stores it),
+    so rows an update replaced are folded into the flat arrays and read back."""
     import digestsite.related as related_module
 
     articles, edits = case
@@ -785,11 +788,54 @@ def test_related_after_edits_equals_related_from_scratch(case):
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(related_module, "WINDOW", 2)  # windows shorter than the posting lists here
         related_articles(articles, 3, memo=memo)
-        for index, name, value in edits:
+        for index, name, value, stored in edits:
             if isinstance(value, str) != (name == "body"):
                 continue  # a value of the wrong kind for that field
             articles[index] = replace(articles[index], **{name: value})
+            if stored:
+                memo.last = pickle.loads(pickle.dumps(memo.last))
             assert related_articles(articles, 3, memo=memo) == related_articles(articles, 3)
+
+
+@given(st.lists(st.lists(st.integers(0, 50), max_size=4), max_size=8),
+       st.lists(st.tuples(st.integers(0, 11), st.lists(st.integers(0, 50), max_size=4)), max_size=6),
+       st.booleans())
+def test_ragged_rows_read_back_after_changes_and_pickling(rows, changes, weighted):
+    """The related memo's flat rows: what is read is what was put, before and after a
+    pickling folds the changed rows (some past the end) into the arrays; a copy's changes
+    leave the original alone."""
+    from digestsite.related import _Ragged
+
+    def row(values):
+        return {v: v / 2 for v in values} if weighted else list(values)
+
+    def read(table, length):
+        return [dict(table[i]) if weighted else list(table[i]) for i in range(length)]
+
+    table = _Ragged.of([row(r) for r in rows], weighted=weighted)
+    expected = [row(r) for r in rows]
+    original = table.copy()
+    for index, values in changes:
+        table[index] = row(values)
+        expected += [row([])] * (index + 1 - len(expected))
+        expected[index] = row(values)
+    assert len(table) == len(expected)
+    assert read(table, len(expected)) == expected
+    assert read(pickle.loads(pickle.dumps(table)), len(expected)) == expected
+    assert read(original, len(rows)) == [row(r) for r in rows]
+
+
+@given(st.lists(st.lists(st.sampled_from(["oslo", "lagos", "lima", "oslo-harbour", "o", "lim"]), unique=True,
+                         max_size=4), max_size=6),
+       st.sampled_from(["oslo", "lagos", "lima", "o", "harbour"]))
+def test_word_table_finds_exactly_the_articles_using_a_word(lists, word):
+    from digestsite.related import _WordTable
+
+    table = _WordTable.of(" ".join(words) for words in lists)
+    assert [table[i] for i in range(len(table))] == [" ".join(words) for words in lists]
+    assert table.using(word) == {i for i, words in enumerate(lists) if word in words}
+    replaced = table.replaced({0: "lima"} if lists else {})
+    assert replaced.using("lima") == {i for i, words in enumerate(lists) if "lima" in words or i == 0}
 
 
 def test_related_memo_stays_whole_when_a_call_fails_halfway(monkeypatch):
