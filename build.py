@@ -15,9 +15,13 @@ import sys
 import time
 import traceback
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from digestsite.errors import BuildError, SourceError
 from digestsite.model import BuildOptions
+
+if TYPE_CHECKING:
+    from digestsite.cache import InputsCheck
 
 ROOT = Path(__file__).resolve().parent
 COMMANDS = ("build", "serve", "segment", "check", "evaluate")
@@ -99,23 +103,24 @@ def run_build(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     options = _options(args)
     # checked before importing the pipeline, whose imports cost more than the check
-    report, stamp = check_inputs(options)
-    if report is not None:
+    checked = check_inputs(options)
+    if checked.fresh is not None:
+        report = checked.fresh
         report.seconds = time.perf_counter() - started
     else:
-        report = _build_with_progress(options, quiet=args.quiet, stamp=stamp)
+        report = _build_with_progress(options, quiet=args.quiet, checked=checked)
     if not args.quiet:
         print(report.summary_line())
     print_warnings(report.warnings)
     return report.exit_code
 
 
-def _build_with_progress(options: BuildOptions, quiet: bool, stamp: str | None = None):
+def _build_with_progress(options: BuildOptions, quiet: bool, checked: InputsCheck | None = None):
     from digestsite.pipeline import build
 
     progress = TerminalProgress() if sys.stderr.isatty() and not quiet else None
     try:
-        return build(options, progress or (lambda *_: None), stamp=stamp)
+        return build(options, progress or (lambda *_: None), checked=checked, exits_after=__name__ == "__main__")
     finally:
         if progress:
             progress.clear()

@@ -42,6 +42,7 @@ import shutil
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
@@ -104,7 +105,8 @@ def code_hash() -> str:
     return hash_values(*[(p.name, p.read_bytes()) for p in files])
 
 
-def tree_hash(folder: Path, known: dict[str, list] | None = None) -> str:
+def tree_hash(folder: Path, known: dict[str, list] | None = None,
+              stats: dict[str, os.stat_result] | None = None) -> str:
     """Every entry's relative path, kind and bytes under ``folder`` (for the no-op check).
 
     Folders and links count too: a folder or a broken link where a file
@@ -113,8 +115,10 @@ def tree_hash(folder: Path, known: dict[str, list] | None = None) -> str:
     git's index does: a file whose size and time match is not read again (files
     changed in the last few seconds always are, in case of a same-tick edit).
     The hash is of contents either way, so it never depends on file times.
+    ``stats``: filled with each file's stat by its path (for ``read.read_content``).
     """
     known = {} if known is None else known
+    stats = {} if stats is None else stats
     recent = time.time_ns() - _SAME_TICK_NS
     digest = hashlib.sha256()
     if folder.is_dir():
@@ -123,7 +127,7 @@ def tree_hash(folder: Path, known: dict[str, list] | None = None) -> str:
             if entry.is_symlink():
                 digest.update(b"link\0" + path + os.fsencode(os.readlink(entry.path)) + b"\0")
             if entry.is_file():
-                digest.update(b"file\0" + path + _file_hash(entry, known, recent).encode() + b"\0")
+                digest.update(b"file\0" + path + _file_hash(entry, known, recent, stats).encode() + b"\0")
             elif entry.is_dir():
                 digest.update(b"dir\0" + path)
     return digest.hexdigest()
@@ -154,8 +158,8 @@ def unchanged_file(stat: os.stat_result, saved: Sequence | None, recent: int | N
     return bool(saved) and saved[0] == stat.st_size and saved[1] == stat.st_mtime_ns and stat.st_mtime_ns < recent
 
 
-def _file_hash(entry: os.DirEntry, known: dict[str, list], recent: int) -> str:
-    stat = entry.stat()
+def _file_hash(entry: os.DirEntry, known: dict[str, list], recent: int, stats: dict[str, os.stat_result]) -> str:
+    stat = stats[entry.path] = entry.stat()
     saved = known.get(entry.path)
     if unchanged_file(stat, saved, recent):
         return saved[2]  # type: ignore[index]
@@ -165,16 +169,31 @@ def _file_hash(entry: os.DirEntry, known: dict[str, list], recent: int) -> str:
     return sha
 
 
-def inputs_stamp(options: BuildOptions, known: dict[str, list] | None = None) -> str:
-    """A hash of everything a build reads: equal stamps, byte-identical sites."""
-    return hash_values(code_hash(), tree_hash(options.content_dir, known), tree_hash(options.templates_dir, known),
+def inputs_stamp(options: BuildOptions, known: dict[str, list] | None = None,
+                 stats: dict[str, os.stat_result] | None = None) -> str:
+    """A hash of everything a build reads: equal stamps, byte-identical sites
+    (``known``, ``stats``: see ``tree_hash``)."""
+    return hash_values(code_hash(), tree_hash(options.content_dir, known, stats),
+                       tree_hash(options.templates_dir, known, stats),
                        options.base_url, options.search, options.search_later,
                        os.environ.get("SOURCE_DATE_EPOCH", ""))
 
 
-def check_inputs(options: BuildOptions) -> tuple[BuildReport | None, str]:
-    """(the last build's report when ``options.out_dir`` was built from exactly these
-    inputs, else None; the inputs' stamp: "" with no cache, which never compares it).
+@dataclass
+class InputsCheck:
+    """What ``check_inputs`` found: ``fresh``, the last build's report when the output
+    folder was built from exactly these inputs (else None); ``stamp``, the inputs'
+    stamp ("" with no cache, which never compares it); ``stats``, the stat of every
+    input file by its path, as the check took it (a rebuild reads them from here
+    rather than asking for 10,000 again)."""
+
+    fresh: BuildReport | None
+    stamp: str
+    stats: dict[str, os.stat_result] = field(default_factory=dict)
+
+
+def check_inputs(options: BuildOptions) -> InputsCheck:
+    """Whether the output folder is up to date with the inputs (see ``InputsCheck``).
 
     Cheap on purpose (no stage module is imported, unchanged files are not read),
     so a no-op rebuild costs little more than starting Python."""
@@ -182,16 +201,18 @@ def check_inputs(options: BuildOptions) -> tuple[BuildReport | None, str]:
     check_output_dir(options.out_dir, [options.content_dir, options.templates_dir])
     cache = BuildCache(options.cache_dir, options.out_dir)
     if not cache.enabled:
-        return None, ""
+        return InputsCheck(None, "")
     known = cache.load_file_hashes()
     before = dict(known)
-    stamp = inputs_stamp(options, known)
+    stats: dict[str, os.stat_result] = {}
+    stamp = inputs_stamp(options, known, stats)
     if known != before:  # a file read again (10,000 entries: not rewritten by every check)
         cache.store_file_hashes(known)
     report = cache.load_json("report.json")
     if report and report.get("stamp") == stamp and output_stamp(options.out_dir) == stamp:
-        return BuildReport(**{k: v for k, v in report.items() if k != "stamp"}, unchanged=True), stamp
-    return None, stamp
+        return InputsCheck(BuildReport(**{k: v for k, v in report.items() if k != "stamp"}, unchanged=True),
+                           stamp, stats)
+    return InputsCheck(None, stamp, stats)
 
 
 def template_hashes(env: "jinja2.Environment", memo: dict[str, frozenset[str] | None] | None = None) -> dict[str, str]:

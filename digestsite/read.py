@@ -19,7 +19,7 @@ import re
 import tomllib
 import unicodedata
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, ClassVar
@@ -55,9 +55,12 @@ _TOPIC_KEYS = {"name", "description", "keywords", "strong", "slug"}
 _STRONG_KEYWORD_WEIGHT = 3.0  # a "strong" keyword is as much evidence as three ordinary ones
 
 
-def read_content(content_dir: Path, page_memo: PageMemo | None = None) -> Content:
+def read_content(content_dir: Path, page_memo: PageMemo | None = None,
+                 stats: Mapping[str, os.stat_result] = {}) -> Content:
     """Read the whole content folder; digests and articles in file-name order.
-    ``page_memo``: the Markdown pages parsed by an earlier call (see ``PageMemo``)."""
+    ``page_memo``: the Markdown pages parsed by an earlier call (see ``PageMemo``);
+    ``stats``: the files' stats by path, as ``cache.check_inputs`` took them just before
+    (with the page memo, only a page missing there is asked for its stat)."""
     if not content_dir.is_dir():
         raise SourceError(content_dir, None, "content folder not found")
     warnings: list[str] = []
@@ -71,7 +74,7 @@ def read_content(content_dir: Path, page_memo: PageMemo | None = None) -> Conten
     warnings += [f"{_display(content_dir / d.path, content_dir)}: has no text; it adds no articles"
                  for d in digests if not d.paragraphs]
     splits, overrides = read_corrections(content_dir / CORRECTIONS_FILE, content_dir)
-    pages = _read_article_pages(content_dir, page_memo)
+    pages = _read_article_pages(content_dir, page_memo, stats)
     return Content(settings, taxonomy, digests, splits, overrides, pages, tuple(warnings))
 
 
@@ -406,14 +409,15 @@ class PageMemo:
         return memo
 
 
-def _read_article_pages(content_dir: Path, memo: PageMemo | None = None) -> tuple[ArticleOverride, ...]:
+def _read_article_pages(content_dir: Path, memo: PageMemo | None = None,
+                        known_stats: Mapping[str, os.stat_result] = {}) -> tuple[ArticleOverride, ...]:
     """articles/*.md, in file-name order: corrections (with a source digest) or new articles.
     Parsed by forked workers when there are many (the same pages, in the same order)."""
     folder = content_dir / "articles"
     # names and stats from one scandir, and no Path per page: a rebuild of 10,000 pages
     # reads one or two of them (what glob("*.md") finds, in the order of the path's text)
     entries = sorted((entry for entry in _entries(folder) if entry.name.endswith(".md")), key=lambda e: e.name)
-    stats = [entry.stat() for entry in entries] if memo is not None else []
+    stats = [known_stats.get(entry.path) or entry.stat() for entry in entries] if memo is not None else []
     known = memo.pages if memo is not None else {}
     # absolute: a cache shared by two projects must not mistake one's content/ for the other's
     absolute = os.path.abspath(folder)

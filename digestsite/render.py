@@ -404,7 +404,7 @@ def _spec(path: str, template: str, make_context: Callable[[], dict],
     """A page at site-root ``path``; a folder path (``a/b/`` or "") means ``a/b/index.html``.
     ``key_of``, ``shows``: see ``PageSpec`` (they take ``make_context``'s arguments)."""
     file = path + "index.html" if path == "" or path.endswith("/") else path
-    return PageSpec(PurePosixPath(file), template, make_context, key_of, shows)
+    return PageSpec(file, template, make_context, key_of, shows)
 
 
 def _listing_pages(path: str, articles: Sequence[Article], template: str,
@@ -782,14 +782,14 @@ def _urn(key: str) -> str:
 def _sitemap_pages(view: _SiteView, plan: Sequence[PageSpec]) -> list[PageSpec]:
     """``sitemap.xml``; past ``SITEMAP_LIMIT`` URLs (the protocol's maximum) it becomes a
     sitemap index over ``sitemaps/<n>.xml`` files."""
-    paths = tuple(str(spec.url_path) for spec in plan if spec.url_path.suffix == ".html")
+    paths = tuple(spec.file for spec in plan if spec.file.endswith(".html"))
     paths = tuple(path for path in paths if path not in ("404.html", "search/index.html"))
     if len(paths) <= SITEMAP_LIMIT:  # made only when its key changed: a rebuild keys it by its paths
         return [_spec("sitemap.xml", "sitemap.xml", partial(sitemap_context, view, paths), sitemap_key)]
     urls = _sitemap_urls(view, paths)
     chunks = [urls[i : i + SITEMAP_LIMIT] for i in range(0, len(urls), SITEMAP_LIMIT)]
     specs = [_spec(f"sitemaps/{n}.xml", "sitemap.xml", partial(dict, urls=chunk)) for n, chunk in enumerate(chunks, 1)]
-    index = {"sitemaps": [absolute_url(view.base, str(spec.url_path)) for spec in specs]}
+    index = {"sitemaps": [absolute_url(view.base, spec.file) for spec in specs]}
     return [*specs, _spec("sitemap.xml", "sitemap_index.xml", partial(dict, index))]
 
 

@@ -428,3 +428,57 @@ def test_a_rebuild_from_cached_digests_never_loads_the_segmenter_or_the_enricher
     _edit_article(project)  # a digest changed: now they are needed
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, cwd=ROOT)
     assert "'digestsite.segment'" in result.stdout, result.stdout + result.stderr
+
+
+def test_a_rebuild_takes_the_pages_stats_from_the_inputs_check(project: Path, tmp_path: Path, monkeypatch) -> None:
+    """The check that stamps the inputs has just asked every file for its stat; the
+    pages memo is compared with those, not with 10,000 more (and sees an edit all the same)."""
+    import digestsite.pipeline as pipeline
+    import digestsite.read as read
+    from digestsite.cache import check_inputs
+    from digestsite.model import BuildOptions
+
+    pages = project / "content" / "articles"
+    for n in range(5):
+        (pages / f"story-{n}.md").write_text(_story_page(n))
+    options = BuildOptions(content_dir=project / "content", templates_dir=project / "templates",
+                           out_dir=tmp_path / "site", search=False, cache_dir=project / "cache")
+    pipeline.build(options)
+    asked: list[str] = []
+
+    class Entry:  # a DirEntry that tells when it is asked for its stat
+        def __init__(self, entry: os.DirEntry) -> None:
+            self.name, self.path, self._entry = entry.name, entry.path, entry
+
+        def stat(self) -> os.stat_result:
+            asked.append(self.name)
+            return self._entry.stat()
+
+    entries = read._entries
+    monkeypatch.setattr(read, "_entries", lambda folder: [Entry(e) for e in entries(folder)])
+    (pages / "story-3.md").write_text(_story_page(3, body="The ferry story number 3 ended early."))
+    checked = check_inputs(options)
+    assert checked.fresh is None and str(pages / "story-3.md") in checked.stats
+    pipeline.build(options, checked=checked)
+    assert asked == []
+    assert "ended early" in (tmp_path / "site" / "articles" / "harbour-story-3" / "index.html").read_text()
+    (pages / "story-3.md").write_text(_story_page(3, body="The ferry story number 3 ended late."))
+    pipeline.build(options)  # checks the inputs itself
+    assert asked == []
+    assert "ended late" in (tmp_path / "site" / "articles" / "harbour-story-3" / "index.html").read_text()
+
+
+def test_a_build_for_an_exiting_process_leaves_what_it_made_unfreed(project: Path, tmp_path: Path) -> None:
+    import digestsite.pipeline as pipeline
+    from digestsite.model import BuildOptions
+
+    options = BuildOptions(content_dir=project / "content", templates_dir=project / "templates",
+                           out_dir=tmp_path / "site", search=False, cache_dir=project / "cache")
+    pipeline.build(options)
+    assert pipeline._LEFT_FOR_EXIT == []  # a long-lived caller (serve, tests) frees it
+    _edit_article(project)
+    try:
+        pipeline.build(options, exits_after=True)
+        assert len(pipeline._LEFT_FOR_EXIT) == 1 and pipeline._LEFT_FOR_EXIT[0]["site"].articles
+    finally:
+        pipeline._LEFT_FOR_EXIT.clear()
