@@ -25,7 +25,8 @@ from typing import Any
 
 from jinja2 import Environment
 
-from .cache import BuildCache, InputsCheck, article_hash, check_inputs, code_hash, hash_values, previous_file, template_hashes
+from .cache import (BuildCache, InputsCheck, Record, article_hash, check_inputs, code_hash, file_record, hash_values,
+                    previous_file, template_hashes)
 from .corrections import apply_corrections, unmatched_splits
 from .markdown_pages import article_to_markdown
 from .model import (Article, BuildOptions, BuildReport, Content, Digest, LineDecision, PageSpec, SiteModel,
@@ -203,7 +204,7 @@ def _load_page_memo(cache: BuildCache) -> PageMemo | None:
 
 def render_changed(plan: Sequence[PageSpec], env: Environment, previous: dict | None, out_dir: Path,
                    staging: Path, progress: Progress = _no_progress, templates: Mapping[str, str] | None = None,
-                   changed_articles: set[str] | None = None) -> tuple[int, dict[str, dict]]:
+                   changed_articles: set[str] | None = None) -> tuple[int, dict[str, Record]]:
     """Write every planned page into ``staging``: rendered when its template or what it
     is made from changed since the previous build, else hard-linked from the previous site.
 
@@ -240,7 +241,7 @@ def render_changed(plan: Sequence[PageSpec], env: Environment, previous: dict | 
         for name in {spec.template for spec in todo}:
             env.get_template(name)  # compiled once here, inherited by every worker
 
-    def publish_batch(batch: Sequence[PageSpec]) -> tuple[int, dict[str, dict]]:
+    def publish_batch(batch: Sequence[PageSpec]) -> tuple[int, dict[str, Record]]:
         changed, batch_keys = {}, {}
         for spec in batch:
             context = None
@@ -275,7 +276,7 @@ def _settled_pages(plan: Sequence[PageSpec], names: Sequence[str], previous: dic
 
 def markdown_changed(articles: Sequence[Article], previous: dict | None, out_dir: Path,
                      staging: Path, article_hashes: Mapping[str, str] = {},
-                     changed_articles: set[str] | None = None) -> dict[str, dict]:
+                     changed_articles: set[str] | None = None) -> dict[str, Record]:
     """Write into ``staging`` each article's ``index.md`` that changed since the previous
     site (its key is the article's hash, ``article_hashes`` when given: the page is made
     from the article alone); returns their records (none with no cache). With
@@ -293,7 +294,7 @@ def markdown_changed(articles: Sequence[Article], previous: dict | None, out_dir
         records = _publish(markdown_sources(changed), changed_keys, previous, staging)
         return {path: records.get(path) or previous[path] for path in keys}
 
-    def publish_batch(batch: Sequence[Article]) -> dict[str, dict]:
+    def publish_batch(batch: Sequence[Article]) -> dict[str, Record]:
         keys = {_markdown_path(a): _markdown_key(a, article_hashes) for a in batch} if previous is not None else {}
         return _publish(markdown_sources(batch), keys, previous, staging)
 
@@ -302,7 +303,7 @@ def markdown_changed(articles: Sequence[Article], previous: dict | None, out_dir
 
 
 def _files_changed(files: dict[PurePosixPath, bytes], previous: dict | None, out_dir: Path,
-                   staging: Path) -> dict[str, dict]:
+                   staging: Path) -> dict[str, Record]:
     """Write into ``staging`` the ``files`` whose bytes differ from the previous site's;
     returns every file's record (none with no cache: ``previous`` None)."""
     if previous is None:
@@ -330,7 +331,7 @@ def _unchanged(out_dir: Path, url_path: PurePosixPath, previous: dict, key: str)
 
 
 def _publish(changed: dict[PurePosixPath, bytes], keys: dict[PurePosixPath, str], previous: dict | None,
-             staging: Path) -> dict[str, dict]:
+             staging: Path) -> dict[str, Record]:
     """Write the ``changed`` files into ``staging`` and return every keyed file's record:
     its key and the size and time it has now (an unchanged file's record is the
     previous one: the file, checked by ``_unchanged``, is the same)."""
@@ -339,14 +340,14 @@ def _publish(changed: dict[PurePosixPath, bytes], keys: dict[PurePosixPath, str]
     for url_path, key in keys.items():
         if url_path in changed:
             stat = os.stat(os.path.join(staging, *url_path.parts))
-            records[str(url_path)] = {"key": key, "stat": [stat.st_size, stat.st_mtime_ns]}
+            records[str(url_path)] = file_record(key, stat)
         else:
             assert previous is not None
             records[str(url_path)] = previous[str(url_path)]
     return records
 
 
-def _complete_output(update: OutputUpdate, site: SiteModel, records: dict[str, dict], previous: dict | None,
+def _complete_output(update: OutputUpdate, site: SiteModel, records: dict[str, Record], previous: dict | None,
                      describes: bool, options: BuildOptions) -> int:
     """Choose how the staged (changed) files reach the site, and index it for search
     when needed; returns the pages indexed and adds the index's record to ``records``.
@@ -365,13 +366,13 @@ def _complete_output(update: OutputUpdate, site: SiteModel, records: dict[str, d
                 if not os.path.lexists(update.staging / p)}, update.staging)
     if not options.search:
         return 0
-    records["pagefind/"] = {"key": search_key}
+    records["pagefind/"] = (search_key, 0, 0)  # a folder: its key is all there is
     return index_site(update.staging, site.settings.language)
 
 
-def _search_key(site: SiteModel, records: dict[str, dict]) -> str:
+def _search_key(site: SiteModel, records: dict[str, Record]) -> str:
     """What the search index is made from: the article pages and the site's language."""
-    return hash_values(sorted((p, r["key"]) for p, r in records.items() if p.startswith("articles/")),
+    return hash_values(sorted((p, r[0]) for p, r in records.items() if p.startswith("articles/")),
                        site.settings.language)
 
 
@@ -388,7 +389,7 @@ def _index_kept(previous: dict, search_key: str, options: BuildOptions) -> bool:
     removed, if there was one), or no article page changed since it was made."""
     if not options.search:
         return True
-    return previous.get("pagefind/", {}).get("key") == search_key and (options.out_dir / "pagefind").is_dir()
+    return previous.get("pagefind/", ("",))[0] == search_key and (options.out_dir / "pagefind").is_dir()
 
 
 def _indexed_pages(site_dir: Path) -> int:

@@ -241,8 +241,12 @@ def test_cache_memos_are_misses_when_corrupt_or_from_other_code(tmp_path: Path, 
     assert cache_module.BuildCache(tmp_path / "cache").load_memo("related") == {"words": [1, 2]}
     (tmp_path / "cache" / "pages-0.pickle").write_bytes(b"not a pickle")
     assert cache.load_memo("pages-0") is None
+    cache.store_records("pages.pickle", {"index.html": ("key", 10, 20)})
+    assert cache.load_records("pages.pickle") == {"index.html": ("key", 10, 20)}
     monkeypatch.setattr(cache_module, "code_hash", lambda: "other code")
     assert cache_module.BuildCache(tmp_path / "cache").load_memo("related") is None
+    # page records of other code may have another shape: a miss, not a crash
+    assert cache_module.BuildCache(tmp_path / "cache", tmp_path / "site").load_records("pages.pickle") == {}
 
 
 def test_a_memo_loaded_and_unchanged_is_not_written_again(tmp_path: Path) -> None:
