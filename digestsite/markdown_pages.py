@@ -18,7 +18,6 @@ import math
 import re
 import tomllib
 import unicodedata
-from dataclasses import replace
 from collections.abc import Mapping
 from typing import Any
 
@@ -165,15 +164,15 @@ def override_from_markdown(text: str, display: str, *, require_id: bool = True) 
     fields = {k: v for k, v in front.items() if k not in {"people", "statements", "source"}}
     fields.setdefault("id", "")
     try:
-        override = override_from_mapping(fields, display)
+        return override_from_mapping(fields, display, body=body or None, digest=str(digest))
     except ValueError as exc:
         key = re.search(r"'(\w+)'", str(exc))
         raise SourceError(display, _field_line(text, key.group(1)) if key else 0, str(exc)) from exc
-    return replace(override, body=body or None, digest=str(digest))
 
 
-def override_from_mapping(entry: Mapping[str, Any], source: str) -> ArticleOverride:
-    """Checked ArticleOverride from a table; ValueError says which field is wrong."""
+def override_from_mapping(entry: Mapping[str, Any], source: str, **made: Any) -> ArticleOverride:
+    """Checked ArticleOverride from a table; ValueError says which field is wrong.
+    ``made``: fields the caller found elsewhere than in the table (a page's body)."""
     known = {"id", "title", "standfirst", "topics", "tags", "spokespersons", "date", "slug"}
     unknown = sorted(set(entry) - known)
     if unknown:
@@ -195,7 +194,7 @@ def override_from_mapping(entry: Mapping[str, Any], source: str) -> ArticleOverr
             fields[key] = tuple(v.strip() for v in entry[key] if v.strip())
     if "spokespersons" in entry:
         fields["spokespersons"] = _spokespersons(entry["spokespersons"])
-    return ArticleOverride(id=entry["id"], source=source, **fields)
+    return ArticleOverride(id=entry["id"], source=source, **fields, **made)
 
 
 def _spokespersons(value: Any) -> tuple[Spokesperson, ...]:

@@ -132,15 +132,16 @@ def _utf8_error(exc: UnicodeDecodeError, data: bytes, display: str, hint: str = 
                        f"{exc.start} (column {column + 1})", hint=hint)
 
 
-def _read_bytes(path: Path, display: str) -> bytes:
+def _read_bytes(path: Path | str, display: str) -> bytes:
     """A file's bytes; a folder, a broken link or a file we may not read is a SourceError."""
     try:
-        return path.read_bytes()
+        with open(path, "rb") as file:
+            return file.read()
     except OSError as exc:
         raise SourceError(display, None, f"cannot read: {exc.strerror or exc}") from exc
 
 
-def _read_utf8(path: Path, display: str) -> str:
+def _read_utf8(path: Path | str, display: str) -> str:
     """A UTF-8 text file (BOM optional); a bad byte is an error at its line."""
     data = _read_bytes(path, display)
     try:
@@ -425,8 +426,10 @@ def _read_article_pages(content_dir: Path, memo: PageMemo | None = None,
     missing = (list(range(len(entries))) if memo is None
                else [i for i, key in enumerate(keys) if not unchanged_file(stats[i], known.get(key))])
 
+    shown = _display(folder, content_dir)  # as each page is named in errors, less its name
+
     def read_pages(start: int) -> list[ArticleOverride]:
-        return [_read_article_page(folder / entries[i].name, content_dir)
+        return [_read_article_page(entries[i].path, f"{shown}/{entries[i].name}")
                 for i in missing[start:start + _PAGES_PER_TASK]]
 
     workers = usable_workers() if len(missing) >= _PARALLEL_MIN_PAGES else 1
@@ -448,6 +451,5 @@ def _entries(folder: Path) -> list[os.DirEntry]:
         return []  # as glob finds nothing there
 
 
-def _read_article_page(path: Path, content_dir: Path) -> ArticleOverride:
-    display = _display(path, content_dir)
+def _read_article_page(path: str, display: str) -> ArticleOverride:
     return override_from_markdown(_read_utf8(path, display), display, require_id=False)

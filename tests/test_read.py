@@ -184,7 +184,7 @@ def test_page_memo_reads_only_the_pages_that_changed(tmp_path: Path, monkeypatch
 
     parsed: list[str] = []
     parse = read_module._read_article_page
-    monkeypatch.setattr(read_module, "_read_article_page", lambda path, root: parsed.append(path.name) or parse(path, root))
+    monkeypatch.setattr(read_module, "_read_article_page", lambda path, shown: parsed.append(Path(path).name) or parse(path, shown))
     assert read_content(content, memo) == first and parsed == [] and not memo.changed
 
     (content / "articles" / "b.md").write_text('+++\ntitle = "Story b, edited"\n+++\n\nBody b.\n')
