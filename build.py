@@ -120,6 +120,7 @@ def _build_with_progress(options: BuildOptions, quiet: bool, checked: InputsChec
 
     progress = TerminalProgress() if sys.stderr.isatty() and not quiet else None
     try:
+        # run as a script, the process ends (os._exit, below) as soon as main() returns
         return build(options, progress or (lambda *_: None), checked=checked, exits_after=__name__ == "__main__")
     finally:
         if progress:

@@ -89,8 +89,9 @@ def _build(options: BuildOptions, checked: InputsCheck, started: float, progress
     cache = BuildCache(options.cache_dir, options.out_dir)
     page_memo = _load_page_memo(cache)
     settle()  # it lives to the end of the build, as do the things settled below
-    site, warnings = build_site_model(read_content(options.content_dir, page_memo, checked.stats), options.base_url, cache,
-                                      progress, page_memo)
+    # no name for the content: build_site_model lets each digest go once it is enriched
+    site, warnings = build_site_model(read_content(options.content_dir, page_memo, checked.stats),
+                                      options.base_url, cache, progress, page_memo)
     release_free_memory()  # the digests' pages, before the workers fork
     env = make_environment(options.templates_dir, cache.code_folder("templates"))
     progress("planning pages", 0, 1)
