@@ -283,12 +283,12 @@ def markdown_changed(articles: Sequence[Article], previous: dict | None, out_dir
     from the article alone); returns their records (none with no cache). With
     ``changed_articles`` (see ``render_changed``) the others keep their records unchecked."""
     if previous and changed_articles is not None:
-        kept = {path: previous[path] for path in (f"articles/{a.slug}/index.md" for a in articles
+        kept = {path: previous[path] for path in (_markdown_file(a) for a in articles
                                                   if a.slug not in changed_articles) if path in previous}
-        articles = [a for a in articles if f"articles/{a.slug}/index.md" not in kept]
+        articles = [a for a in articles if _markdown_file(a) not in kept]
         return kept | markdown_changed(articles, previous, out_dir, staging, article_hashes)
     if previous:  # keyed here: after one edit a pool of workers would cost more than the few pages written
-        keys = {f"articles/{a.slug}/index.md": _markdown_key(a, article_hashes) for a in articles}
+        keys = {_markdown_file(a): _markdown_key(a, article_hashes) for a in articles}
         changed = [a for a, (path, key) in zip(articles, keys.items())
                    if previous_file(out_dir, path, previous.get(path), key) is None]
         changed_keys = {path: keys[str(path)] for path in map(_markdown_path, changed)}
@@ -544,8 +544,13 @@ def _markdown_key(article: Article, article_hashes: Mapping[str, str]) -> str:
     return hash_values(code_hash(), article_hashes.get(article.slug) or article_hash(article))
 
 
+def _markdown_file(article: Article) -> str:
+    """Where an article's Markdown page goes, as text (as the page records name it)."""
+    return f"articles/{article.slug}/index.md"
+
+
 def _markdown_path(article: Article) -> PurePosixPath:
-    return PurePosixPath("articles", article.slug, "index.md")
+    return PurePosixPath(_markdown_file(article))
 
 
 def _with_slash(url: str) -> str:
