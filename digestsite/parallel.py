@@ -13,11 +13,12 @@ import os
 import pickle
 import threading
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from .errors import BuildError, SourceError
 
-__all__ = ["parallel_imap", "parallel_map", "release_free_memory", "usable_workers"]
+__all__ = ["in_background", "parallel_imap", "parallel_map", "release_free_memory", "usable_workers"]
 
 _task: Callable[[Any], Any] | None = None  # the job of the forked workers: inherited, never pickled
 
@@ -74,6 +75,49 @@ def parallel_imap(task: Callable[[Any], Any], items: Iterable[Any], workers: int
         _task = None
 
 
+@contextmanager
+def in_background(task: Callable[[], Any], fork: bool) -> Iterator[Callable[[], Any]]:
+    """Run ``task()`` beside the caller, in one forked process when ``fork``; yields a
+    function that waits for its result (raising its error). Without ``fork`` the task
+    runs when its result is asked for. Leaving the block stops a task still running,
+    so a build that fails meanwhile leaves no process writing into its staging folder.
+
+    For work that must be done but is needed late (a clean build's ``index.md``
+    pages): it fills the core that the serial stretches of the stages between leave idle."""
+    if not fork:
+        yield task
+        return
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    process = context.Process(target=_send_result, args=(task, sender), daemon=True)
+    process.start()
+    sender.close()  # the child's end: the parent's copy would keep recv() from ever seeing EOF
+
+    def result() -> Any:
+        try:
+            ok, value = receiver.recv()
+        except EOFError:
+            raise BuildError(f"a background task ended without a result (exit code {process.exitcode})") from None
+        if not ok:
+            raise _error_from(value)
+        return value
+
+    try:
+        yield result
+    finally:
+        if process.is_alive():
+            process.terminate()
+        process.join()
+        receiver.close()
+
+
+def _send_result(task: Callable[[], Any], sender: Any) -> None:
+    sender.send(_outcome(task))
+    sender.close()
+
+
 def release_free_memory() -> None:
     """Give the C heap's free pages back to the system before forking (glibc only).
 
@@ -89,13 +133,18 @@ def release_free_memory() -> None:
 
 
 def _run_task(item: Any) -> tuple[bool, Any]:
-    """In a worker: (True, result), or (False, the error as plain data).
+    assert _task is not None
+    task = _task
+    return _outcome(lambda: task(item))
+
+
+def _outcome(call: Callable[[], Any]) -> tuple[bool, Any]:
+    """In a worker: (True, ``call()``), or (False, the error as plain data).
 
     ``SourceError`` and ``BuildError`` do not survive pickling (their constructors
     take more than the message), so they travel as their fields."""
-    assert _task is not None
     try:
-        return True, _task(item)
+        return True, call()
     except SourceError as exc:
         return False, ("source", exc.path, exc.line, exc.message, exc.hint)
     except BuildError as exc:

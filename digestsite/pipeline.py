@@ -8,6 +8,8 @@ the whole build.
 On a big build the two per-item stages, segment+enrich (per digest) and
 render (per batch of pages), run in forked worker processes (``parallel.py``);
 results come back in input order, so the site is byte-identical to a serial build.
+A clean big build also writes every article's ``index.md`` in a forked process of
+its own while related articles are found and pages planned.
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ from .publish import OutputUpdate, check_output_dir, link_files, output_stamp, s
 from .read import TAXONOMY_FILE, PageMemo, read_content, read_digest, read_taxonomy, safe_base_url
 from .related import RelatedMemo
 from .render import make_environment, plan_site, render_page, static_files
-from .parallel import parallel_imap, parallel_map, release_free_memory, usable_workers
+from .parallel import in_background, parallel_imap, parallel_map, release_free_memory, usable_workers
 from .search import index_site
 from .taxonomy import index_spokespersons, index_topics
 from .text import article_slug, slugify
@@ -101,21 +103,23 @@ def _build(options: BuildOptions, checked: InputsCheck, started: float, progress
     settle()  # the model, the other memos and the page records
     # each article hashed once for the page keys of a rebuild (its page, its index.md, its cards)
     article_hashes = _article_hashes(site.articles, page_memo) if previous is not None else {}
-    site_plan = plan_site(site, usable_workers() if len(site.articles) >= PARALLEL_MIN_PAGES else 1,
-                          search=options.search or options.search_later, related_memo=related_memo,
-                          article_hashes=article_hashes)
-    plan, related = site_plan.pages, site_plan.related_slugs()
-    settle()  # the plan
-    templates = template_hashes(env, template_memo)
-    state = {"shape": hash_values(code_hash(), sorted(templates.items()), site_plan.shape),
-             "hashes": article_hashes, "related": related}
-    describes = bool(previous) and _describes(cache, options.out_dir)
-    changed = _changed_articles(cache.load_records("site.pickle"), state) if describes else None
-    with staged_update(options.out_dir, protected, stamp) as update:
+    many = len(site.articles) >= PARALLEL_MIN_PAGES
+    with (staged_update(options.out_dir, protected, stamp) as update,
+          _all_markdown_pages(site.articles, previous, options.out_dir, update.staging,
+                              many) as markdown_written):
+        site_plan = plan_site(site, usable_workers() if many else 1, search=options.search or options.search_later,
+                              related_memo=related_memo, article_hashes=article_hashes)
+        plan, related = site_plan.pages, site_plan.related_slugs()
+        settle()  # the plan
+        templates = template_hashes(env, template_memo)
+        state = {"shape": hash_values(code_hash(), sorted(templates.items()), site_plan.shape),
+                 "hashes": article_hashes, "related": related}
+        describes = bool(previous) and _describes(cache, options.out_dir)
+        changed = _changed_articles(cache.load_records("site.pickle"), state) if describes else None
         rendered, records = render_changed(plan, env, previous, options.out_dir, update.staging, progress,
                                            templates, changed)
-        records |= markdown_changed(site.articles, previous, options.out_dir, update.staging, article_hashes,
-                                    changed)
+        records |= markdown_written() if markdown_written else markdown_changed(
+            site.articles, previous, options.out_dir, update.staging, article_hashes, changed)
         records |= _files_changed(static_files(options.templates_dir), previous, options.out_dir, update.staging)
         indexed = _complete_output(update, site, records, previous, describes, options)
     report = BuildReport(
@@ -129,6 +133,22 @@ def _build(options: BuildOptions, checked: InputsCheck, started: float, progress
     if left_for_exit is not None:
         left_for_exit.append(locals())
     return report
+
+
+@contextmanager
+def _all_markdown_pages(articles: Sequence[Article], previous: dict | None, out_dir: Path, staging: Path,
+                        many: bool) -> Iterator[Callable[[], dict[str, Record]] | None]:
+    """With no previous pages (a clean build) every article's ``index.md`` is written, and
+    nothing in it waits on the stages between: with ``many`` articles it is written beside
+    them, in a forked process (``parallel.in_background``), filling the core that their
+    serial stretches leave idle. Yields what waits for its records, or None when
+    ``markdown_changed`` is to write the pages after the HTML."""
+    if previous is not None or not many:
+        yield None
+        return
+    with in_background(lambda: markdown_changed(articles, None, out_dir, staging, parallel=False),
+                       fork=usable_workers() > 1) as written:
+        yield written
 
 
 def _changed_articles(previous: dict, now: dict) -> set[str] | None:
@@ -277,11 +297,12 @@ def _settled_pages(plan: Sequence[PageSpec], names: Sequence[str], previous: dic
 
 def markdown_changed(articles: Sequence[Article], previous: dict | None, out_dir: Path,
                      staging: Path, article_hashes: Mapping[str, str] = {},
-                     changed_articles: set[str] | None = None) -> dict[str, Record]:
+                     changed_articles: set[str] | None = None, parallel: bool = True) -> dict[str, Record]:
     """Write into ``staging`` each article's ``index.md`` that changed since the previous
     site (its key is the article's hash, ``article_hashes`` when given: the page is made
     from the article alone); returns their records (none with no cache). With
-    ``changed_articles`` (see ``render_changed``) the others keep their records unchecked."""
+    ``changed_articles`` (see ``render_changed``) the others keep their records unchecked.
+    ``parallel``: in worker processes, when there are many to write."""
     if previous and changed_articles is not None:
         kept = {path: previous[path] for path in (_markdown_file(a) for a in articles
                                                   if a.slug not in changed_articles) if path in previous}
@@ -299,7 +320,7 @@ def markdown_changed(articles: Sequence[Article], previous: dict | None, out_dir
         keys = {_markdown_path(a): _markdown_key(a, article_hashes) for a in batch} if previous is not None else {}
         return _publish(markdown_sources(batch), keys, previous, staging)
 
-    results = _in_batches(publish_batch, articles, len(articles) >= PARALLEL_MIN_PAGES)
+    results = _in_batches(publish_batch, articles, parallel and len(articles) >= PARALLEL_MIN_PAGES)
     return {p: r for records in results for p, r in records.items()}
 
 

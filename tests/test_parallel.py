@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -78,6 +81,60 @@ def test_parallel_map_keeps_the_order_and_the_error_types() -> None:
         ("content/x.txt", 3, "bad line", "fix it")
     with pytest.raises(BuildError, match="cannot go on"):
         parallel.parallel_map(square_or_fail, [1, 8], 2)
+
+
+@pytest.mark.skipif(parallel.usable_workers() < 2, reason="one core or no fork")
+def test_a_background_task_runs_in_another_process_and_keeps_its_error_type() -> None:
+    with parallel.in_background(os.getpid, fork=True) as result:
+        assert result() != os.getpid()
+
+    def fail() -> None:
+        raise SourceError("content/x.txt", 3, "bad line", hint="fix it")
+
+    with pytest.raises(SourceError) as caught, parallel.in_background(fail, fork=True) as result:
+        result()
+    assert (caught.value.path, caught.value.line, caught.value.hint) == ("content/x.txt", 3, "fix it")
+
+
+@pytest.mark.skipif(parallel.usable_workers() < 2, reason="one core or no fork")
+def test_leaving_the_block_stops_a_background_task_still_running(tmp_path: Path) -> None:
+    done = tmp_path / "done"
+
+    def slow() -> None:
+        time.sleep(20)
+        done.touch()
+
+    started = time.monotonic()
+    with pytest.raises(BuildError), parallel.in_background(slow, fork=True):
+        raise BuildError("a later stage failed")
+    assert time.monotonic() - started < 10
+    assert not multiprocessing.active_children()
+    assert not done.exists()
+
+
+def test_without_fork_a_background_task_runs_when_its_result_is_asked_for() -> None:
+    calls = []
+    with parallel.in_background(lambda: calls.append(os.getpid()) or "made", fork=False) as result:
+        assert calls == []
+        assert result() == "made"
+    assert calls == [os.getpid()]
+
+
+@pytest.mark.skipif(parallel.usable_workers() < 2, reason="one core or no fork: builds are serial")
+def test_a_parallel_build_that_fails_leaves_no_process_and_the_old_site(project: Path, tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    site = tmp_path / "site"
+    _build(project, site, monkeypatch, parallel=True)
+    before = site_files(site)
+    article = project / "templates" / "article.html"
+    article.write_text(article.read_text(encoding="utf-8").replace("{{ article.title }}", "{{ article.title(1) }}"),
+                       encoding="utf-8")
+    with pytest.raises(SourceError) as caught:
+        _build(project, site, monkeypatch, parallel=True)
+    assert Path(caught.value.path).name == "article.html"
+    assert not multiprocessing.active_children()
+    assert site_files(site) == before
+    assert [p.name for p in tmp_path.iterdir() if "staging" in p.name] == []
 
 
 def _pages(content: Path, count: int) -> None:
