@@ -1029,8 +1029,10 @@ def _pieces(pieces: list[str], min_size: int = 0) -> st.SearchStrategy[str]:
     return st.lists(st.sampled_from(pieces), min_size=min_size, max_size=25).map("".join)
 
 
-_PROSE = _pieces(list("abcXYZ019 .,;:!?'\"()-—“”é") + ["Mr", "1.", "2)", "  ", "\n"], min_size=1)
-_ANY = _pieces(list("ab1 #*_[]<>&\\`~|=+-.)\t\r\u00a0\u2028\"'\n") + ["\n\n"])
+_PROSE = _pieces(list("abcXYZ019 .,;:!?'\"()-—“”é&[]£$%@/{}^") + ["Mr", "1.", "2)", "  ", "\n", "AT&T", "[sic]"],
+                 min_size=1)
+_ANY = _pieces(list("ab1 #*_[]<>&\\`~|=+-.)!;\t\r\u00a0\u2028\u200b\"'\n")
+               + ["\n\n", "&amp;", "&#38;", "&#x26;", "&copy;", "&nosuch;", "](", "](/u)", "[a]: /u", "[a]", "![a](b)"])
 _BLOCK = st.one_of(_PROSE, _ANY, st.builds(lambda hashes, text: f"{hashes} {text}",
                                            st.sampled_from(["#", "##", "###", "####", "#######", "## "]), _PROSE))
 
@@ -1054,6 +1056,11 @@ def test_ordinary_prose_takes_the_plain_path():
     fast = markup._render_plain(body)
     assert fast is not None and fast == _parsed(body)
     assert fast[1] == (("what-comes-next", "What comes next", 2), ("top-2", "Top", 2))
+    # ampersands, brackets and lines opening with punctuation are text too
+    body = "M&S and AT&T [sic] rose.\n\n£50m, said one; : another\n\n## Q&A [live]\n\n...and more."
+    fast = markup._render_plain(body)
+    assert fast is not None and fast == _parsed(body)
+    assert "M&amp;S" in fast[0] and fast[1] == (("q-a-live", "Q&A [live]", 2),)
 
 
 def test_reading_minutes_round_up_at_230_words_and_are_at_least_one():
