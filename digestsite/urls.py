@@ -18,6 +18,7 @@ missing URL at any depth, so its links use the absolute base *path*.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import PurePosixPath
 from urllib.parse import quote, urlsplit
 
@@ -31,6 +32,7 @@ __all__ = [
 ]
 
 
+@lru_cache(maxsize=64)  # a build has one base, normalized again for every absolute URL it makes
 def normalize_base(base_url: str) -> str:
     """``base_url`` with exactly one trailing slash; a scheme-less base also gets a leading one."""
     base = (base_url or "/").strip()
