@@ -105,8 +105,8 @@ def _build(options: BuildOptions, checked: InputsCheck, started: float, progress
     article_hashes = _article_hashes(site.articles, page_memo) if previous is not None else {}
     many = len(site.articles) >= PARALLEL_MIN_PAGES
     with (staged_update(options.out_dir, protected, stamp) as update,
-          _all_markdown_pages(site.articles, previous, options.out_dir, update.staging,
-                              many) as markdown_written):
+          _all_markdown_pages(site.articles, previous, options.out_dir, update.staging, many,
+                              article_hashes) as markdown_written):
         site_plan = plan_site(site, usable_workers() if many else 1, search=options.search or options.search_later,
                               related_memo=related_memo, article_hashes=article_hashes)
         plan, related = site_plan.pages, site_plan.related_slugs()
@@ -137,16 +137,17 @@ def _build(options: BuildOptions, checked: InputsCheck, started: float, progress
 
 @contextmanager
 def _all_markdown_pages(articles: Sequence[Article], previous: dict | None, out_dir: Path, staging: Path,
-                        many: bool) -> Iterator[Callable[[], dict[str, Record]] | None]:
-    """With no previous pages (a clean build) every article's ``index.md`` is written, and
-    nothing in it waits on the stages between: with ``many`` articles it is written beside
-    them, in a forked process (``parallel.in_background``), filling the core that their
-    serial stretches leave idle. Yields what waits for its records, or None when
-    ``markdown_changed`` is to write the pages after the HTML."""
-    if previous is not None or not many:
+                        many: bool, article_hashes: Mapping[str, str]) -> Iterator[Callable[[], dict[str, Record]] | None]:
+    """With no previous pages (a clean build, or the first with a cache: ``previous`` None
+    or empty) every article's ``index.md`` is written, and nothing in it waits on the
+    stages between: with ``many`` articles it is written beside them, in a forked process
+    (``parallel.in_background``), filling the core that their serial stretches leave idle.
+    Yields what waits for its records, or None when ``markdown_changed`` is to write the
+    pages after the HTML."""
+    if previous or not many:
         yield None
         return
-    with in_background(lambda: markdown_changed(articles, None, out_dir, staging, parallel=False),
+    with in_background(lambda: markdown_changed(articles, previous, out_dir, staging, article_hashes, parallel=False),
                        fork=usable_workers() > 1) as written:
         yield written
 
