@@ -125,7 +125,8 @@ class _PrintingCodeGenerator(jinja2.compiler.CodeGenerator):
 
 
 class _ContextEnvironment(jinja2.Environment):
-    """Jinja, with ``a.b`` on a dict looking up the key first.
+    """Jinja, with ``a.b`` on a dict looking up the key first, and ``{{ value }}`` printed
+    by one call (``printed``, see ``_PrintingCodeGenerator``).
 
     Contexts are plain dicts, and Jinja's ``a.b`` tries the attribute first: on a
     dict that raises and catches an AttributeError for each of the ~90 values a
