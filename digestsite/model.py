@@ -30,12 +30,14 @@ def _pickled_as_a_call(cls: type) -> type:
     return cls
 
 
+@_pickled_as_a_call
 @dataclass(frozen=True, slots=True)
 class Paragraph:
     line: int  # 0-based index into the digest file's lines (blank lines keep their index)
     text: str
 
 
+@_pickled_as_a_call
 @dataclass(frozen=True, slots=True)
 class Digest:
     path: PurePosixPath  # relative to the content dir, e.g. digests/2025-01-20-world.txt
