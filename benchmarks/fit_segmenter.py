@@ -141,6 +141,18 @@ LONG_PENALTIES = [0.0]
 # 2 of 65 on the resplit layout (5%),
 # and 2 of 7 on the seed, after spokesperson answers. Every variant that recovers resplit starts
 # splits the seed at line 11 (or costs the BBC-only seed); the rest are neutral at best.
+# Sixth round, also left out (same baseline: resplit 0.939 in-sample and CV, BBC CV 0.980, seed
+# exact, BBC-only seed 0.947). A localisation model for the off-by-one pairs: a second logistic
+# regression on cue differences between each gold start and its neighbouring lines (922 pairs),
+# moving a decoded boundary one line when the neighbour wins by a margin: at margin 0 resplit 0.953
+# in-sample with the seed exact, but CV 0.939 and the BBC-only seed 0.842; at margins 1 to 5 it
+# moves nothing that helps (0.935 to 0.939). Piecewise-linear cue shapes (hinge terms at the
+# quartiles, or the median, of every continuous cue, as extra weights): BBC 0.989 in-sample and
+# the BBC-only seed exact, but resplit 0.938 / CV 0.929 (median knots 0.940 / 0.930; only the
+# chain and leaning cues 0.933 / 0.925). Continuous cues standardised within each digest (minus
+# the digest's median, over its interquartile range), in place of the raw values 0.945 / 0.922
+# (seed 0.947) or beside them 0.930 / 0.928. None is a lead: the cues rank these gaps no better
+# with any shape, so what is missing is information, not flexibility.
 
 
 @dataclass
