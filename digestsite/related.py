@@ -268,10 +268,13 @@ def _compute(articles: Sequence[Article], limit: int, workers: int, words_memo: 
     """Every article's features and best candidates, from scratch (``inputs``: see ``_inputs``,
     [] with no memo; with none, only the answer is kept: ``best``)."""
     keep = words_memo is not None
-    word_lists = _word_lists(articles, workers, words_memo, [text_key for *_, text_key in inputs])
-    df: Counter[str] = Counter()
-    for packed in word_lists:
-        df.update(_words_of(packed))
+    if keep:
+        word_lists = _word_lists(articles, workers, words_memo, [text_key for *_, text_key in inputs])
+        df: Counter[str] = Counter()
+        for packed in word_lists:
+            df.update(_words_of(packed))
+    else:
+        word_lists, df = _counted_word_lists(articles, workers)
     table = _WordTable.of(map(_unpacked, word_lists) if keep else ())
     numbers: dict[str, int] = {}
     features = []
@@ -366,11 +369,16 @@ _CHUNK = 1000  # articles per task when the passes run in workers
 def _per_article(task: Callable[[int], Any], count: int, workers: int) -> Iterator[Any]:
     """``task(i) for i in range(count)``, in order, in chunks over ``workers`` forked
     processes; lazily, so a caller can fold each result in as it arrives."""
-    if workers <= 1 or count < 2 * _CHUNK:
-        return map(task, range(count))
-    chunks = parallel_imap(lambda start: [task(i) for i in range(start, min(count, start + _CHUNK))],
-                           range(0, count, _CHUNK), workers)
+    chunks = _per_chunk(lambda start, stop: [task(i) for i in range(start, stop)], count, workers)
     return (result for chunk in chunks for result in chunk)
+
+
+def _per_chunk(task: Callable[[int, int], Any], count: int, workers: int) -> Iterator[Any]:
+    """``task(start, stop)`` over ``range(count)`` cut into chunks of ``_CHUNK``, in order,
+    over ``workers`` forked processes when there are at least two chunks (else here, as one)."""
+    if workers <= 1 or count < 2 * _CHUNK:
+        return iter([task(0, count)])
+    return parallel_imap(lambda start: task(start, min(count, start + _CHUNK)), range(0, count, _CHUNK), workers)
 
 
 def _best(scores: dict[int, float], index: int, slugs: Sequence[str], limit: int) -> list[int]:
@@ -423,17 +431,16 @@ def _rarest_shared(words_of_one: str, df: Counter[str]) -> list[str]:
     return ranked[first_shared : first_shared + WORDS_PER_ARTICLE]
 
 
-def _word_lists(articles: Sequence[Article], workers: int = 1, memo: dict[bytes, bytes] | None = None,
+def _word_lists(articles: Sequence[Article], workers: int, memo: dict[bytes, bytes],
                 keys: Sequence[bytes] = ()) -> list[bytes]:
     """Each article's distinct content words, joined by spaces and packed (``_unpacked``),
     found for the articles ``memo`` lacks (``memo`` then holds this call's articles;
-    ``keys``: the articles' ``_text_key``, when the caller has them).
+    ``keys``: the articles' ``_text_key``, when the caller has them). Without a memo,
+    see ``_counted_word_lists``.
 
     One string per article, not a set of ~150 small strings; and compressed, a
     third of the size: held for every article until the rarest words are chosen,
     they were the largest addition to a big build's peak memory."""
-    if memo is None:
-        return list(_per_article(lambda i: _packed_words(articles[i]), len(articles), workers))
     keys = keys or [_text_key(article) for article in articles]
     missing = [i for i, key in enumerate(keys) if key not in memo]
     found = dict(zip((keys[i] for i in missing),
@@ -444,8 +451,32 @@ def _word_lists(articles: Sequence[Article], workers: int = 1, memo: dict[bytes,
     return [known[key] for key in keys]
 
 
+def _counted_word_lists(articles: Sequence[Article], workers: int) -> tuple[list[bytes], Counter[str]]:
+    """``_word_lists`` with no memo, and each word's document frequency: counted where the
+    word sets are made (in the workers), not by unpacking every list again in the caller."""
+    def lists_and_counts(start: int, stop: int) -> tuple[list[bytes], Counter[str]]:
+        counts: Counter[str] = Counter()
+        packed = []
+        for article in articles[start:stop]:
+            words_of_one = _word_set(article)
+            counts.update(words_of_one)
+            packed.append(_packed(words_of_one))
+        return packed, counts
+
+    word_lists: list[bytes] = []
+    df: Counter[str] = Counter()
+    for packed, counts in _per_chunk(lists_and_counts, len(articles), workers):
+        word_lists += packed
+        df.update(counts)
+    return word_lists, df
+
+
 def _packed_words(article: Article) -> bytes:
-    return zlib.compress(" ".join(_word_set(article)).encode(), 1)
+    return _packed(_word_set(article))
+
+
+def _packed(words_of_one: set[str]) -> bytes:
+    return zlib.compress(" ".join(words_of_one).encode(), 1)
 
 
 def _text_key(article: Article) -> bytes:
