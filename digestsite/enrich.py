@@ -32,7 +32,7 @@ from typing import NamedTuple
 from .model import Article, Segment, Subhead, Taxonomy
 from .headline import MAX_HEADLINE_CHARS, headline_problems, make_headline
 from .people import find_speakers, find_tags, sentences_of
-from .text import article_slug, normalize, words
+from .text import article_slug, normalize, strip_dateline, words
 
 __all__ = [
     "MAX_HEADLINE_CHARS",
@@ -60,10 +60,14 @@ def enrich_segment(segment: Segment, taxonomy: Taxonomy, *, date: str | None = N
     lede_paragraph = next((text for _, text in paragraphs if text), "")
     sentences = sentences_of(lede_paragraph)  # cached, so find_speakers and find_tags reuse this split
     standfirst = sentences[0] if sentences else lede_paragraph
+    # a wire story's dateline stays in its standfirst and body, but is no part of its headline,
+    # and its city and agency are not what the story is about (tags, topics, people)
+    paragraphs = _without_dateline(paragraphs)
+    lede = strip_dateline(standfirst)
     text = "\n".join(text for _, text in paragraphs)
-    title = make_headline(standfirst, context=text)
+    title = make_headline(lede, context=text)
     speakers = find_speakers(paragraphs)
-    topics = tuple(name for name, _ in score_topics(text, title + " " + standfirst, taxonomy))
+    topics = tuple(name for name, _ in score_topics(text, title + " " + lede, taxonomy))
     return Article(
         id=article_id,
         slug=article_slug(title, article_id),
@@ -71,7 +75,7 @@ def enrich_segment(segment: Segment, taxonomy: Taxonomy, *, date: str | None = N
         standfirst=standfirst,
         body=_markdown_body(segment, texts),
         topics=topics,
-        tags=tuple(find_tags(paragraphs, standfirst, speakers)),
+        tags=tuple(find_tags(paragraphs, lede, speakers)),
         spokespersons=speakers.spokespersons,
         people=speakers.people,
         statements=speakers.statements,
@@ -105,6 +109,15 @@ def _content_paragraphs(segment: Segment, texts: Sequence[str]) -> list[tuple[in
         if text:
             result.append((paragraph.line, text))
     return result
+
+
+def _without_dateline(paragraphs: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """``paragraphs`` (``_content_paragraphs``) with the first one's dateline cut off."""
+    if not paragraphs:
+        return paragraphs
+    line, first = paragraphs[0]
+    stripped = strip_dateline(first)
+    return paragraphs if stripped is first else [(line, stripped), *paragraphs[1:]]
 
 
 def _split_glued(text: str, subhead: Subhead) -> tuple[str, str]:

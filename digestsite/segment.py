@@ -57,7 +57,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from digestsite.model import Cue, Digest, LineDecision, Paragraph, Segment, SplitCorrection, Subhead
-from digestsite.text import STOPWORDS, split_sentences, words
+from digestsite.text import DATELINE, STOPWORDS, split_sentences, words
 
 __all__ = ["explain_digest", "find_subheads", "matching_line", "segment_digest"]
 
@@ -120,12 +120,6 @@ _APPOSITIVE_OPENERS = frozenset("the a an who whose".split())
 _ROLE_INTRO_REACH = 10
   # tokens into the first sentence where a lede introduces its subject
 
-# "LONDON (Reuters) -", "WASHINGTON, May 3 (AP) --", "BEIJING, Jan. 5 --"
-_DATELINE = re.compile(
-    r"^[A-Z][A-Z.'\-]+(?: [A-Z][A-Z.'\-]+){0,2}"  # the city, in capitals, one to three words
-    r"(?:(?:,[^()\n\-–—]{1,40})?\s*\([^()\n]{1,40}\)|,[^()\n\-–—]{1,40})"  # "(Agency)" or ", date"
-    r"\s*(?:-{1,2}|–|—)\s"
-)
 _TERMINAL = re.compile(r"[.!?…][\"'”’)\]]*$|[\"'”’]$")
 _TERMINAL_CLOSERS = "\"'”’)]"  # what may follow the final stop in ``_TERMINAL``
 
@@ -428,7 +422,7 @@ def _facts(text: str, lowercase_vocabulary: frozenset[str], head: _Head | None =
         lede_tense=not first_lower.isdisjoint(_LEDE_TENSE_WORDS),
         narrative_tense=not first_lower.isdisjoint(_NARRATIVE_TENSE_WORDS),
         time_phrase=not first_lower.isdisjoint(_CALENDAR_WORDS),
-        dateline=bool(_DATELINE.match(head.text)),
+        dateline=bool(DATELINE.match(head.text)),
         ends_sentence=_ends_sentence(head.text.rstrip()),
         lone_names=frozenset(alone - members),
         role_introduction=_role_introduction(

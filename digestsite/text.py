@@ -11,10 +11,12 @@ import unicodedata
 
 __all__ = [
     "STOPWORDS",
+    "DATELINE",
     "content_words",
     "normalize",
     "slugify",
     "split_sentences",
+    "strip_dateline",
     "words",
 ]
 
@@ -37,6 +39,25 @@ STOPWORDS = frozenset(
     upon us very via was we well were what when where whether which while who whom whose why will with
     within without would yet you your yours yourself also already among around told added""".split()
 )
+
+# A wire story's dateline: "LONDON (Reuters) -", "WASHINGTON, May 3 (AP) --", "BEIJING, Jan. 5 --",
+# "HONG KONG/SINGAPORE, May 3 (Reuters) -", "(Bloomberg) --"; a city in title case only with a date
+# and the agency: "Tokyo, May 3 (Kyodo) --". It opens a story and names no one the story is about.
+DATELINE = re.compile(
+    r"^(?:[A-Z][A-Z.'\-]+(?:[ /][A-Z][A-Z.'\-]+){0,3}"  # the city (or cities), in capitals
+    r"(?:(?:,[^()\n\-–—]{1,40})?\s*\([^()\n]{1,40}\)|,[^()\n\-–—]{1,40})"  # "(Agency)" or ", date"
+    r"|[A-Z][a-z]+(?: [A-Z][a-z]+){0,2},[^()\n\-–—\d]{0,20}\d[^()\n\-–—]{0,20}\([A-Z][^()\n]{0,39}\)"
+    r"|\([A-Z][A-Za-z.&' ]{1,30}\))"  # the agency alone
+    r"\s*(?:-{1,2}|–|—)\s"
+)
+
+
+def strip_dateline(text: str) -> str:
+    """``text`` without a leading ``DATELINE`` (unless nothing would be left)."""
+    match = DATELINE.match(text)
+    rest = text[match.end():].lstrip() if match else ""
+    return rest or text
+
 
 _WORD = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*", re.UNICODE)
 # _WORD for ASCII text, where ``[^\W_]`` is exactly ``[A-Za-z0-9]``: a plain class is quicker to test

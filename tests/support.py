@@ -51,6 +51,38 @@ def run_cli(*args: str, cwd: Path = ROOT, env: dict | None = None, timeout: floa
 
 SEED_STEM = "000_a0ad6f8e3763169b"
 
+# Four wire stories of one desk (invented), each opening on a dateline in a different form.
+WIRE_STORIES: list[list[str]] = [
+    [
+        'LONDON, May 3 (Reuters) - British shares edged higher on Friday as investors bet the Bank of England would hold interest rates next week, while miners gained on firmer metal prices.',
+        'The blue-chip FTSE 100 index rose 0.4%, and the domestically focused mid-cap index added 0.6%.',
+        '"The market is pricing in a long pause, and that suits equities," said Karen Lowe, a strategist at Harwell Capital.',
+        'Mining stocks climbed 1.8% after copper touched a two-week high on hopes of stronger demand from China.',
+        'Among individual movers, grocer Fennick fell 3% after a broker cut its rating to "sell".',
+    ],
+    [
+        "Tokyo, May 3 (Kyodo) -- Japan's Nikkei share average slipped on Friday, snapping a three-day winning streak, as a stronger yen weighed on exporters such as carmakers.",
+        'The Nikkei fell 0.5% to close at 38,112.40, while the broader Topix lost 0.3%.',
+        'Toyota Motor and Honda Motor each lost more than 1%, and chip-related shares also retreated.',
+        '"Exporters are sensitive to any move in the yen, and today\'s move was sharp," said Hiroshi Sato, chief equity strategist at Kaname Securities.',
+        'The dollar weakened to 151.20 yen after softer U.S. jobs data lowered expectations for further Federal Reserve tightening.',
+    ],
+    [
+        '(Bloomberg) -- Oil prices rose more than 1% on Friday, heading for a weekly gain, as supply concerns in the Middle East outweighed worries about slowing demand in the United States.',
+        'Brent crude futures were up 92 cents at $84.10 a barrel by 1405 GMT, and U.S. West Texas Intermediate crude rose 88 cents to $79.45.',
+        'Both benchmarks were on track for weekly gains of about 2%.',
+        '"Geopolitical risk is back in the price," said Tom Riker, an analyst at Pelham Energy Advisers.',
+        'U.S. crude stockpiles fell by 3.2 million barrels last week, the Energy Information Administration said on Wednesday, more than analysts had expected.',
+    ],
+    [
+        'FRANKFURT (Reuters) - Euro zone bond yields fell on Friday after data showed inflation in the bloc eased more than expected in April, strengthening the case for a European Central Bank rate cut in June.',
+        "Germany's 10-year yield, the benchmark for the bloc, dropped 6 basis points to 2.41%.",
+        'Consumer price inflation slowed to 2.3% from 2.6% in March, Eurostat said, below the 2.5% forecast in a Reuters poll of economists.',
+        '"June is now a done deal for the first cut," said Marta Keller, a rates strategist at Nordwall Bank.',
+        "Italy's 10-year yield fell 8 basis points, narrowing its gap over Germany to the tightest in two years.",
+    ],
+]
+
 
 def gold_segments(txt: Path, gold: dict) -> list[tuple[dict, "Segment"]]:
     """Segments on a gold file's spans: blank lines skipped, gold subheads (seed only) attached."""

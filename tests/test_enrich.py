@@ -34,8 +34,8 @@ from digestsite.enrich import (
 from digestsite.model import Article, Paragraph, Person, Segment, Spokesperson, Subhead, Taxonomy, TopicDefinition
 from digestsite.pipeline import assign_slugs
 from digestsite.read import read_taxonomy as load_taxonomy
-from digestsite.text import slugify
-from support import ROOT, bbc_segments, seed_segments
+from digestsite.text import slugify, strip_dateline
+from support import ROOT, WIRE_STORIES, bbc_segments, seed_segments
 
 EMPTY_TAXONOMY = Taxonomy(())
 TOPIC_ACCURACY = 0.90
@@ -62,6 +62,15 @@ def test_standfirst_is_the_full_first_sentence() -> None:
     assert article.standfirst == first
     assert article.body.startswith(escape_markdown(first)[:40])
     assert len(article.title) <= MAX_HEADLINE_CHARS
+
+
+@pytest.mark.parametrize("story", WIRE_STORIES, ids=["city-date-agency", "title-case-city", "agency", "city-agency"])
+def test_a_dateline_stays_in_the_standfirst_but_not_in_the_headline_or_tags(story: list[str]) -> None:
+    article = enrich(*story)
+    dateline = story[0][: len(story[0]) - len(strip_dateline(story[0]))]
+    assert dateline and article.standfirst.startswith(dateline)
+    assert not any(word in article.title for word in re.findall(r"[A-Za-z]+", dateline))
+    assert not any(tag.casefold() in dateline.casefold() for tag in article.tags)
 
 
 def test_article_fields_are_filled() -> None:

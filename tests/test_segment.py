@@ -15,7 +15,7 @@ from digestsite import segment
 from digestsite.model import Digest, Paragraph, SplitCorrection, Subhead
 from digestsite.segment import explain_digest, find_subheads, matching_line, segment_digest
 from digestsite.text import words
-from support import shared_path
+from support import WIRE_STORIES, shared_path
 
 CASES = Path(__file__).resolve().parent / "cases" / "segment"
 
@@ -75,6 +75,12 @@ STORY = (
         ("dateline", "LONDON (Reuters) - Britain's economy grew faster than expected.", 1.0),
         ("dateline", "WASHINGTON, May 3 (AP) -- The Senate passed the bill.", 1.0),
         ("dateline", "TEAM NEWS - Riverside against Hillford.", 0.0),
+        ("dateline", "HONG KONG/SINGAPORE, May 3 (Reuters) - Asian shares rose on Friday.", 1.0),
+        ("dateline", "Tokyo, May 3 (Kyodo) -- Japan's cabinet approved the budget.", 1.0),
+        ("dateline", "Sao Paulo - Brazil's central bank raised its main rate.", 0.0),
+        ("dateline", "(Bloomberg) -- Copper rose to a two-week high in London.", 1.0),
+        ("dateline", "(Updated at 10:40) - Copper rose to a two-week high in London.", 0.0),
+        ("dateline", "Ana Duarte (Labour) - the new chair - approved the plan.", 0.0),
         ("no_names", "the work would start in May, officials said.", 1.0),
         ("role_introduction", "Olympic champion Ana Duarte has won a seat on the council.", 1.0),
         ("role_introduction", "Ana Duarte, the new chair of the council, has approved the plan.", 1.0),
@@ -287,6 +293,14 @@ def test_a_heading_is_never_split_from_its_section() -> None:
     lines.insert(2, "Firm opposition")
     starts = [s.start for s in segment_digest(make_digest(lines))]
     assert 2 not in starts and 3 not in starts
+
+
+def test_wire_stories_split_at_their_datelines() -> None:
+    """Four short stories of one desk: without their datelines the words alone do not part them
+    (the model knows longer stories), so the datelines, in four forms, must."""
+    lines = [line for story in WIRE_STORIES for line in story]
+    starts = [s.start for s in segment_digest(make_digest(lines))]
+    assert starts == [0, 5, 10, 15]
 
 
 # ---------------------------------------------------------------------------

@@ -10,11 +10,12 @@ from __future__ import annotations
 import re
 import time
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from digestsite import text
-from digestsite.text import split_sentences, words
+from digestsite.text import split_sentences, strip_dateline, words
 
 # What the abbreviation check used to search: the whole sentence-to-be.
 _LAST_WORD_ANYWHERE = re.compile(r"([\w.]+)[.!?]*[\"'”’)\]]*$")
@@ -60,3 +61,21 @@ def test_a_paragraph_of_abbreviations_is_split_in_linear_time() -> None:
     started = time.perf_counter()
     assert len(split_sentences(paragraph)) == 2
     assert time.perf_counter() - started < 2
+
+
+@pytest.mark.parametrize(
+    ("line", "rest"),
+    [
+        ("LONDON (Reuters) - Britain's economy grew.", "Britain's economy grew."),
+        ("WASHINGTON, May 3 (AP) -- The Senate passed the bill.", "The Senate passed the bill."),
+        ("BEIJING, Jan. 5 -- China's exports rose.", "China's exports rose."),
+        ("HONG KONG/SINGAPORE, May 3 (Reuters) - Asian shares rose.", "Asian shares rose."),
+        ("Tokyo, May 3 (Kyodo) -- Japan's cabinet met.", "Japan's cabinet met."),
+        ("(Bloomberg) -- Copper rose.", "Copper rose."),
+        ("TEAM NEWS - Riverside against Hillford.", "TEAM NEWS - Riverside against Hillford."),
+        ("Ana Duarte (Labour) - the new chair - approved it.", "Ana Duarte (Labour) - the new chair - approved it."),
+        ("LONDON (Reuters) - ", "LONDON (Reuters) - "),
+    ],
+)
+def test_strip_dateline_cuts_only_a_wire_dateline(line: str, rest: str) -> None:
+    assert strip_dateline(line) == rest
