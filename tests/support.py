@@ -113,3 +113,28 @@ def bbc_segments(variant: str) -> list[tuple[dict, "Segment"]]:
         result.extend(gold_segments(folder / gold["digest"], gold))
     assert result, f"no gold files in {folder}"
     return result
+
+
+def write_brief_digests(folder: Path, words: int) -> Path:
+    """The BBC re-split digests with every article cut to its first ``words`` words (whole lines,
+    at least three), with gold files to match, written into ``folder``: a digest of short
+    stories, a house style the segmenter never learned from."""
+    source = require_shared() / "corpora/bbc/digests_resplit"
+    folder.mkdir(parents=True, exist_ok=True)
+    for gold_path in sorted(source.glob("*.gold.json")):
+        gold = json.loads(gold_path.read_text(encoding="utf-8"))
+        lines = gold_path.with_name(gold_path.name.replace(".gold.json", ".txt")).read_text(encoding="utf-8").splitlines()
+        kept_lines: list[str] = []
+        articles = []
+        for article in gold["articles"]:
+            kept: list[str] = []
+            for line in lines[article["start"]:article["end"]]:
+                if len(kept) >= 3 and sum(len(k.split()) for k in kept) >= words:
+                    break
+                kept.append(line)
+            articles.append({**article, "start": len(kept_lines), "end": len(kept_lines) + len(kept)})
+            kept_lines += kept
+        (folder / gold_path.name.replace(".gold.json", ".txt")).write_text("\n".join(kept_lines) + "\n", encoding="utf-8")
+        (folder / gold_path.name).write_text(json.dumps({**gold, "n_lines": len(kept_lines), "articles": articles}),
+                                             encoding="utf-8")
+    return folder

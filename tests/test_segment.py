@@ -15,7 +15,7 @@ from digestsite import segment
 from digestsite.model import Digest, Paragraph, SplitCorrection, Subhead
 from digestsite.segment import explain_digest, find_subheads, matching_line, segment_digest
 from digestsite.text import words
-from support import WIRE_STORIES, shared_path
+from support import WIRE_STORIES, shared_path, write_brief_digests
 
 CASES = Path(__file__).resolve().parent / "cases" / "segment"
 
@@ -293,6 +293,26 @@ def test_a_heading_is_never_split_from_its_section() -> None:
     lines.insert(2, "Firm opposition")
     starts = [s.start for s in segment_digest(make_digest(lines))]
     assert 2 not in starts and 3 not in starts
+
+
+def test_prior_shift_raises_the_prior_only_for_shorter_stories() -> None:
+    words = 20 * 101  # 101 paragraphs of 20 words: the learned rate is one start in 15 gaps
+    confident_starts = [0.0] + ([6.0] + [-8.0] * 4) * 20  # one start in five gaps
+    fewer_than_learned = [0.0] + ([6.0] + [-8.0] * 19) * 5  # one start in twenty
+    assert segment.prior_shift(confident_starts, words) > 1.0
+    assert segment.prior_shift(fewer_than_learned, words) == 0.0
+    assert segment.prior_shift([0.0] + [-30.0] * 100, words) == 0.0  # never negative
+    assert segment.prior_shift([0.0], 20) == 0.0
+    assert segment.prior_shift([0.0] + [60.0] * 100, words) < 25.0  # all starts: large, finite
+
+
+def test_explain_shows_the_short_stories_prior(tmp_path: Path) -> None:
+    brief = next(write_brief_digests(tmp_path, 130).glob("*.txt"))
+    decisions = explain_digest(make_digest(brief.read_text(encoding="utf-8").splitlines()))
+    shifts = {cue.value for decision in decisions[1:] for cue in decision.cues if cue.name == "short_stories"}
+    assert len(shifts) == 1 and shifts.pop() > 0
+    assert not any(cue.name == "short_stories" for cue in decisions[0].cues)
+    assert all(abs(d.score - sum(c.value for c in d.cues)) < 1e-9 for d in decisions)
 
 
 def test_wire_stories_split_at_their_datelines() -> None:
