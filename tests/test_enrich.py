@@ -358,6 +358,13 @@ def test_single_names_and_objects_are_not_people() -> None:
     assert article.people == ()
 
 
+@pytest.mark.parametrize("body", ["Energy Information Administration", "Tobacco Monopoly Administration",
+                                  "State Revenue Service", "Federal Housing Directorate"])
+def test_the_rest_of_an_institution_is_not_a_person(body: str) -> None:
+    article = enrich(f"Stocks fell by 3% last week, the {body} said on Wednesday.", "Analysts had expected less.")
+    assert article.people == () and not article.statements
+
+
 def test_statements_by_surname_pronoun_and_quote() -> None:
     article = enrich(
         "Yang Wenli, a 30-year-old designer, still remembers the visit.",
