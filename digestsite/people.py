@@ -233,9 +233,69 @@ def mentions(sentence: str) -> tuple[Mention, ...]:
     result: list[Mention] = []
     for run in _RUN.finditer(sentence):
         offset = run.start()
-        for text, start, end, prefix in _run_parts(run.group()):
+        portfolio = _portfolio_before(sentence, offset)
+        parts = _run_parts(run.group()) if portfolio is None else _portfolio_parts(run.group(), portfolio)
+        for text, start, end, prefix in parts:
             result.append(Mention(text, offset + start, offset + end, prefix))
     return tuple(_merge_organisations(sentence, result))
+
+
+# "Minister of", "Secretary of State for", "Ministry of the": what a portfolio or a body's remit follows.
+_PORTFOLIO_BEFORE = re.compile(
+    r"\b(?P<title>(?:(?P<body>Ministry|Department|Office)|Minister|Secretary|Commissioner)(?: of State)?"
+    r" (?:of|for)(?: the)?) $"
+)
+_PORTFOLIO_TAIL = 40  # characters before a run that can hold the longest _PORTFOLIO_BEFORE
+
+
+def _portfolio_before(sentence: str, offset: int) -> re.Match[str] | None:
+    """The title or body right before the run at ``offset`` whose portfolio the run names, if any."""
+    if not sentence.endswith(("of ", "for ", "the "), 0, offset):
+        return None  # nearly every run: no pattern below can match
+    return _PORTFOLIO_BEFORE.search(sentence[max(0, offset - _PORTFOLIO_TAIL):offset])
+
+
+def _portfolio_parts(run: str, portfolio: re.Match[str]) -> tuple[tuple[str, int, int, str], ...]:
+    """``_run_parts`` for a run that names a portfolio. After a body, the body's name whatever
+    title words it holds ("Ministry of Foreign Affairs"), then a person after a title of theirs
+    ("Ministry of Commerce Spokesperson Ann Lee"). After a title, only the person named at the
+    end, with the title and portfolio as the prefix ("Minister of Agriculture Petra Novak"), or
+    nothing when it names no one."""
+    tokens = _run_tokens(run)
+    split = _titled_name(tokens)
+    if portfolio.group("body"):
+        body, titles, name = split if split is not None and split[1] else (tokens, [], [])
+        found = [_mention(body, [])] + ([_mention(name, [t for t, _, _ in titles])] if name else [])
+    elif split is not None:
+        title = f"{portfolio.group('title')} {' '.join(t for t, _, _ in tokens[:-len(split[2])])}"
+        found = [_mention(split[2], [title])]
+    else:
+        found = []
+    return tuple((m.text, m.start, m.end, m.prefix) for m in found if m.text)
+
+
+# Title words that name a portfolio ("Health Secretary"), not a post: after "Ministry of" they
+# belong to the body's name ("Ministry of Commerce Spokesperson ...").
+_PORTFOLIO_WORDS = frozenset("Exchequer Foreign Defence Defense Home Interior Finance Trade Commerce Health "
+                             "Education Culture Justice".split())
+
+
+def _is_person_title(token: str) -> bool:
+    bare = _strip_possessive(token)
+    return (bare in _TITLE_WORDS and bare not in _PORTFOLIO_WORDS) or token.lower() in _SPOKES_WORDS
+
+
+def _titled_name(tokens: list[tuple[str, int, int]]) -> tuple[list, list, list] | None:
+    """A run that ends in a full name of two or three words: (the words before its titles, the
+    title words right before the name, the name), or None."""
+    for size in (3, 2):
+        if len(tokens) > size and is_full_name(" ".join(t for t, _, _ in tokens[-size:])):
+            head = tokens[:-size]
+            cut = len(head)
+            while cut and _is_person_title(head[cut - 1][0]):
+                cut -= 1
+            return head[:cut], head[cut:], tokens[-size:]
+    return None
 
 
 @lru_cache(maxsize=65536)
@@ -465,6 +525,9 @@ def _sentence_speaker(sentence: str, registry: _Registry) -> str:
 def _is_object(sentence: str, mention: Mention, before: str) -> bool:
     """Whether the name is a possessive or the object of a preposition, so not the one speaking."""
     possessive = sentence[mention.end - 2: mention.end] in ("'s", "’s") or sentence[mention.end - 1: mention.end] in ("'", "’")
+    if mention.prefix and before.endswith(f"{mention.prefix} "):
+        # the title is the speaker's own: "Secretary of State for Transport Ann Lee said"
+        before = before[: -len(mention.prefix) - 1]
     return possessive or _OBJECT_BEFORE.search(before) is not None
 
 
@@ -811,11 +874,20 @@ class _KindCache(dict[str, str]):
 _PHRASE_KINDS = _KindCache()
 
 
+# Prepositions and conjunctions the stop-word list leaves out: a phrase never starts or ends on one
+# ("maternity leave beyond"), and one inside a phrase would make it a clause.
+_FUNCTION_WORDS = frozenset(
+    """across along alongside amid amidst behind beneath beside besides beyond despite except inside
+    onto outside past throughout till toward towards underneath unless unlike versus whereas whilst""".split()
+)
+
+
 def _phrase_word(token: str) -> bool:
     bare = token.lower()
     return (
         _PHRASE_WORD.fullmatch(token) is not None
         and bare not in STOPWORDS
+        and bare not in _FUNCTION_WORDS
         and bare not in _PARTICLES
         and token not in _MONTHS_DAYS
         and not _SPEECH_VERB.fullmatch(bare)

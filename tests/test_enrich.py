@@ -365,6 +365,30 @@ def test_the_rest_of_an_institution_is_not_a_person(body: str) -> None:
     assert article.people == () and not article.statements
 
 
+def test_a_portfolio_belongs_to_the_title_or_the_body_it_follows() -> None:
+    article = enrich(
+        "Minister of Agriculture Petra Novak said the measures would help farmers through the drought.",
+        '"Our farmers need help now," Novak said.',
+        "Secretary of State for Transport Jonathan Pell said the rules were fair.",
+        "The Ministry of Foreign Affairs condemned the attack. The Ministry of Foreign Affairs called for calm.",
+    )
+    assert {p.name for p in article.people} == {"Petra Novak", "Jonathan Pell"}
+    assert "Ministry of Foreign Affairs" in article.tags
+    assert not {"Affairs", "Agriculture Petra Novak", "Transport Jonathan Pell"} & set(article.tags)
+
+    spokesperson = enrich("Ministry of Commerce Spokesperson Ann Lee said on Monday that exports rose by a tenth.",
+                          "The Department of Health Tom Ray said that hospitals were full.")
+    assert [(s.name, s.organisation) for s in spokesperson.spokespersons] == [("Ann Lee", "Ministry of Commerce")]
+    assert spokesperson.people == ()  # no title before "Tom Ray": the run may be the body's name
+
+
+def test_no_phrase_tag_starts_or_ends_on_a_preposition() -> None:
+    article = enrich("Strong sales outside western Europe lifted profits. Sales outside western Europe rose.",
+                     "Sales outside western Europe doubled, and sales outside western Europe will grow.")
+    assert "sales outside western" not in article.tags and "outside western Europe" not in article.tags
+    assert "western Europe" in article.tags
+
+
 def test_statements_by_surname_pronoun_and_quote() -> None:
     article = enrich(
         "Yang Wenli, a 30-year-old designer, still remembers the visit.",
