@@ -250,7 +250,7 @@ _PORTFOLIO_TAIL = 40  # characters before a run that can hold the longest _PORTF
 
 def _portfolio_before(sentence: str, offset: int) -> re.Match[str] | None:
     """The title or body right before the run at ``offset`` whose portfolio the run names, if any."""
-    if not sentence.endswith(("of ", "for ", "the "), 0, offset):
+    if not sentence.endswith(("of ", "for ", "of the ", "for the "), 0, offset):
         return None  # nearly every run: no pattern below can match
     return _PORTFOLIO_BEFORE.search(sentence[max(0, offset - _PORTFOLIO_TAIL):offset])
 
