@@ -303,6 +303,8 @@ def _starts_finite_clause(text: str) -> bool:
         return first in _PRONOUNS
     bare = [_bare(t) for t in tokens[:12]]
     verb = _main_verb(bare)
+    if 0 < verb < len(bare) - 1 and bare[verb].endswith("ed") and bare[verb + 1].lower() == "by":
+        return False  # "announced support for farmers affected by ...": a participle, no clause
     return 0 < verb < 12 and bare[verb] != "to"  # "announced a plan to close": an object, no clause
 
 

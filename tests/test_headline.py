@@ -83,6 +83,10 @@ def test_attribution_and_leading_clauses_are_dropped(lede: str, expected: str) -
         # "announced a plan" is an object, not reported speech
         ("Northwind Foods chief executive Carla Brandt announced a plan to close two factories.",
          "Brandt announces plan to close two factories"),
+        # nor is an object with a participle after it ("affected by"): no clause follows the verb
+        ("The Ministry of Agriculture today announced emergency support for farmers affected by the drought in "
+         "the eastern provinces, including direct payments and free veterinary services for livestock.",
+         "Ministry of Agriculture announces emergency support"),
     ],
 )
 def test_reported_speech_leads_with_the_news(lede: str, expected: str) -> None:
