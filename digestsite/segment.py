@@ -124,6 +124,16 @@ _APPOSITIVE_OPENERS = frozenset("the a an who whose".split())
 _ROLE_INTRO_REACH = 10
   # tokens into the first sentence where a lede introduces its subject
 
+# The credit line that closes a wire story: "(Reporting by Ann Lee; Editing by Tom Ray)",
+# "Additional reporting by ...", "Associated Press writer Ann Lee contributed to this report."
+_SIGNOFF_NAME = r"[A-Z][\w.'’\-]*(?:\s+[A-Z][\w.'’\-]*)*"
+_SIGNOFF_NAMES = rf"{_SIGNOFF_NAME}(?:\s*(?:,|and|&)\s*{_SIGNOFF_NAME})*"
+_SIGNOFF_PART = (rf"(?i:(?:additional\s+)?(?:reporting|writing|editing|compiled|graphics|research)\s+by)\s+"
+                 rf"{_SIGNOFF_NAMES}(?:\s+(?:in|from)\s+{_SIGNOFF_NAMES})?")
+_SIGNOFF = re.compile(
+    rf"^[(\[]?\s*{_SIGNOFF_PART}(?:\s*[;,]\s*{_SIGNOFF_PART})*\s*[)\]]?\.?$"
+    r"|^[^\n]{2,160}\scontributed(?:\s+reporting)?\s+to\s+this\s+(?:report|story)\.?\)?$"
+)
 _TERMINAL = re.compile(r"[.!?…][\"'”’)\]]*$|[\"'”’]$")
 _TERMINAL_CLOSERS = "\"'”’)]"  # what may follow the final stop in ``_TERMINAL``
 
@@ -161,6 +171,7 @@ class _Facts:
     narrative_tense: bool  # the first sentence narrates in the past
     time_phrase: bool
     dateline: bool
+    signoff: bool  # an agency's credit line: "(Reporting by ...; Editing by ...)"
     ends_sentence: bool
     lone_names: frozenset[str]  # names used only alone here ("Okafor"), never inside a longer name
     role_introduction: bool  # the first sentence introduces someone with a role ("singer Ann Lee", "Ann Lee, the ...")
@@ -427,6 +438,7 @@ def _facts(text: str, lowercase_vocabulary: frozenset[str], head: _Head | None =
         narrative_tense=not first_lower.isdisjoint(_NARRATIVE_TENSE_WORDS),
         time_phrase=not first_lower.isdisjoint(_CALENDAR_WORDS),
         dateline=bool(DATELINE.match(head.text)),
+        signoff=bool(_SIGNOFF.match(head.text)),
         ends_sentence=_ends_sentence(head.text.rstrip()),
         lone_names=frozenset(alone - members),
         role_introduction=_role_introduction(
@@ -1002,6 +1014,17 @@ def cue_dateline(gap: _Gap) -> float:
     return 1.0 if gap.facts.dateline else 0.0
 
 
+def cue_signoff(gap: _Gap) -> float:
+    """"(Reporting by ...; Editing by ...)": an agency's credit line closes its story, so it
+    starts none."""
+    return 1.0 if gap.facts.signoff else 0.0
+
+
+def cue_after_signoff(gap: _Gap) -> float:
+    """The paragraph before is an agency's credit line: its story is over."""
+    return 1.0 if gap.previous.signoff else 0.0
+
+
 def cue_role_introduction(gap: _Gap) -> float:
     """"Singer Ann Lee ...", "Ann Lee, the mayor of ...": a lede introduces its subject with a role."""
     return 1.0 if gap.facts.role_introduction else 0.0
@@ -1066,6 +1089,8 @@ CUES = {
     "narrative_tense": cue_narrative_tense,
     "lead_in_opener": cue_lead_in_opener,
     "dateline": cue_dateline,
+    "signoff": cue_signoff,
+    "after_signoff": cue_after_signoff,
     "role_introduction": cue_role_introduction,
     "after_attribution": cue_after_attribution,
     "references_across": cue_references_across,
@@ -1211,9 +1236,10 @@ class _Model:
 
 
 # Cues the development digests cannot teach, so their weights are set by hand and the fitting
-# script leaves them out. No dev digest carries agency datelines, yet "CITY (Agency) -" opens a
-# story and nothing else: +8 log-odds outweighs every continuation cue but a correction.
-HAND_SET_WEIGHTS = {"dateline": 8.0}
+# script leaves them out. No dev digest carries agency datelines or credit lines, yet "CITY
+# (Agency) -" opens a story and nothing else, and "(Reporting by ...)" closes one: 8 log-odds
+# outweigh every cue the other way but a correction.
+HAND_SET_WEIGHTS = {"dateline": 8.0, "signoff": -8.0, "after_signoff": 8.0}
 
 
 @lru_cache(maxsize=1)

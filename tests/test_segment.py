@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from digestsite import segment
 from digestsite.model import Digest, Paragraph, SplitCorrection, Subhead
 from digestsite.segment import explain_digest, find_subheads, matching_line, segment_digest
-from digestsite.text import words
+from digestsite.text import strip_dateline, words
 from support import WIRE_STORIES, shared_path, write_brief_digests
 
 CASES = Path(__file__).resolve().parent / "cases" / "segment"
@@ -80,6 +80,9 @@ STORY = (
         ("dateline", "Sao Paulo - Brazil's central bank raised its main rate.", 0.0),
         ("dateline", "(Bloomberg) -- Copper rose to a two-week high in London.", 1.0),
         ("dateline", "(Updated at 10:40) - Copper rose to a two-week high in London.", 0.0),
+        ("signoff", "(Reporting by Ann Lee in London; Editing by Tom Ray and Sue Ng)", 1.0),
+        ("signoff", "Associated Press writer Ann Lee in Madrid contributed to this report.", 1.0),
+        ("signoff", "Reporting by the BBC suggests the plan will fail.", 0.0),
         ("dateline", "Ana Duarte (Labour) - the new chair - approved the plan.", 0.0),
         ("no_names", "the work would start in May, officials said.", 1.0),
         ("role_introduction", "Olympic champion Ana Duarte has won a seat on the council.", 1.0),
@@ -293,6 +296,15 @@ def test_a_heading_is_never_split_from_its_section() -> None:
     lines.insert(2, "Firm opposition")
     starts = [s.start for s in segment_digest(make_digest(lines))]
     assert 2 not in starts and 3 not in starts
+
+
+def test_wire_stories_split_after_their_credit_lines() -> None:
+    """The same stories without datelines (their words alone do not part them): an agency's
+    credit line at the end of each parts them, and stays with the story it closes."""
+    lines = []
+    for reporter, story in zip(["Ann Lee", "Bo Chen", "Carl Dunn", "Dana Evans"], WIRE_STORIES):
+        lines += [strip_dateline(story[0]), *story[1:], f"(Reporting by {reporter}; Editing by Tom Ray)"]
+    assert [s.start for s in segment_digest(make_digest(lines))] == [0, 6, 12, 18]
 
 
 def test_prior_shift_raises_the_prior_only_for_shorter_stories() -> None:
