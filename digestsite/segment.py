@@ -125,7 +125,8 @@ _ROLE_INTRO_REACH = 10
   # tokens into the first sentence where a lede introduces its subject
 
 # The credit line that closes a wire story: "(Reporting by Ann Lee; Editing by Tom Ray)",
-# "Additional reporting by ...", "Associated Press writer Ann Lee contributed to this report."
+# "Additional reporting by ...", "Associated Press writer Ann Lee contributed to this report.";
+# and the end mark of a press release: "ENDS", "- ENDS -", "###", "-30-".
 _SIGNOFF_NAME = r"[A-Z][\w.'’\-]*(?:\s+[A-Z][\w.'’\-]*)*"
 _SIGNOFF_NAMES = rf"{_SIGNOFF_NAME}(?:\s*(?:,|and|&)\s*{_SIGNOFF_NAME})*"
 _SIGNOFF_PART = (rf"(?i:(?:additional\s+)?(?:reporting|writing|editing|compiled|graphics|research)\s+by)\s+"
@@ -133,6 +134,7 @@ _SIGNOFF_PART = (rf"(?i:(?:additional\s+)?(?:reporting|writing|editing|compiled|
 _SIGNOFF = re.compile(
     rf"^[(\[]?\s*{_SIGNOFF_PART}(?:\s*[;,]\s*{_SIGNOFF_PART})*\s*[)\]]?\.?$"
     r"|^[^\n]{2,160}\scontributed(?:\s+reporting)?\s+to\s+this\s+(?:report|story)\.?\)?$"
+    r"|^[\s\-–—*]*(?:ENDS?|###|-30-)[\s\-–—*.]*$"  # a press release's end mark
 )
 _TERMINAL = re.compile(r"[.!?…][\"'”’)\]]*$|[\"'”’]$")
 _TERMINAL_CLOSERS = "\"'”’)]"  # what may follow the final stop in ``_TERMINAL``

@@ -83,6 +83,9 @@ STORY = (
         ("signoff", "(Reporting by Ann Lee in London; Editing by Tom Ray and Sue Ng)", 1.0),
         ("signoff", "Associated Press writer Ann Lee in Madrid contributed to this report.", 1.0),
         ("signoff", "Reporting by the BBC suggests the plan will fail.", 0.0),
+        ("signoff", "- ENDS -", 1.0),
+        ("signoff", "###", 1.0),
+        ("signoff", "Ends of the earth", 0.0),
         ("dateline", "Ana Duarte (Labour) - the new chair - approved the plan.", 0.0),
         ("no_names", "the work would start in May, officials said.", 1.0),
         ("role_introduction", "Olympic champion Ana Duarte has won a seat on the council.", 1.0),
@@ -304,6 +307,13 @@ def test_wire_stories_split_after_their_credit_lines() -> None:
     lines = []
     for reporter, story in zip(["Ann Lee", "Bo Chen", "Carl Dunn", "Dana Evans"], WIRE_STORIES):
         lines += [strip_dateline(story[0]), *story[1:], f"(Reporting by {reporter}; Editing by Tom Ray)"]
+    assert [s.start for s in segment_digest(make_digest(lines))] == [0, 6, 12, 18]
+
+
+def test_press_releases_split_after_their_end_marks() -> None:
+    lines = []
+    for story in WIRE_STORIES:
+        lines += [strip_dateline(story[0]), *story[1:], "- ENDS -"]
     assert [s.start for s in segment_digest(make_digest(lines))] == [0, 6, 12, 18]
 
 
