@@ -1,7 +1,7 @@
 """Small language helpers shared by the segmenter and the enricher.
 
 Pure functions over strings: sentence splitting, word tokens, a stop-word
-list, and slugify. Nothing here knows about digests or articles.
+list, wire datelines, and slugify. Nothing here knows about digests or articles.
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ import re
 import unicodedata
 
 __all__ = [
-    "STOPWORDS",
     "DATELINE",
+    "STOPWORDS",
     "content_words",
     "normalize",
     "slugify",
