@@ -36,7 +36,7 @@ from functools import lru_cache
 from itertools import compress
 
 from .model import Person, Spokesperson, Statement
-from .text import STOPWORDS, split_sentences
+from .text import STOPWORDS, split_sentences, words
 
 __all__ = ["MAX_TAGS", "Speakers", "find_speakers", "find_tags", "country_of"]
 
@@ -117,7 +117,10 @@ _TITLE_WORDS = frozenset(
     Justice Shadow Acting Former Ex Assistant Senior Junior Party Boss Striker Midfielder Defender
     Goalkeeper Star Singer Actor Actress Dean Provost Founder Co-founder Editor Analyst Economist
     Researcher Fellow Lawyer Attorney Counsel Official Premier Treasurer Conservative Labour Tory
-    Liberal Democrat Republican Democratic Socialist Independent Speaker""".split()
+    Liberal Democrat Republican Democratic Socialist Independent Speaker Writer Author Novelist Poet
+    Playwright Artist Designer Photographer Producer Composer Comedian Presenter Broadcaster Chef
+    Entrepreneur Businessman Businesswoman Billionaire Tycoon Banker Scientist Architect Campaigner
+    Activist""".split()
 )
 _MONTHS_DAYS = frozenset(
     """January February March April May June July August September October November December Jan Feb
@@ -347,13 +350,21 @@ def sentences_of(text: str) -> tuple[str, ...]:
     return tuple(split_sentences(text))
 
 
+# Title words that also end names when no name follows them: "Green Party", "Mervyn King",
+# "Half-Blood Prince", "Energy Star", "Football Manager", "Warrior Poet".
+_NAME_FINAL_TITLES = frozenset("Party Prince Princess King Star Poet Billionaire Manager Executive Home".split())
+
+
 def _split_run(tokens: list[tuple[str, int, int]]) -> list[Mention]:
     parts: list[Mention] = []
     current: list[tuple[str, int, int]] = []
     prefix: list[str] = []
     for token in tokens:
-        possessive = token is not tokens[-1] and token[0].endswith(("'s", "’s"))  # "Labour's Robin Cook"
-        if possessive or _strip_possessive(token[0]) in _TITLE_WORDS or token[0].lower() in _SPOKES_WORDS:
+        last = token is tokens[-1]
+        possessive = not last and token[0].endswith(("'s", "’s"))  # "Labour's Robin Cook"
+        bare = _strip_possessive(token[0])
+        titled = bare in _TITLE_WORDS or token[0].lower() in _SPOKES_WORDS
+        if possessive or titled and not (last and current and bare in _NAME_FINAL_TITLES):
             if current:
                 prefix = [t for t, _, _ in current] + [token[0]] if not parts else prefix + [token[0]]
                 parts.append(_mention(current, []))
@@ -445,7 +456,8 @@ class _Registry:
 
     names: list[str] = field(default_factory=list)  # full names, first mention order
     recency: dict[str, int] = field(default_factory=dict)  # name -> position of last mention
-    roles: dict[str, str] = field(default_factory=dict)
+    roles: dict[str, str] = field(default_factory=dict)  # from an appositive: "Ann Lee, a professor at ..."
+    titles: dict[str, str] = field(default_factory=dict)  # from the title before a name, when no role
     spokes: dict[str, str] = field(default_factory=dict)  # name -> organisation
     spoken: set[str] = field(default_factory=set)
     acronyms: dict[str, str] = field(default_factory=dict)
@@ -498,7 +510,8 @@ def find_speakers(paragraphs: Sequence[tuple[int, str]]) -> Speakers:
 def _speakers_result(registry: _Registry, statements: list[Statement]) -> Speakers:
     spokespersons = tuple(Spokesperson(n, registry.spokes[n]) for n in registry.names if n in registry.spokes)
     people = tuple(
-        Person(n, registry.roles.get(n, "")) for n in registry.names if n in registry.spoken and n not in registry.spokes
+        Person(n, registry.roles.get(n) or registry.titles.get(n, ""))
+        for n in registry.names if n in registry.spoken and n not in registry.spokes
     )
     return Speakers(spokespersons, people, tuple(statements), tuple(registry.names))
 
@@ -580,7 +593,25 @@ def _register(sentence: str, mention: Mention, registry: _Registry) -> str:
     appos = _APPOSITIVE.match(after)
     if appos and name not in registry.roles:
         _note_role(registry, name, appos.group("appos"))
+    if mention.prefix and not registry.titles.get(name):
+        registry.titles[name] = _prefix_role(mention.prefix)
     return name
+
+
+# Titles of address: they say who someone is to the writer, not what they do.
+_ADDRESS_TITLES = frozenset("Mr Mrs Ms Miss Dr Prof Sir Lady Lord Dame Rev Reverend".split())
+
+
+def _prefix_role(prefix: str) -> str:
+    """The role in the title words before a name ("US President", "Minister of Agriculture"),
+    or "" when they only address ("Mr", "Dr") or name a party ("Labour's"). An appositive's
+    role, when the article gives one, is preferred: it introduces the person on purpose."""
+    words_ = [w for w in prefix.split() if w not in _ADDRESS_TITLES]
+    while words_ and (words_[0].lower() in STOPWORDS or words_[0] in _MONTHS_DAYS or words_[0] in _OPENERS):
+        words_ = words_[1:]  # "On Tuesday Foreign Secretary": the time is no part of the post
+    if not any(w in _TITLE_WORDS and w not in _PORTFOLIO_WORDS for w in words_):
+        return ""
+    return " ".join(words_)
 
 
 def _full_name_tail(text: str) -> str:
@@ -669,7 +700,14 @@ def _clean_role(appos: str) -> str:
         return ""
     if _ROLE_VERB.search(role) or len(role.split()) > 20:
         return ""
+    if not any(not w.isdigit() and (len(w) > 2 or w.isupper()) and w.lower() not in STOPWORDS | _ASIDES
+               for w in words(role)):
+        return ""  # ", however,", ", 50,", ", for example,": an aside or an age, not a role
     return role
+
+
+# Words that make an appositive an aside: ", however,", ", for example,".
+_ASIDES = frozenset("however though meanwhile therefore instead indeed nevertheless nonetheless example too".split())
 
 
 MAX_PRONOUN_GAP = 2  # paragraphs between a named statement and "she said"; further back is a guess

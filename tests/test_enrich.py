@@ -382,6 +382,31 @@ def test_a_portfolio_belongs_to_the_title_or_the_body_it_follows() -> None:
     assert spokesperson.people == ()  # no title before "Tom Ray": the run may be the body's name
 
 
+def test_a_title_before_a_name_is_a_role_when_no_appositive_gives_one() -> None:
+    article = enrich(
+        "On Tuesday Foreign Secretary Jack Straw said the talks would go on.",
+        "Producer Kevin Wallace said the show would open in May. Mr Straw added that he was hopeful.",
+        "Chinese President Wen Bo said the visit went well.",
+        "Wen Bo, a former mayor of the city, said he would return.",
+        "Dr Ann Lee said the results were clear.",
+    )
+    roles = {p.name: p.role for p in article.people}
+    assert roles == {"Jack Straw": "Foreign Secretary", "Kevin Wallace": "Producer",
+                     "Wen Bo": "a former mayor of the city", "Ann Lee": ""}
+
+
+@pytest.mark.parametrize("aside", ["however", "43", "for example", "now 34"])
+def test_an_aside_or_an_age_is_no_role(aside: str) -> None:
+    article = enrich(f"Peter Chernin, {aside}, said the studio would grow.", "Profits rose by a tenth.")
+    assert [(p.name, p.role) for p in article.people] == [("Peter Chernin", "")]
+
+
+def test_a_title_word_that_ends_a_name_stays_in_it() -> None:
+    article = enrich("The Green Party said the Green Party would stand in every seat.",
+                     "Leaders of the Green Party met on Monday. The Green Party won two seats.")
+    assert "Green Party" in article.tags and "Green" not in article.tags
+
+
 def test_no_phrase_tag_starts_or_ends_on_a_preposition() -> None:
     article = enrich("Strong sales outside western Europe lifted profits. Sales outside western Europe rose.",
                      "Sales outside western Europe doubled, and sales outside western Europe will grow.")
