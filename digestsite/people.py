@@ -234,9 +234,10 @@ class Mention:
 def mentions(sentence: str) -> tuple[Mention, ...]:
     """Capitalised runs in a sentence, split at title words and stripped of leading common words."""
     result: list[Mention] = []
+    titled = _PORTFOLIO_TITLE.search(sentence) is not None  # else no run can follow a portfolio title
     for run in _RUN.finditer(sentence):
         offset = run.start()
-        portfolio = _portfolio_before(sentence, offset)
+        portfolio = _portfolio_before(sentence, offset) if titled else None
         parts = _run_parts(run.group()) if portfolio is None else _portfolio_parts(run.group(), portfolio)
         for text, start, end, prefix in parts:
             result.append(Mention(text, offset + start, offset + end, prefix))
@@ -249,6 +250,7 @@ _PORTFOLIO_BEFORE = re.compile(
     r" (?:of|for)(?: the)?) $"
 )
 _PORTFOLIO_TAIL = 40  # characters before a run that can hold the longest _PORTFOLIO_BEFORE
+_PORTFOLIO_TITLE = re.compile(r"Ministry|Department|Office|Minister|Secretary|Commissioner")
 
 
 def _portfolio_before(sentence: str, offset: int) -> re.Match[str] | None:
