@@ -173,7 +173,7 @@ class _Facts:
     narrative_tense: bool  # the first sentence narrates in the past
     time_phrase: bool
     dateline: bool
-    signoff: bool  # an agency's credit line: "(Reporting by ...; Editing by ...)"
+    signoff: bool  # a credit line ("(Reporting by ...; Editing by ...)") or an end mark ("ENDS")
     ends_sentence: bool
     lone_names: frozenset[str]  # names used only alone here ("Okafor"), never inside a longer name
     role_introduction: bool  # the first sentence introduces someone with a role ("singer Ann Lee", "Ann Lee, the ...")

@@ -310,10 +310,11 @@ def test_wire_stories_split_after_their_credit_lines() -> None:
     assert [s.start for s in segment_digest(make_digest(lines))] == [0, 6, 12, 18]
 
 
-def test_press_releases_split_after_their_end_marks() -> None:
+@pytest.mark.parametrize("mark", ["- ENDS -", "ENDS", "###", "-30-"])
+def test_press_releases_split_after_their_end_marks(mark: str) -> None:
     lines = []
     for story in WIRE_STORIES:
-        lines += [strip_dateline(story[0]), *story[1:], "- ENDS -"]
+        lines += [strip_dateline(story[0]), *story[1:], mark]
     assert [s.start for s in segment_digest(make_digest(lines))] == [0, 6, 12, 18]
 
 
