@@ -32,7 +32,7 @@ from typing import NamedTuple
 from .model import Article, Segment, Subhead, Taxonomy
 from .headline import MAX_HEADLINE_CHARS, headline_problems, make_headline
 from .people import find_speakers, find_tags, sentences_of
-from .text import article_slug, normalize, strip_dateline, words
+from .text import BYLINE, article_slug, normalize, strip_dateline, words
 
 __all__ = [
     "MAX_HEADLINE_CHARS",
@@ -94,7 +94,8 @@ def _normalized(segment: Segment) -> list[str]:
 
 
 def _content_paragraphs(segment: Segment, texts: Sequence[str]) -> list[tuple[int, str]]:
-    """(line, text) of the article's prose: heading lines dropped, glued headings cut off.
+    """(line, text) of the article's prose: heading lines dropped, glued headings cut off, and a
+    byline above the story ("By Ann Lee") left out (it names who wrote it, not what it is about).
 
     ``texts`` are the segment's paragraphs, normalised (``_normalized``).
     """
@@ -108,6 +109,8 @@ def _content_paragraphs(segment: Segment, texts: Sequence[str]) -> list[tuple[in
             text = _split_glued(text, glued[paragraph.line])[0]
         if text:
             result.append((paragraph.line, text))
+    if len(result) > 1 and BYLINE.match(result[0][1]):
+        del result[0]
     return result
 
 

@@ -1,7 +1,7 @@
 """Small language helpers shared by the segmenter and the enricher.
 
 Pure functions over strings: sentence splitting, word tokens, a stop-word
-list, wire datelines, and slugify. Nothing here knows about digests or articles.
+list, wire datelines and bylines, and slugify. Nothing here knows about digests or articles.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ import re
 import unicodedata
 
 __all__ = [
+    "BYLINE",
     "DATELINE",
     "STOPWORDS",
     "content_words",
@@ -49,6 +50,16 @@ DATELINE = re.compile(
     r"|[A-Z][a-z]+(?: [A-Z][a-z]+){0,2},[^()\n\-–—\d]{0,20}\d[^()\n\-–—]{0,20}\([A-Z][^()\n]{0,39}\)"
     r"|\([A-Z][A-Za-z.&' ]{1,30}\))"  # the agency alone
     r"\s*(?:-{1,2}|–|—)\s"
+)
+
+
+_BYLINE_NAME = r"[A-Z][\w.'’\-]*(?: [A-Z][\w.'’\-]*){0,3}"
+# A reporter's byline alone on its line, above a story: "By Ann Lee", "By Ann Lee and Bo Chen",
+# "By Ann Lee, Political Correspondent", "BY ANN LEE in London". Capitalised words only, so that
+# "By Monday, Smith had resigned." is no byline.
+BYLINE = re.compile(
+    rf"^(?:By|BY) [A-Z][\w.'’\-]* {_BYLINE_NAME}(?:(?:, | and | & ){_BYLINE_NAME})*"  # a full name first
+    rf"(?:(?:, | in | at | for ){_BYLINE_NAME})?$"
 )
 
 

@@ -73,6 +73,15 @@ def test_a_dateline_stays_in_the_standfirst_but_not_in_the_headline_or_tags(stor
     assert not any(tag.casefold() in dateline.casefold() for tag in article.tags)
 
 
+def test_a_byline_is_neither_the_headline_nor_a_tag() -> None:
+    story = WIRE_STORIES[0]
+    article = enrich("By Ann Lee, Reuters", strip_dateline(story[0]), *story[1:])
+    assert article.standfirst.startswith("British shares edged higher")
+    assert article.title.startswith("British shares edge higher")
+    assert "Ann Lee" not in article.tags and "Reuters" not in article.tags
+    assert article.body.startswith("By Ann Lee, Reuters")  # the page still says who wrote it
+
+
 def test_article_fields_are_filled() -> None:
     seg = segment("Storms hit the coast of Norway on Monday. Rescue teams were sent.", "Norway said more help comes.",
                   start=7, digest="digests/2025-01-20.txt")

@@ -310,6 +310,13 @@ def test_wire_stories_split_after_their_credit_lines() -> None:
     assert [s.start for s in segment_digest(make_digest(lines))] == [0, 6, 12, 18]
 
 
+def test_bylined_stories_split_at_their_bylines() -> None:
+    lines = []
+    for reporter, story in zip(["Ann Lee", "Bo Chen", "Carl Dunn", "Dana Evans"], WIRE_STORIES):
+        lines += [f"By {reporter}", strip_dateline(story[0]), *story[1:]]
+    assert [s.start for s in segment_digest(make_digest(lines))] == [0, 6, 12, 18]
+
+
 @pytest.mark.parametrize("mark", ["- ENDS -", "ENDS", "###", "-30-"])
 def test_press_releases_split_after_their_end_marks(mark: str) -> None:
     lines = []

@@ -15,7 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from digestsite import text
-from digestsite.text import split_sentences, strip_dateline, words
+from digestsite.text import BYLINE, split_sentences, strip_dateline, words
 
 # What the abbreviation check used to search: the whole sentence-to-be.
 _LAST_WORD_ANYWHERE = re.compile(r"([\w.]+)[.!?]*[\"'”’)\]]*$")
@@ -79,3 +79,19 @@ def test_a_paragraph_of_abbreviations_is_split_in_linear_time() -> None:
 )
 def test_strip_dateline_cuts_only_a_wire_dateline(line: str, rest: str) -> None:
     assert strip_dateline(line) == rest
+
+
+@pytest.mark.parametrize(
+    ("line", "is_byline"),
+    [
+        ("By Ann Lee", True),
+        ("By Ann Lee and Bo Chen", True),
+        ("By Ann Lee, Political Correspondent", True),
+        ("BY ANN LEE in LONDON", True),
+        ("By Monday, Smith had resigned.", False),
+        ("By the end of the year prices rose.", False),
+        ("By Design", False),  # a heading: a byline names someone in full
+    ],
+)
+def test_byline_is_a_name_alone_on_its_line(line: str, is_byline: bool) -> None:
+    assert bool(BYLINE.match(line)) is is_byline
