@@ -609,6 +609,9 @@ def _prefix_role(prefix: str) -> str:
     or "" when they only address ("Mr", "Dr") or name a party ("Labour's"). An appositive's
     role, when the article gives one, is preferred: it introduces the person on purpose."""
     words_ = [w for w in prefix.split() if w not in _ADDRESS_TITLES]
+    owners = [i for i, w in enumerate(words_) if w.endswith(("'s", "’s", "s'", "s’"))]
+    if owners:  # "Moazzam Begg's Labour MP": the post is what follows its owner
+        words_ = words_[owners[-1] + 1:]
     while words_ and (words_[0].lower() in STOPWORDS or words_[0] in _MONTHS_DAYS or words_[0] in _OPENERS):
         words_ = words_[1:]  # "On Tuesday Foreign Secretary": the time is no part of the post
     if not any(w in _TITLE_WORDS and w not in _PORTFOLIO_WORDS for w in words_):

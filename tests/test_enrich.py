@@ -398,10 +398,11 @@ def test_a_title_before_a_name_is_a_role_when_no_appositive_gives_one() -> None:
         "Chinese President Wen Bo said the visit went well.",
         "Wen Bo, a former mayor of the city, said he would return.",
         "Dr Ann Lee said the results were clear.",
+        "Moazzam Begg's Labour MP Roger Godsiff said he had written to the minister.",
     )
     roles = {p.name: p.role for p in article.people}
     assert roles == {"Jack Straw": "Foreign Secretary", "Kevin Wallace": "Producer",
-                     "Wen Bo": "a former mayor of the city", "Ann Lee": ""}
+                     "Wen Bo": "a former mayor of the city", "Ann Lee": "", "Roger Godsiff": "Labour MP"}
 
 
 @pytest.mark.parametrize("aside", ["however", "43", "for example", "now 34"])
