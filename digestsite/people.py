@@ -245,12 +245,13 @@ def mentions(sentence: str) -> tuple[Mention, ...]:
 
 
 # "Minister of", "Secretary of State for", "Ministry of the": what a portfolio or a body's remit follows.
+_PORTFOLIO_BODIES = "Ministry|Department|Office"
+_PORTFOLIO_POSTS = "Minister|Secretary|Commissioner"
 _PORTFOLIO_BEFORE = re.compile(
-    r"\b(?P<title>(?:(?P<body>Ministry|Department|Office)|Minister|Secretary|Commissioner)(?: of State)?"
-    r" (?:of|for)(?: the)?) $"
+    rf"\b(?P<title>(?:(?P<body>{_PORTFOLIO_BODIES})|{_PORTFOLIO_POSTS})(?: of State)? (?:of|for)(?: the)?) $"
 )
 _PORTFOLIO_TAIL = 40  # characters before a run that can hold the longest _PORTFOLIO_BEFORE
-_PORTFOLIO_TITLE = re.compile(r"Ministry|Department|Office|Minister|Secretary|Commissioner")
+_PORTFOLIO_TITLE = re.compile(f"{_PORTFOLIO_BODIES}|{_PORTFOLIO_POSTS}")  # in a sentence at all
 
 
 def _portfolio_before(sentence: str, offset: int) -> re.Match[str] | None:
@@ -705,14 +706,16 @@ def _clean_role(appos: str) -> str:
         return ""
     if _ROLE_VERB.search(role) or len(role.split()) > 20:
         return ""
-    if not any(not w.isdigit() and (len(w) > 2 or w.isupper()) and w.lower() not in STOPWORDS | _ASIDES
+    if not any(not w.isdigit() and (len(w) > 2 or w.isupper()) and w.lower() not in _NOT_ROLE_WORDS
                for w in words(role)):
         return ""  # ", however,", ", 50,", ", for example,": an aside or an age, not a role
     return role
 
 
-# Words that make an appositive an aside: ", however,", ", for example,".
-_ASIDES = frozenset("however though meanwhile therefore instead indeed nevertheless nonetheless example too".split())
+# Words no role is made of alone: stop words and asides (", however,", ", for example,").
+_NOT_ROLE_WORDS = STOPWORDS | frozenset(
+    "however though meanwhile therefore instead indeed nevertheless nonetheless example too".split()
+)
 
 
 MAX_PRONOUN_GAP = 2  # paragraphs between a named statement and "she said"; further back is a guess
