@@ -32,7 +32,7 @@ from typing import NamedTuple
 from .model import Article, Segment, Subhead, Taxonomy
 from .headline import MAX_HEADLINE_CHARS, headline_problems, make_headline
 from .people import find_speakers, find_tags, sentences_of
-from .text import BYLINE, article_slug, normalize, strip_dateline, words
+from .text import HEADER_LINE, article_slug, normalize, strip_dateline, words
 
 __all__ = [
     "MAX_HEADLINE_CHARS",
@@ -94,8 +94,9 @@ def _normalized(segment: Segment) -> list[str]:
 
 
 def _content_paragraphs(segment: Segment, texts: Sequence[str]) -> list[tuple[int, str]]:
-    """(line, text) of the article's prose: heading lines dropped, glued headings cut off, and a
-    byline above the story ("By Ann Lee") left out (it names who wrote it, not what it is about).
+    """(line, text) of the article's prose: heading lines dropped, glued headings cut off, and the
+    lines above the story (a byline, "FOR IMMEDIATE RELEASE") left out: they say who wrote it or
+    how it was sent, not what it is about.
 
     ``texts`` are the segment's paragraphs, normalised (``_normalized``).
     """
@@ -109,7 +110,7 @@ def _content_paragraphs(segment: Segment, texts: Sequence[str]) -> list[tuple[in
             text = _split_glued(text, glued[paragraph.line])[0]
         if text:
             result.append((paragraph.line, text))
-    if len(result) > 1 and BYLINE.match(result[0][1]):
+    while len(result) > 1 and HEADER_LINE.match(result[0][1]):
         del result[0]
     return result
 

@@ -61,7 +61,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from digestsite.model import Cue, Digest, LineDecision, Paragraph, Segment, SplitCorrection, Subhead
-from digestsite.text import BYLINE, DATELINE, STOPWORDS, split_sentences, words
+from digestsite.text import DATELINE, HEADER_LINE, STOPWORDS, split_sentences, words
 
 __all__ = ["explain_digest", "find_subheads", "matching_line", "segment_digest"]
 
@@ -173,7 +173,7 @@ class _Facts:
     narrative_tense: bool  # the first sentence narrates in the past
     time_phrase: bool
     dateline: bool
-    byline: bool  # a reporter's byline alone: "By Ann Lee"
+    header_line: bool  # a line above a story: a byline ("By Ann Lee"), "FOR IMMEDIATE RELEASE"
     signoff: bool  # a credit line ("(Reporting by ...; Editing by ...)") or an end mark ("ENDS")
     ends_sentence: bool
     lone_names: frozenset[str]  # names used only alone here ("Okafor"), never inside a longer name
@@ -441,7 +441,7 @@ def _facts(text: str, lowercase_vocabulary: frozenset[str], head: _Head | None =
         narrative_tense=not first_lower.isdisjoint(_NARRATIVE_TENSE_WORDS),
         time_phrase=not first_lower.isdisjoint(_CALENDAR_WORDS),
         dateline=bool(DATELINE.match(head.text)),
-        byline=bool(BYLINE.match(stripped)),
+        header_line=bool(HEADER_LINE.match(stripped)),
         signoff=bool(_SIGNOFF.match(head.text)),
         ends_sentence=_ends_sentence(head.text.rstrip()),
         lone_names=frozenset(alone - members),
@@ -1018,14 +1018,15 @@ def cue_dateline(gap: _Gap) -> float:
     return 1.0 if gap.facts.dateline else 0.0
 
 
-def cue_byline(gap: _Gap) -> float:
-    """"By Ann Lee" alone on its line stands above a story, so one starts here."""
-    return 1.0 if gap.facts.byline else 0.0
+def cue_header_line(gap: _Gap) -> float:
+    """"By Ann Lee" or "FOR IMMEDIATE RELEASE" alone on its line stands above a story, so one
+    starts here."""
+    return 1.0 if gap.facts.header_line else 0.0
 
 
-def cue_after_byline(gap: _Gap) -> float:
-    """The paragraph before is a byline: this is the lede under it, in the same story."""
-    return 1.0 if gap.previous.byline else 0.0
+def cue_after_header_line(gap: _Gap) -> float:
+    """The paragraph before is a byline or a release header: this is the story under it."""
+    return 1.0 if gap.previous.header_line else 0.0
 
 
 def cue_signoff(gap: _Gap) -> float:
@@ -1103,8 +1104,8 @@ CUES = {
     "narrative_tense": cue_narrative_tense,
     "lead_in_opener": cue_lead_in_opener,
     "dateline": cue_dateline,
-    "byline": cue_byline,
-    "after_byline": cue_after_byline,
+    "header_line": cue_header_line,
+    "after_header_line": cue_after_header_line,
     "signoff": cue_signoff,
     "after_signoff": cue_after_signoff,
     "role_introduction": cue_role_introduction,
@@ -1252,11 +1253,13 @@ class _Model:
 
 
 # Cues the development digests cannot teach, so their weights are set by hand and the fitting
-# script leaves them out. No dev digest carries agency datelines, bylines or credit lines, yet
-# "CITY (Agency) -" and "By Ann Lee" open a story and nothing else, and "(Reporting by ...)"
-# closes one: 8 log-odds outweigh every cue the other way but a correction. A byline gets twice
-# that: it is a line of its own, so none of the lede cues of the story under it add to it.
-HAND_SET_WEIGHTS = {"dateline": 8.0, "byline": 16.0, "after_byline": -8.0, "signoff": -8.0, "after_signoff": 8.0}
+# script leaves them out. No dev digest carries agency datelines, bylines, release headers or
+# credit lines, yet "CITY (Agency) -" and "By Ann Lee" open a story and nothing else, and
+# "(Reporting by ...)" closes one: 8 log-odds outweigh every cue the other way but a correction.
+# A header line gets twice that: it is a line of its own, so none of the lede cues of the story
+# under it add to it.
+HAND_SET_WEIGHTS = {"dateline": 8.0, "header_line": 16.0, "after_header_line": -8.0, "signoff": -8.0,
+                    "after_signoff": 8.0}
 
 
 @lru_cache(maxsize=1)

@@ -1,7 +1,7 @@
 """Small language helpers shared by the segmenter and the enricher.
 
 Pure functions over strings: sentence splitting, word tokens, a stop-word
-list, wire datelines and bylines, and slugify. Nothing here knows about digests or articles.
+list, wire datelines, bylines and release headers, and slugify. Nothing here knows about digests or articles.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import unicodedata
 __all__ = [
     "BYLINE",
     "DATELINE",
+    "HEADER_LINE",
     "STOPWORDS",
     "content_words",
     "normalize",
@@ -60,6 +61,12 @@ _BYLINE_NAME = r"[A-Z][\w.'’\-]*(?: [A-Z][\w.'’\-]*){0,3}"
 BYLINE = re.compile(
     rf"^(?:By|BY) [A-Z][\w.'’\-]* {_BYLINE_NAME}(?:(?:, | and | & ){_BYLINE_NAME})*"  # a full name first
     rf"(?:(?:, | in | at | for ){_BYLINE_NAME})?$"
+)
+# A line of its own above a story and no part of its text: a byline, or a press release's header
+# ("FOR IMMEDIATE RELEASE", "PRESS RELEASE: ...", "Embargoed until 00:01, 3 May").
+HEADER_LINE = re.compile(
+    rf"{BYLINE.pattern}|^(?i:for immediate release|(?:press|news|media) release|embargoed until)"
+    r"(?:\s*[:\-–—][^\n]{0,80}|\s*\(?\d[^\n]{0,30})?$"
 )
 
 

@@ -76,6 +76,8 @@ def test_a_dateline_stays_in_the_standfirst_but_not_in_the_headline_or_tags(stor
 def test_a_byline_is_neither_the_headline_nor_a_tag() -> None:
     story = WIRE_STORIES[0]
     article = enrich("By Ann Lee, Reuters", strip_dateline(story[0]), *story[1:])
+    released = enrich("FOR IMMEDIATE RELEASE", "By Ann Lee, Reuters", strip_dateline(story[0]), *story[1:])
+    assert released.title == article.title and released.tags == article.tags
     assert article.standfirst.startswith("British shares edged higher")
     assert article.title.startswith("British shares edge higher")
     assert "Ann Lee" not in article.tags and "Reuters" not in article.tags

@@ -310,10 +310,11 @@ def test_wire_stories_split_after_their_credit_lines() -> None:
     assert [s.start for s in segment_digest(make_digest(lines))] == [0, 6, 12, 18]
 
 
-def test_bylined_stories_split_at_their_bylines() -> None:
+@pytest.mark.parametrize("header", ["By {}", "FOR IMMEDIATE RELEASE", "PRESS RELEASE: {}"])
+def test_stories_split_at_the_header_lines_above_them(header: str) -> None:
     lines = []
     for reporter, story in zip(["Ann Lee", "Bo Chen", "Carl Dunn", "Dana Evans"], WIRE_STORIES):
-        lines += [f"By {reporter}", strip_dateline(story[0]), *story[1:]]
+        lines += [header.format(reporter), strip_dateline(story[0]), *story[1:]]
     assert [s.start for s in segment_digest(make_digest(lines))] == [0, 6, 12, 18]
 
 

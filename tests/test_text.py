@@ -15,7 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from digestsite import text
-from digestsite.text import BYLINE, split_sentences, strip_dateline, words
+from digestsite.text import BYLINE, HEADER_LINE, split_sentences, strip_dateline, words
 
 # What the abbreviation check used to search: the whole sentence-to-be.
 _LAST_WORD_ANYWHERE = re.compile(r"([\w.]+)[.!?]*[\"'”’)\]]*$")
@@ -95,3 +95,18 @@ def test_strip_dateline_cuts_only_a_wire_dateline(line: str, rest: str) -> None:
 )
 def test_byline_is_a_name_alone_on_its_line(line: str, is_byline: bool) -> None:
     assert bool(BYLINE.match(line)) is is_byline
+
+
+@pytest.mark.parametrize(
+    ("line", "is_header"),
+    [
+        ("By Ann Lee", True),
+        ("FOR IMMEDIATE RELEASE", True),
+        ("PRESS RELEASE: Ministry of Health", True),
+        ("Embargoed until 00:01, 3 May", True),
+        ("News release of the figures was delayed until Monday.", False),
+        ("Press releases are often ignored.", False),
+    ],
+)
+def test_a_header_line_is_a_byline_or_a_release_header(line: str, is_header: bool) -> None:
+    assert bool(HEADER_LINE.match(line)) is is_header
