@@ -286,9 +286,14 @@ _PORTFOLIO_WORDS = frozenset("Exchequer Foreign Defence Defense Home Interior Fi
                              "Education Culture Justice".split())
 
 
+def _is_title(token: str) -> bool:
+    """A title word ("President", "Health", "Labour's") or a spokesperson word."""
+    return _strip_possessive(token) in _TITLE_WORDS or token.lower() in _SPOKES_WORDS
+
+
 def _is_person_title(token: str) -> bool:
-    bare = _strip_possessive(token)
-    return (bare in _TITLE_WORDS and bare not in _PORTFOLIO_WORDS) or token.lower() in _SPOKES_WORDS
+    """A title that names a post, not a portfolio."""
+    return _is_title(token) and _strip_possessive(token) not in _PORTFOLIO_WORDS
 
 
 def _titled_name(tokens: list[tuple[str, int, int]]) -> tuple[list, list, list] | None:
@@ -365,9 +370,8 @@ def _split_run(tokens: list[tuple[str, int, int]]) -> list[Mention]:
     for token in tokens:
         last = token is tokens[-1]
         possessive = not last and token[0].endswith(("'s", "’s"))  # "Labour's Robin Cook"
-        bare = _strip_possessive(token[0])
-        titled = bare in _TITLE_WORDS or token[0].lower() in _SPOKES_WORDS
-        if possessive or titled and not (last and current and bare in _NAME_FINAL_TITLES):
+        ends_name = last and bool(current) and _strip_possessive(token[0]) in _NAME_FINAL_TITLES
+        if possessive or _is_title(token[0]) and not ends_name:
             if current:
                 prefix = [t for t, _, _ in current] + [token[0]] if not parts else prefix + [token[0]]
                 parts.append(_mention(current, []))
@@ -615,7 +619,7 @@ def _prefix_role(prefix: str) -> str:
         words_ = words_[owners[-1] + 1:]
     while words_ and (words_[0].lower() in STOPWORDS or words_[0] in _MONTHS_DAYS or words_[0] in _OPENERS):
         words_ = words_[1:]  # "On Tuesday Foreign Secretary": the time is no part of the post
-    if not any(w in _TITLE_WORDS and w not in _PORTFOLIO_WORDS for w in words_):
+    if not any(map(_is_person_title, words_)):
         return ""
     return " ".join(words_)
 
