@@ -231,8 +231,21 @@ def _strip_lead_clause(text: str) -> str:
     head, _, rest = text.partition(", ")
     if rest and len(head.split()) <= 5 and all(w[:1].isupper() for w in head.split()) \
             and rest[:1].isupper() and "," not in rest[:3]:
-        text = rest  # "Northern Province, the President ..." (the place of the clause)
+        text = _titled_subject(head, rest) or rest  # "Northern Province, the President ..." (the place of the clause)
     return text
+
+
+def _titled_subject(title: str, rest: str) -> str:
+    """"The Foreign Secretary, Ann Lee, has ..." -> "Foreign Secretary Ann Lee has ...", or ""
+    when ``title`` is no post set before the name that opens ``rest``."""
+    name, comma, after = rest.partition(", ")
+    if not comma or not is_full_name(name) or not after[:1].islower():
+        return ""
+    found = mentions(f"{title} {name}")
+    if not found or found[-1].text != name or not found[-1].prefix:
+        return ""
+    title = title.split(" ", 1)[1] if title.split(" ", 1)[0] in ("The", "Its", "His", "Her", "Their") else title
+    return f"{title} {name} {after}"
 
 
 def _starts_clause(text: str) -> bool:

@@ -120,7 +120,7 @@ _TITLE_WORDS = frozenset(
     Liberal Democrat Republican Democratic Socialist Independent Speaker Writer Author Novelist Poet
     Playwright Artist Designer Photographer Producer Composer Comedian Presenter Broadcaster Chef
     Entrepreneur Businessman Businesswoman Billionaire Tycoon Banker Scientist Architect Campaigner
-    Activist""".split()
+    Activist Parliamentary Permanent""".split()
 )
 _MONTHS_DAYS = frozenset(
     """January February March April May June July August September October November December Jan Feb
@@ -247,16 +247,19 @@ def mentions(sentence: str) -> tuple[Mention, ...]:
 # "Minister of", "Secretary of State for", "Ministry of the": what a portfolio or a body's remit follows.
 _PORTFOLIO_BODIES = "Ministry|Department|Office"
 _PORTFOLIO_POSTS = "Minister|Secretary|Commissioner"
+# "Secretary to the Treasury": a post, never a body, can be "to" its remit. The capitalised words
+# before the post ("Chief", "Parliamentary Under-") are checked for titles in ``_portfolio_title``.
 _PORTFOLIO_BEFORE = re.compile(
-    rf"\b(?P<title>(?:(?P<body>{_PORTFOLIO_BODIES})|{_PORTFOLIO_POSTS})(?: of State)? (?:of|for)(?: the)?) $"
+    rf"(?P<lead>(?:\b[A-Z][\w\-]*[\s\-])*)\b(?P<title>(?:(?P<body>{_PORTFOLIO_BODIES})(?: of State)? (?:of|for)|"
+    rf"(?:{_PORTFOLIO_POSTS})(?: of State)? (?:of|for|to))(?: the)?) $"
 )
-_PORTFOLIO_TAIL = 40  # characters before a run that can hold the longest _PORTFOLIO_BEFORE
+_PORTFOLIO_TAIL = 60  # characters before a run that can hold the longest _PORTFOLIO_BEFORE
 _PORTFOLIO_TITLE = re.compile(f"{_PORTFOLIO_BODIES}|{_PORTFOLIO_POSTS}")  # in a sentence at all
 
 
 def _portfolio_before(sentence: str, offset: int) -> re.Match[str] | None:
     """The title or body right before the run at ``offset`` whose portfolio the run names, if any."""
-    if not sentence.endswith(("of ", "for ", "of the ", "for the "), 0, offset):
+    if not sentence.endswith(("of ", "for ", "to ", "of the ", "for the ", "to the "), 0, offset):
         return None  # nearly every run: no pattern below can match
     return _PORTFOLIO_BEFORE.search(sentence[max(0, offset - _PORTFOLIO_TAIL):offset])
 
@@ -273,11 +276,21 @@ def _portfolio_parts(run: str, portfolio: re.Match[str]) -> tuple[tuple[str, int
         body, titles, name = split if split is not None and split[1] else (tokens, [], [])
         found = [_mention(body, [])] + ([_mention(name, [t for t, _, _ in titles])] if name else [])
     elif split is not None:
-        title = f"{portfolio.group('title')} {' '.join(t for t, _, _ in tokens[:-len(split[2])])}"
+        title = f"{_portfolio_title(portfolio)} {' '.join(t for t, _, _ in tokens[:-len(split[2])])}"
         found = [_mention(split[2], [title])]
     else:
         found = []
     return tuple((m.text, m.start, m.end, m.prefix) for m in found if m.text)
+
+
+def _portfolio_title(portfolio: re.Match[str]) -> str:
+    """The post's title with the title words right before it: "Chief Secretary to the",
+    "Parliamentary Under-Secretary of State for"."""
+    lead = re.split(r"(?<=[\s\-])", portfolio.group("lead"))[:-1]  # each word with its space or hyphen
+    cut = len(lead)
+    while cut and (lead[cut - 1].endswith("-") or _is_title(lead[cut - 1].rstrip())):  # "Under-", "Chief "
+        cut -= 1
+    return "".join(lead[cut:]) + portfolio.group("title")
 
 
 # Title words that name a portfolio ("Health Secretary"), not a post: after "Ministry of" they
@@ -286,9 +299,16 @@ _PORTFOLIO_WORDS = frozenset("Exchequer Foreign Defence Defense Home Interior Fi
                              "Education Culture Justice".split())
 
 
+def _names_body(words_: Sequence[str], at: int) -> bool:
+    """Whether the portfolio word at ``at`` begins a body's name ("Home Office", "Foreign
+    Ministry", "Justice Department") rather than a post ("Home Secretary")."""
+    return words_[at] in _PORTFOLIO_WORDS and at + 1 < len(words_) and _strip_possessive(words_[at + 1]) in _ORG_WORDS
+
+
 def _is_title(token: str) -> bool:
-    """A title word ("President", "Health", "Labour's") or a spokesperson word."""
-    return _strip_possessive(token) in _TITLE_WORDS or token.lower() in _SPOKES_WORDS
+    """A title word ("President", "Health", "Labour's", "Under-Secretary") or a spokesperson word."""
+    bare = _strip_possessive(token)
+    return bare in _TITLE_WORDS or token.lower() in _SPOKES_WORDS or "-" in bare and bare.rsplit("-", 1)[1] in _TITLE_WORDS
 
 
 def _is_person_title(token: str) -> bool:
@@ -367,11 +387,12 @@ def _split_run(tokens: list[tuple[str, int, int]]) -> list[Mention]:
     parts: list[Mention] = []
     current: list[tuple[str, int, int]] = []
     prefix: list[str] = []
-    for token in tokens:
+    words_ = [word for word, _, _ in tokens]
+    for at, token in enumerate(tokens):
         last = token is tokens[-1]
         possessive = not last and token[0].endswith(("'s", "’s"))  # "Labour's Robin Cook"
         ends_name = last and bool(current) and _strip_possessive(token[0]) in _NAME_FINAL_TITLES
-        if possessive or _is_title(token[0]) and not ends_name:
+        if possessive or _is_title(token[0]) and not ends_name and not _names_body(words_, at):
             if current:
                 prefix = [t for t, _, _ in current] + [token[0]] if not parts else prefix + [token[0]]
                 parts.append(_mention(current, []))
@@ -602,7 +623,27 @@ def _register(sentence: str, mention: Mention, registry: _Registry) -> str:
         _note_role(registry, name, appos.group("appos"))
     if mention.prefix and not registry.titles.get(name):
         registry.titles[name] = _prefix_role(mention.prefix)
+    elif not mention.prefix and not registry.titles.get(name) and before.endswith(", "):
+        registry.titles[name] = _preposed_title(before)
     return name
+
+
+# "The Foreign Secretary, Catherine Ashdown, said": a title set before the name, between commas.
+_PREPOSED_TITLE = re.compile(
+    r"(?:^|(?<=\s))(?P<determiner>(?:[Tt]he|[Ii]ts|[Hh]is|[Hh]er|[Tt]heir)\s)?"
+    r"(?P<title>(?:[\w'’\-]+\s){0,4}[\w'’\-]+),\s$"
+)
+
+
+def _preposed_title(before: str) -> str:
+    """The post in a title set before a name ("The Foreign Secretary, "), or "": its last word
+    must be a title ("the company's chief executive, "), and it must follow a determiner or open
+    the sentence."""
+    match = _PREPOSED_TITLE.search(before, max(0, len(before) - 80))
+    if match is None or match.start() > 0 and not match.group("determiner"):
+        return ""  # no determiner and not the sentence's start: "Speaking in Paris, Ann Lee"
+    title = match.group("title")
+    return title if _is_person_title(title.rsplit(" ", 1)[-1].capitalize()) else ""
 
 
 # Titles of address: they say who someone is to the writer, not what they do.
@@ -733,9 +774,34 @@ def _implicit_speaker(sentence: str, registry: _Registry, previous: str, last: s
     if _names_spokesperson(sentence) and _SPOKES_ANON.search(sentence):
         named = [n for n in registry.spokes]
         return named[0] if len(named) == 1 else ""
+    if registry.titles or registry.roles:
+        titled = _titled_speaker(sentence, registry)
+        if titled:
+            return titled
     if previous and sentence[:1] in "\"“":
         return previous
     return ""
+
+
+# "the Foreign Secretary said", "the minister added": a speaker named by their post alone.
+_TITLE_SPEECH = re.compile(
+    rf"(?:^|(?<=[\s,\"“]))[Tt]he\s(?P<title>(?:[\w\-]+\s){{1,3}})(?:(?:also|further|then|later)\s)?(?:{_SPEECH_AFTER})\b"
+)
+
+
+def _titled_speaker(sentence: str, registry: _Registry) -> str:
+    """The one person whose known role or title holds every word of the post the sentence's
+    speaker is named by, or "" (no such reference, or it fits nobody or several)."""
+    match = _TITLE_SPEECH.search(sentence)
+    if match is None:
+        return ""
+    post = match.group("title").split()
+    if not all(_is_title(word.capitalize()) for word in post):
+        return ""  # "the company said", "the report warned"
+    wanted = {word.casefold() for word in post}
+    fitting = [name for name in registry.names
+               if wanted <= set(f"{registry.roles.get(name, '')} {registry.titles.get(name, '')}".casefold().split())]
+    return fitting[0] if len(fitting) == 1 else ""
 
 
 def _latest(registry: _Registry) -> str:
@@ -776,8 +842,10 @@ def find_tags(paragraphs: Sequence[tuple[int, str]], lede: str, speakers: Speake
                 if sentence == lede:
                     in_lede.add(entity)
     phrases = _key_phrases(paragraphs, {e.casefold() for e in counts}, capitalised_inside)
+    # a spokesperson's organisation is whom the story is told by, not what it is about
+    sources = {s.organisation for s in speakers.spokespersons}
     salience = {e: c + (LEDE_BONUS if e in in_lede else 0) for e, c in counts.items()
-                if c >= MIN_MENTIONS or (e in in_lede and (" " in e or e in _COUNTRY_NAMES))}
+                if (c >= MIN_MENTIONS or (e in in_lede and (" " in e or e in _COUNTRY_NAMES))) and e not in sources}
     salience.update(phrases)
     ranked = sorted(salience, key=lambda e: (-salience[e], e.casefold(), e))
     return ranked[:MAX_TAGS]
@@ -794,11 +862,14 @@ def _capitalised_inside(paragraphs: Sequence[tuple[int, str]]) -> set[str]:
 
 
 def _entities(sentence: str, names: dict[str, str], proper: set[str]) -> list[str]:
-    found = []
+    found: list[str] = []
+    previous: list[str] = []
     for mention in mentions(sentence):
-        found.extend(_entity(mention, names, proper))
-        if mention.prefix:
-            found.extend(_prefix_entities(mention.prefix))
+        named = _entity(mention, names, proper)
+        if mention.prefix:  # "European Commission President X": the body counts once, not again as a title
+            named += [e for e in _prefix_entities(mention.prefix) if e not in previous]
+        found += named
+        previous = named
     return found
 
 
@@ -818,7 +889,8 @@ def _entity(mention: Mention, names: dict[str, str], proper: set[str]) -> list[s
 
 def _prefix_entities(prefix: str) -> list[str]:
     """From "European Commission President" keep the organisation, from "US President" the country."""
-    tokens = [t for t in prefix.split() if t not in _TITLE_WORDS]
+    words_ = prefix.split()
+    tokens = [t for at, t in enumerate(words_) if t not in _TITLE_WORDS or _names_body(words_, at)]
     if any(t in _ORG_WORDS for t in tokens) and len(tokens) >= 2:
         return [" ".join(tokens)]
     return [_COUNTRIES[t] for t in tokens if t in _COUNTRIES]
@@ -852,9 +924,16 @@ def _key_phrases(paragraphs: Sequence[tuple[int, str]], entities: set[str], prop
     phrases = {}
     for gram, count in repeated.items():
         surface = " ".join(t if t in proper else t.lower() for t in first_written[gram])
-        if surface.casefold() not in entities and in_longer[gram] < count:
+        if surface.casefold() not in entities and in_longer[gram] < count and not _ends_on_participle(gram):
             phrases[surface] = count
     return phrases
+
+
+def _ends_on_participle(gram: _Gram) -> bool:
+    """"children aged", "interest rates raised": a phrase ending on a past participle is
+    the start of a clause ("need", "speed", "bed" and "red" end in -ed and are no participles)."""
+    last = gram[-1]
+    return len(last) > 3 and last.endswith("ed") and not last.endswith("eed")
 
 
 def _repeated_grams(paragraphs: Sequence[tuple[int, str]]) -> tuple[dict[_Gram, int], dict[_Gram, _Gram]]:
@@ -932,12 +1011,23 @@ _FUNCTION_WORDS = frozenset(
 )
 
 
+# Counts and spans of time: "last year", "two countries", "second half" say when or how many, not what about.
+_COUNT_AND_TIME_WORDS = frozenset(
+    """one two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty hundred
+    hundreds thousand thousands million millions billion billions trillion dozen dozens half first second
+    third fourth fifth sixth seventh eighth ninth tenth last next previous ago earlier later latest
+    year years month months week weeks day days today yesterday tomorrow weekend hour hours minute
+    minutes decade decades century morning afternoon evening night tonight""".split()
+)
+
+
 def _phrase_word(token: str) -> bool:
     bare = token.lower()
     return (
         _PHRASE_WORD.fullmatch(token) is not None
         and bare not in STOPWORDS
         and bare not in _FUNCTION_WORDS
+        and bare not in _COUNT_AND_TIME_WORDS
         and bare not in _PARTICLES
         and token not in _MONTHS_DAYS
         and not _SPEECH_VERB.fullmatch(bare)

@@ -407,6 +407,55 @@ def test_a_title_before_a_name_is_a_role_when_no_appositive_gives_one() -> None:
                      "Wen Bo": "a former mayor of the city", "Ann Lee": "", "Roger Godsiff": "Labour MP"}
 
 
+def test_a_portfolio_word_before_a_body_word_names_the_body() -> None:
+    article = enrich(
+        "The Home Office has announced tougher penalties for employers who hire illegal workers.",
+        'Home Office Minister Priya Nandakumar said: "These penalties send a clear message."',
+        "The Justice Department said it would appeal. The Justice Department gave no date.",
+    )
+    assert "Home Office" in article.tags and "Justice Department" in article.tags
+    assert not {"Office", "Department"} & set(article.tags)
+    assert [(p.name, p.role) for p in article.people] == [("Priya Nandakumar", "Home Office Minister")]
+
+
+def test_a_post_held_to_a_body_and_its_leading_title_words_are_the_role() -> None:
+    article = enrich(
+        "Chief Secretary to the Treasury Mark Ellison said the figures were encouraging.",
+        "Parliamentary Under-Secretary of State for Transport Ann Lee said the rules were fair.",
+    )
+    assert [(p.name, p.role) for p in article.people] == [
+        ("Mark Ellison", "Chief Secretary to the Treasury"),
+        ("Ann Lee", "Parliamentary Under-Secretary of State for Transport"),
+    ]
+
+
+def test_a_speaker_named_by_their_post_alone_is_the_one_person_holding_it() -> None:
+    article = enrich(
+        "The Foreign Secretary, Catherine Ashdown, has condemned the attack on an aid convoy.",
+        'In a statement, the Foreign Secretary said: "Attacks on aid workers are unacceptable."',
+        "Transport Minister Helen Carver visited the site on Monday.",
+        "The minister said the road would reopen within a week.",
+    )
+    assert [(p.name, p.role) for p in article.people] == [("Catherine Ashdown", "Foreign Secretary"),
+                                                          ("Helen Carver", "Transport Minister")]
+    assert [s.speaker for s in article.statements] == ["Catherine Ashdown", "Helen Carver"]
+
+    ambiguous = enrich("Transport Minister Helen Carver met Health Minister Tom Bell on Monday.",
+                       "The minister said the talks had gone well.",
+                       "The company said its profits would rise.")
+    assert ambiguous.people == () and ambiguous.statements == ()  # two ministers: nobody is guessed
+
+
+def test_counts_times_and_clause_openings_are_no_key_phrases() -> None:
+    article = enrich(
+        "Borrowing fell last year, and the two countries agreed a trade deal for children aged two to 15.",
+        "Borrowing rose the year before last year. The two countries signed the deal on behalf of children aged two.",
+        "Food waste rose sharply. Supermarkets blamed food waste on the weather.",
+    )
+    assert "food waste" in article.tags
+    assert not {"last year", "two countries", "children aged", "children aged two"} & set(article.tags)
+
+
 @pytest.mark.parametrize("aside", ["however", "43", "for example", "now 34"])
 def test_an_aside_or_an_age_is_no_role(aside: str) -> None:
     article = enrich(f"Peter Chernin, {aside}, said the studio would grow.", "Profits rose by a tenth.")

@@ -60,6 +60,9 @@ def ends_badly(title: str) -> bool:
          "City council approves emergency budget for repairs"),
         ("According to the weather service, heavy snow will close mountain passes across the region on Tuesday.",
          "Heavy snow will close mountain passes across region"),
+        # a post set before the name between commas is the subject's title, not a place to drop
+        ("The Foreign Secretary, Catherine Ashdown, has condemned the attack on an aid convoy in Darfur.",
+         "Ashdown condemns attack on aid convoy in Darfur"),
     ],
 )
 def test_attribution_and_leading_clauses_are_dropped(lede: str, expected: str) -> None:
