@@ -153,7 +153,8 @@ _WHEN = (
 _TIME_PHRASE = re.compile(
     rf"\s(?:(?:on|last|this|next|earlier|later|late|early)\s(?:this\s|last\s)?{_WHEN}(?:'s)?"
     rf"(?:\s(?:morning|afternoon|evening|night))?|"
-    rf"(?:in|since)\s(?:(?:early|late|mid)\s)?(?:19|20)\d\d|yesterday|today|tomorrow)\b(?=[\s,.;:]|$)"
+    rf"(?:in|since)\s(?:(?:early|late|mid)\s)?(?:19|20)\d\d|yesterday|today|tomorrow|"
+    rf"(?:year|month|quarter|week)[\s\-]on[\s\-](?:year|month|quarter|week))\b(?=[\s,.;:]|$)"
 )
 _ARTICLE_WORD = re.compile(r"(?<![\w'’\-])(?:the|a|an|his|her|its|their)\s(?=[\w$£€\"“‘'])")
 _NOT_AFTER_PRONOUN = r"(?<!\bhe )(?<!\bshe )(?<!\bit )(?<!\bwe )(?<!\bthey )(?<!\bI )(?<!\byou )"
@@ -514,12 +515,27 @@ def _present_tense(text: str) -> tuple[str, str]:
     base = _base_form(word) if word in _IRREGULAR_BASE or word.endswith("ed") else ""
     if not base or (verb + 1 < len(bare) and bare[verb + 1].lower() == "by"):
         return "", ""  # "... accused by", "... forced to": a participle, or a verb wanting its form kept
-    subject = [t.lower() for t in bare[:verb]]
-    if before[:1].isupper() and before.endswith("s") or any(t in _IRREGULAR_PAST for t in bare[verb + 1: verb + 6]) \
+    head = _subject_head(bare[:verb])
+    if head[:1].isupper() and head.endswith("s") or any(t in _IRREGULAR_PAST for t in bare[verb + 1: verb + 6]) \
             or any(t in ("-", "–", "—") or t.endswith((",", ";", ":")) for t in tokens[:verb]):
         return "", ""  # "dropped goal by X stole victory": the verb is a later one
-    plural = "and" in subject or (before.islower() and before.endswith("s") and not before.endswith(("ss", "us")))
+    plural = _joined_subject(bare[:verb]) or (head.islower() and head.endswith("s") and not head.endswith(("ss", "us")))
     return word, base if plural else _third_person(base)
+
+
+def _subject_head(subject: list[str]) -> str:
+    """The subject's last word before any phrase that qualifies it: "trade" in "foreign trade
+    in goods", "Sales" in "Sales of new cars"."""
+    cut = next((i for i, t in enumerate(subject) if i and t.lower() in _PREPOSITIONS), len(subject))
+    return subject[cut - 1]
+
+
+def _joined_subject(subject: list[str]) -> bool:
+    """Whether an "and" joins two subjects ("Kenya and China"), not two words of one name
+    ("Ministry of Culture and Tourism")."""
+    return any(t == "and" and not (subject[i - 1][:1].isupper() and subject[i + 1][:1].isupper()
+                                   and any(w[:1].islower() for w in subject[:i - 1]))
+               for i, t in enumerate(subject[1:-1], 1))
 
 
 _VOWELS = "aeiou"

@@ -125,14 +125,21 @@ _ROLE_INTRO_REACH = 10
   # tokens into the first sentence where a lede introduces its subject
 
 # The credit line that closes a wire story: "(Reporting by Ann Lee; Editing by Tom Ray)",
-# "Additional reporting by ...", "Associated Press writer Ann Lee contributed to this report.";
+# "Additional reporting by ...", "Associated Press writer Ann Lee contributed to this report.",
+# a labelled credit ("Source: Xinhua | Editor: Zhang Lin", "Editor: 李明");
 # and the end mark of a press release: "ENDS", "- ENDS -", "###", "-30-".
 _SIGNOFF_NAME = r"[A-Z][\w.'’\-]*(?:\s+[A-Z][\w.'’\-]*)*"
 _SIGNOFF_NAMES = rf"{_SIGNOFF_NAME}(?:\s*(?:,|and|&)\s*{_SIGNOFF_NAME})*"
-_SIGNOFF_PART = (rf"(?i:(?:additional\s+)?(?:reporting|writing|editing|compiled|graphics|research)\s+by)\s+"
+_SIGNOFF_PART = (rf"(?i:(?:additional\s+)?(?:reporting|writing|editing|compiled|graphics|research|"
+                 rf"reported|written|edited|translated|proofread)\s+by)\s+"
                  rf"{_SIGNOFF_NAMES}(?:\s+(?:in|from)\s+{_SIGNOFF_NAMES})?")
+# a label, a colon and a credit of names: capitalised (or non-Latin) words and a few joining words
+_CREDIT_WORD = r"(?:[^\W\da-z][^\s|;:：,!?]*|of|the|and|for|in|at|de|&)"
+_CREDIT_PART = (r"(?:Source|Sources|Editor|Editors|Reporter|Reporters|Writer|Translator|Proofreader)\s*[:：]\s*"
+                rf"{_CREDIT_WORD}(?:[\s,]+{_CREDIT_WORD}){{0,11}}")
 _SIGNOFF = re.compile(
     rf"^[(\[]?\s*{_SIGNOFF_PART}(?:\s*[;,]\s*{_SIGNOFF_PART})*\s*[)\]]?\.?$"
+    rf"|^[(\[]?\s*{_CREDIT_PART}(?:\s*[|/;]\s*{_CREDIT_PART})*\s*[)\]]?\.?$"
     r"|^[^\n]{2,160}\scontributed(?:\s+reporting)?\s+to\s+this\s+(?:report|story)\.?\)?$"
     r"|^[\s\-–—*]*(?:ENDS?|###|-30-)[\s\-–—*.]*$"  # a press release's end mark
 )

@@ -174,6 +174,12 @@ def test_subject_verb_agreement_is_the_source_s() -> None:
         ("The old bridge was closed by engineers after cracks appeared.",
          "Old bridge was closed by engineers after cracks appeared"),
         ("Rovers beat the league leaders in a thrilling match.", "Rovers beat league leaders in thrilling match"),
+        # the subject's number is its head's, not that of a phrase after it or a name with "and" in it
+        ("China's foreign trade in goods rose 5.2 percent year on year in January.",
+         "China's foreign trade in goods rises 5.2 percent"),
+        ("The Ministry of Culture and Tourism unveiled a plan to promote rural tourism.",
+         "Ministry of Culture and Tourism unveils plan to promote rural tourism"),
+        ("Kenya and China signed an agreement on farming technology.", "Kenya and China sign agreement on farming technology"),
     ],
 )
 def test_headlines_tell_past_news_in_the_present(lede: str, expected: str) -> None:

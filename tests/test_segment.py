@@ -318,6 +318,21 @@ def test_stories_split_at_the_header_lines_above_them(header: str) -> None:
     assert [s.start for s in segment_digest(make_digest(lines))] == [0, 6, 12, 18]
 
 
+@pytest.mark.parametrize("credit", ["Editor: Zhang Lin", "Source: Xinhua | Editor: Zhang Lin", "(Source: China Daily)",
+                                    "Editor: 李明", "Edited by Tom Ray"])
+def test_stories_split_after_a_labelled_credit_line(credit: str) -> None:
+    lines = []
+    for story in WIRE_STORIES:
+        lines += [strip_dateline(story[0]), *story[1:], credit]
+    assert [s.start for s in segment_digest(make_digest(lines))] == [0, 6, 12, 18]
+
+
+@pytest.mark.parametrize("line", ["Sources: officials said the plan was dead", "Reporter: What is your comment?",
+                                  "Source: the ministry said prices rose."])
+def test_a_sentence_after_a_label_is_no_credit_line(line: str) -> None:
+    assert not segment._SIGNOFF.match(line)
+
+
 @pytest.mark.parametrize("mark", ["- ENDS -", "ENDS", "###", "-30-"])
 def test_press_releases_split_after_their_end_marks(mark: str) -> None:
     lines = []
