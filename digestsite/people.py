@@ -368,8 +368,13 @@ def _joins(left: str, connector: str, right: str) -> bool:
     if connector in (" of ", " of the ", " for ", " for the "):
         return left.rsplit(" ", 1)[-1] in _ORG_WORDS
     if connector == " and ":
+        if left.startswith(_REMIT_OPENINGS) and not is_full_name(right) and right not in _COUNTRIES:
+            return True  # a remit of two parts: "Ministry of Culture" + "and" + "Tourism"
         return right.rsplit(" ", 1)[-1] in _ORG_WORDS and left not in _COUNTRIES and not is_full_name(left)
     return False
+
+
+_REMIT_OPENINGS = tuple(f"{body} {joint} " for body in _PORTFOLIO_BODIES.split("|") for joint in ("of", "for"))
 
 
 @lru_cache(maxsize=1024)

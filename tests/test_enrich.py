@@ -418,6 +418,16 @@ def test_a_portfolio_word_before_a_body_word_names_the_body() -> None:
     assert [(p.name, p.role) for p in article.people] == [("Priya Nandakumar", "Home Office Minister")]
 
 
+def test_a_remit_of_two_parts_stays_in_the_body_s_name() -> None:
+    article = enrich(
+        "The Ministry of Culture and Tourism unveiled a plan to promote rural tourism.",
+        "The Ministry of Culture and Tourism said villages would get new roads.",
+        "The Ministry of Health and Ann Lee declined to comment. Ann Lee is a doctor.",
+    )
+    assert "Ministry of Culture and Tourism" in article.tags and "Ministry of Culture" not in article.tags
+    assert "Ann Lee" in article.tags and not any("Health and" in tag for tag in article.tags)
+
+
 def test_a_post_held_to_a_body_and_its_leading_title_words_are_the_role() -> None:
     article = enrich(
         "Chief Secretary to the Treasury Mark Ellison said the figures were encouraging.",
