@@ -68,7 +68,7 @@ Singapore|Singaporean Slovakia|Slovak Slovenia|Slovenian Somalia|Somali South_Af
 South_Korea|Korean|ROK Spain|Spanish Sri_Lanka|Sri_Lankan Sudan|Sudanese Sweden|Swedish
 Switzerland|Swiss Syria|Syrian Taiwan|Taiwanese Tajikistan|Tajik Tanzania|Tanzanian Thailand|Thai
 Tunisia|Tunisian Turkey|Turkish|Türkiye Turkmenistan|Turkmen Uganda|Ugandan Ukraine|Ukrainian
-UAE|Emirati United_Kingdom|UK|Britain|British|Great_Britain Scotland|Scottish Wales|Welsh
+UAE|Emirati United_Kingdom|UK|U.K.|Britain|British|Great_Britain Scotland|Scottish Wales|Welsh
 England|English US|USA|United_States|America|American|U.S. Uruguay|Uruguayan Uzbekistan|Uzbek
 Venezuela|Venezuelan Vietnam|Vietnamese Yemen|Yemeni Zambia|Zambian Zimbabwe|Zimbabwean
 """
@@ -171,8 +171,10 @@ _SPOKES = rf"(?:{'|'.join(_SPOKES_TITLES)})"
 _UPPER = "A-ZÀ-ÖØ-ÞĀĂĄĆĈĊČĎĐĒĔĖĘĚĜĞĠĢĤĦĨĪĬĮİĴĶĹĻĽĿŁŃŅŇŌŎŐŒŔŖŘŚŜŞŠŢŤŦŨŪŬŮŰŲŴŶŸŹŻŽ"
 _CAP = rf"[{_UPPER}][\w'’\-]*"
 _PARTICLE_RE = r"(?:von|van|der|den|de|del|della|da|di|du|la|le|bin|ibn|al|dos|das|ter|ten)"
+# A capitalised word, an initial ("J. Smith") or a dotted acronym ("U.S."), whole: not "J" and then "Smith".
+_RUN_WORD = rf"(?:(?:[{_UPPER}]\.){{2,}}(?![\w'’\-])|[{_UPPER}]\.(?=\s)|{_CAP})"
 _RUN = re.compile(
-    rf"(?<![\w'’\-])(?:{_PARTICLE_RE}\s+)*(?:{_CAP}|[{_UPPER}]\.)(?:\s+(?:{_PARTICLE_RE}\s+)*(?:{_CAP}|[{_UPPER}]\.))*"
+    rf"(?<![\w'’\-.])(?:{_PARTICLE_RE}\s+)*{_RUN_WORD}(?:\s+(?:{_PARTICLE_RE}\s+)*{_RUN_WORD})*"
 )
 _POSSESSIVE = re.compile(r"(?:'s|’s|'|’)$")
 _POSSESSIVE_ENDINGS = ("'s", "’s", "'", "’", "\n")  # every string _POSSESSIVE can change ends in one of these
@@ -896,6 +898,8 @@ def _prefix_entities(prefix: str) -> list[str]:
     """From "European Commission President" keep the organisation, from "US President" the country."""
     words_ = prefix.split()
     tokens = [t for at, t in enumerate(words_) if t not in _TITLE_WORDS or _names_body(words_, at)]
+    while tokens and tokens[0].islower():  # "Secretary of State": "of State" names no body
+        tokens = tokens[1:]
     if any(t in _ORG_WORDS for t in tokens) and len(tokens) >= 2:
         return [" ".join(tokens)]
     return [_COUNTRIES[t] for t in tokens if t in _COUNTRIES]

@@ -418,6 +418,16 @@ def test_a_portfolio_word_before_a_body_word_names_the_body() -> None:
     assert [(p.name, p.role) for p in article.people] == [("Priya Nandakumar", "Home Office Minister")]
 
 
+def test_initials_and_dotted_acronyms_stay_in_their_names() -> None:
+    article = enrich(
+        "Secretary of State Antony J. Blinken met U.S. Army commanders on Monday.",
+        "Blinken said the U.S. Army would stay. Deputy Secretary of State Richard Verma said the same.",
+    )
+    assert "Antony J. Blinken" in article.tags and "U.S. Army" in article.tags
+    assert not {"Blinken", "J", "S. Army", "of State"} & set(article.tags)
+    assert {p.name for p in article.people} == {"Antony J. Blinken", "Richard Verma"}
+
+
 def test_a_remit_of_two_parts_stays_in_the_body_s_name() -> None:
     article = enrich(
         "The Ministry of Culture and Tourism unveiled a plan to promote rural tourism.",
