@@ -559,6 +559,9 @@ def _sentence_speaker(sentence: str, registry: _Registry) -> str:
         if not name or speaker:
             continue
         before, after = _context(sentence, mention)
+        if mention.prefix and before.endswith(f"{mention.prefix} "):
+            # the title is the speaker's own: "Secretary of State for Transport Ann Lee said", 'said Dr Ann Lee'
+            before = before[: -len(mention.prefix) - 1]
         said_after = _AFTER_SPEECH.match(after)
         if said_after and _is_object(sentence, mention, before):  # "a spokesman for Mr X warned"
             said_after = None
@@ -571,11 +574,9 @@ def _sentence_speaker(sentence: str, registry: _Registry) -> str:
 
 
 def _is_object(sentence: str, mention: Mention, before: str) -> bool:
-    """Whether the name is a possessive or the object of a preposition, so not the one speaking."""
+    """Whether the name is a possessive or the object of a preposition, so not the one speaking
+    (``before``: the text before the name and its title)."""
     possessive = sentence[mention.end - 2: mention.end] in ("'s", "’s") or sentence[mention.end - 1: mention.end] in ("'", "’")
-    if mention.prefix and before.endswith(f"{mention.prefix} "):
-        # the title is the speaker's own: "Secretary of State for Transport Ann Lee said"
-        before = before[: -len(mention.prefix) - 1]
     return possessive or _OBJECT_BEFORE.search(before) is not None
 
 

@@ -418,6 +418,17 @@ def test_a_portfolio_word_before_a_body_word_names_the_body() -> None:
     assert [(p.name, p.role) for p in article.people] == [("Priya Nandakumar", "Home Office Minister")]
 
 
+def test_a_quote_inverted_after_a_title_is_the_named_speaker_s() -> None:
+    article = enrich(
+        '"Diphtheria is preventable," said Dr Tedros Adhanom Ghebreyesus, the agency\'s director-general.',
+        'Ian Fogg is an analyst at Jupiter Research. "It is a natural next step," said Mr Fogg.',
+        '"This is a simple tool," said MSN\'s Blake Irving.',
+    )
+    assert [(p.name, p.role) for p in article.people] == [
+        ("Tedros Adhanom Ghebreyesus", "the agency's director-general"), ("Ian Fogg", ""), ("Blake Irving", "")]
+    assert len(article.statements) == 3
+
+
 def test_initials_and_dotted_acronyms_stay_in_their_names() -> None:
     article = enrich(
         "Secretary of State Antony J. Blinken met U.S. Army commanders on Monday.",
@@ -571,11 +582,13 @@ def test_people_precision_sample_still_holds() -> None:
     record = json.loads((ROOT / "tests" / "data" / "people_precision.json").read_text(encoding="utf-8"))
     spans = {(seg.digest.name, seg.start): seg for _, seg in bbc_segments(record["variant"])}
     found: dict[tuple[str, int], set[tuple[str, str]]] = {}
-    for key in {(d["digest"], d["start"]) for d in record["detections"] + record["fixed_false_positives"]}:
+    checked = record["detections"] + record["checked_additions"]
+    for key in {(d["digest"], d["start"]) for d in checked + record["fixed_false_positives"]}:
         article = enrich_segment(spans[key], EMPTY_TAXONOMY)
         found[key] = {(p.name, "person") for p in article.people} | {(s.name, "spokesperson") for s in article.spokespersons}
-    missing = [d for d in record["detections"] if (d["name"], d["kind"]) not in found[(d["digest"], d["start"])]]
+    missing = [d for d in checked if (d["name"], d["kind"]) not in found[(d["digest"], d["start"])]]
     assert missing == [], "recorded detections no longer produced: re-judge and update the file"
+    assert all(d["correct"] for d in record["checked_additions"])
     back = [d for d in record["fixed_false_positives"] if (d["name"], d["kind"]) in found[(d["digest"], d["start"])]]
     assert back == [], "fixed false positives are back"
     assert len(record["detections"]) >= 50
