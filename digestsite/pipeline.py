@@ -342,8 +342,10 @@ def _in_batches(task: Callable[[Sequence], Any], items: Sequence, parallel: bool
     """``task`` over ``items`` in batches of ``_RENDER_BATCH``, on both cores when ``parallel``.
 
     Only batch numbers travel to the workers: the items (pages whose context
-    functions hold the whole site) are inherited, never pickled."""
-    starts = range(0, len(items), _RENDER_BATCH)
+    functions hold the whole site) are inherited, never pickled. The last batches go
+    first: a plan ends with its costliest pages (listings, feeds of 50 bodies) and starts
+    with the even run of articles, so the workers run out of work nearly together."""
+    starts = range(0, len(items), _RENDER_BATCH)[::-1]
     return parallel_map(lambda start: task(items[start:start + _RENDER_BATCH]), starts,
                         usable_workers() if parallel else 1,
                         lambda done: on_done(min(done * _RENDER_BATCH, len(items))))
