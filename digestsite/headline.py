@@ -732,6 +732,8 @@ def _cut_at_constituent(text: str, limit: int) -> str:
     """The longest good prefix up to ``limit`` chars, else the shortest good one within the maximum."""
     text = _drop_subject_modifier(text)
     cuts = _constituent_cuts(text)
+    if _main_verb([_bare(t) for t in text.split(" ")]) < 0:
+        limit = MAX_HEADLINE_CHARS  # no verb found to cut after: a longer cut more likely holds it
     fitting = [cut for cut in cuts if len(cut) <= limit]
     if fitting or cuts:
         return (fitting or cuts)[-1 if fitting else 0]

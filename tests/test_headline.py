@@ -143,6 +143,13 @@ def test_pronoun_clauses_keep_their_auxiliaries() -> None:
     assert "he was frustrated" in title
 
 
+def test_a_clause_whose_verb_is_not_recognised_is_not_cut_before_it() -> None:
+    # "face" is no verb the cut can recognise: it keeps the longest clause within the maximum
+    lede = ("The children's fund warned on Friday that more than 3 million children in the Sahel face acute "
+            "malnutrition this year, as conflict and drought disrupt food supplies.")
+    assert make_headline(lede) == "More than 3 million children in Sahel face acute malnutrition"
+
+
 def test_cut_never_stops_on_a_participle() -> None:
     lede = ("The transport agency criticised new regulations issued by the ministry that aim to restrict night "
             "flights over the capital during the summer months.")
