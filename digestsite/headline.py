@@ -83,7 +83,7 @@ _IRREGULAR_PAST = frozenset(
     beat met held led paid sold struck brought bought thought fought spent sent became began broke
     chose drew drove ate flew forgot froze hid kept knew lay lit meant quit ran rang sang sank sat
     shot shut slid spoke split spread stole stood stuck swore swept swam taught tore threw understood
-    woke wore withdrew wrote overtook undertook upheld withstood""".split()
+    woke wore withdrew wrote overtook undertook upheld withstood shrank outspent dealt""".split()
 )
 # Base forms of common irregular pasts and participles, for the headline present tense.
 _IRREGULAR_BASE = dict(
@@ -98,7 +98,9 @@ _IRREGULAR_BASE = dict(
     stole:steal stolen:steal stood:stand stuck:stick swept:sweep taught:teach threw:throw thrown:throw
     understood:understand wrote:write written:write withdrew:withdraw withdrawn:withdraw
     overtook:overtake overtaken:overtake upheld:uphold withstood:withstand shown:show done:do
-    built:build felt:feel heard:hear lent:lend sought:seek""".split()
+    built:build felt:feel heard:hear lent:lend sought:seek shrank:shrink shrunk:shrink sank:sink sunk:sink
+    sang:sing swam:swim rang:ring slid:slide tore:tear torn:tear wore:wear worn:wear woke:wake
+    outspent:outspend dealt:deal""".split()
 )
 _DETERMINERS = frozenset(
     "the a an this that these those its his her their our your my some any each every no another".split()
@@ -118,7 +120,8 @@ _SPEECH_VERBS = (
 # a source, not news. The source is short and has no comma.
 _ATTRIBUTION_TAIL = re.compile(
     rf",\s*(?:according to (?P<according>[^,]{{2,90}})|(?P<who>[^,\"“”]{{1,80}}?\s)?(?:has |have |had )?"
-    rf"(?:{_SPEECH_VERBS})\b(?P<rest>[^,\"“”]{{0,50}})|(?:saying|adding|noting|stressing|pointing out|citing|quoting)\b.*)$",
+    rf"(?:{_SPEECH_VERBS})\b(?P<rest>[^,\"“”]{{0,50}})|(?:saying|adding|noting|stressing|pointing out|citing|quoting)\b.*)"
+    rf"(?:,\s(?:as|while|after|amid|because|since|although|though|following)\s.*)?$",  # and the background after it
     re.IGNORECASE,
 )
 # "X said (on Monday) (that) Y": the news is Y. "told" needs "that": "told reporters ..." is no clause.
@@ -516,7 +519,9 @@ def _present_tense(text: str) -> tuple[str, str]:
     if not base or (verb + 1 < len(bare) and bare[verb + 1].lower() == "by"):
         return "", ""  # "... accused by", "... forced to": a participle, or a verb wanting its form kept
     head = _subject_head(bare[:verb])
-    if head[:1].isupper() and head.endswith("s") or any(t in _IRREGULAR_PAST for t in bare[verb + 1: verb + 6]) \
+    later_past = any(t in _IRREGULAR_PAST and bare[j - 1].lower() not in _VERB_CHAIN  # not "will cut", "to set"
+                     for j, t in enumerate(bare[verb + 1: verb + 6], verb + 1))
+    if head[:1].isupper() and head.endswith("s") or later_past \
             or any(t in ("-", "–", "—") or t.endswith((",", ";", ":")) for t in tokens[:verb]):
         return "", ""  # "dropped goal by X stole victory": the verb is a later one
     plural = _joined_subject(bare[:verb]) or (head.islower() and head.endswith("s") and not head.endswith(("ss", "us")))
@@ -760,7 +765,8 @@ def _constituent_cuts(text: str) -> list[str]:
             continue  # "is the only way | to end the dispute": the noun wants its infinitive
         if len(prefix) > MAX_HEADLINE_CHARS:
             break
-        if count < MIN_HEADLINE_WORDS or _ends_in_list(prefix) or _bad_end(tokens[count - 1], count - 1 == lexical):
+        if count < MIN_HEADLINE_WORDS or _ends_in_list(prefix) or _opens_a_pair(bare[:count]) \
+                or _bad_end(tokens[count - 1], count - 1 == lexical):
             continue
         if verb > 0 and (count <= lexical or _too_little_after_verb(bare, lexical, count)):
             continue
@@ -784,6 +790,22 @@ def _too_little_after_verb(bare: list[str], lexical: int, count: int) -> bool:
 
 
 LIST_ITEM_WORDS = 2  # a comma chunk this short is an item of a list ("floating, production, storage")
+
+
+_PAIR_OPENERS = {"both": "and", "either": "or", "neither": "nor", "between": "and"}
+
+
+def _opens_a_pair(words_: list[str]) -> bool:
+    """Whether the words stop inside "both X and Y" (or "either ... or", "between ... and")
+    before its second half: "outspends both Labour" is no whole thought."""
+    lowered = [w.lower() for w in words_]
+    for i in range(len(lowered) - 1, -1, -1):
+        closer = _PAIR_OPENERS.get(lowered[i])
+        following = lowered[i + 1] if i + 1 < len(lowered) else ""
+        if closer is None or (i and lowered[i - 1] in _AUXILIARIES) or following in _VERB_CHAIN or following == "of":
+            continue  # "have both been", "both of them": no pair
+        return closer not in lowered[i + 1:]
+    return False
 
 
 def _ends_in_list(prefix: str) -> bool:

@@ -187,6 +187,15 @@ def test_subject_verb_agreement_is_the_source_s() -> None:
         ("The Ministry of Culture and Tourism unveiled a plan to promote rural tourism.",
          "Ministry of Culture and Tourism unveils plan to promote rural tourism"),
         ("Kenya and China signed an agreement on farming technology.", "Kenya and China sign agreement on farming technology"),
+        # an irregular past after an auxiliary ("will cut") is no later main verb
+        ("California regulators on Thursday approved new rules that will cut the payments homeowners receive.",
+         "California regulators approve new rules"),
+        # the attribution goes with the background clause after it
+        ("Japan's economy shrank at an annual rate of 0.4% in the October-December quarter, the government said "
+         "Thursday, as consumer spending weakened and exports slowed.", "Japan's economy shrinks at annual rate of 0.4%"),
+        # a cut never leaves "both X" without "and Y"
+        ("The UK Independence Party outspent both Labour and the Liberal Democrats on its campaign in the first "
+         "quarter of the year.", "UK Independence Party outspends both Labour and Liberal Democrats"),
     ],
 )
 def test_headlines_tell_past_news_in_the_present(lede: str, expected: str) -> None:
