@@ -45,7 +45,10 @@ TAG_WEIGHT = 4.0
 WORD_WEIGHT = 1.0  # times idf/(1+idf) < 1, so 8 words < one topic
 WORDS_PER_ARTICLE = 8  # the rarest content words stand for the article
 WINDOW = 12  # neighbours per side in a posting list
-BODY_CHARS = 2000  # the lead paragraphs: enough text to find the distinctive words, cheap at 50k articles
+# The lead paragraphs: enough to find an article's distinctive words. On the 10,000-article
+# benchmark corpus, 1,000 characters rather than 2,000 leave 97.8% of the links as they were and
+# find the copies of an article's own text as often (86.8% of links), for a quarter less time.
+BODY_CHARS = 1000
 
 class _Ragged:
     """A long list of short rows (one per article, or per feature) kept as flat arrays,
