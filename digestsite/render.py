@@ -509,7 +509,7 @@ def _base_context(view: _SiteView, path: str, title: str, *, description: str = 
                   feeds: Sequence[dict] = (), jsonld: str = "") -> dict:
     """The keys every HTML page has (documented in the module docstring)."""
     settings = view.site.settings
-    file = PurePosixPath(path + "index.html" if path == "" or path.endswith("/") else path)
+    file = path + "index.html" if path == "" or path.endswith("/") else path
     root = relative_root(file)
     full_title = title if title == settings.title else f"{title} · {settings.title}"
     return {
@@ -847,7 +847,7 @@ def _sitemap_urls(view: _SiteView, paths: Sequence[str]) -> list[dict]:
              if a.date and _DATE.fullmatch(a.date)}
     urls = []
     for file in paths:
-        path = page_url(PurePosixPath(file))
+        path = page_url(file)
         urls.append({"loc": absolute_url(view.base, path), "lastmod": dates.get(path, "")})
     return sorted(urls, key=lambda u: u["loc"])
 

@@ -51,18 +51,22 @@ def absolute_url(base_url: str, path: str) -> str:
     return normalize_base(base_url) + path.lstrip("/")
 
 
-def relative_root(url_path: PurePosixPath) -> str:
+# Both take a page's file as a path or as its text ("a/b/index.html": relative, no "." or
+# empty parts, as every planned page's is); text is what a build of 50,000 pages can afford.
+
+
+def relative_root(url_path: PurePosixPath | str) -> str:
     """The relative link from the page at ``url_path`` to the site root ("" at the top level)."""
-    return "../" * (len(url_path.parts) - 1)
+    return "../" * str(url_path).count("/")
 
 
-def page_url(url_path: PurePosixPath) -> str:
+def page_url(url_path: PurePosixPath | str) -> str:
     """The site-root path readers use for a file: ``a/b/index.html`` -> ``a/b/`` (pretty URL)."""
     text = str(url_path)
     if text == "index.html":
         return ""
-    if url_path.name == "index.html":
-        return str(url_path.parent) + "/"
+    if text.endswith("/index.html"):
+        return text[: -len("index.html")]
     return text
 
 

@@ -1068,3 +1068,17 @@ def test_reading_minutes_round_up_at_230_words_and_are_at_least_one():
     assert markup.reading_minutes("word " * 230) == 1
     assert markup.reading_minutes("word\n" * 231) == 2
     assert markup.reading_minutes("## Heading\n\n" + "a " * 458) == 2  # 460 words
+
+
+_SEGMENT = st.text(alphabet="abcz09-_.é", min_size=1, max_size=8).filter(lambda s: s not in (".", ".."))
+
+
+@given(st.lists(_SEGMENT, min_size=0, max_size=4), st.sampled_from(["index.html", "feed.xml", "x.html"]))
+def test_page_url_and_relative_root_read_a_file_s_text_as_its_path(folders: list[str], name: str) -> None:
+    from digestsite.urls import page_url, relative_root
+
+    path = PurePosixPath(*folders, name)
+    text = str(path)
+    expected_url = "" if text == "index.html" else (str(path.parent) + "/" if path.name == "index.html" else text)
+    assert page_url(path) == page_url(text) == expected_url
+    assert relative_root(path) == relative_root(text) == "../" * (len(path.parts) - 1)
