@@ -25,6 +25,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from functools import lru_cache
 from typing import Any
 
 from markdown_it import MarkdownIt
@@ -121,6 +122,7 @@ def _cleaned(data: Any) -> Any:
     return data
 
 
+@lru_cache(maxsize=4096)  # every card shows a date, and a site has few distinct ones
 def display_date(iso: str | None) -> str:
     """``2025-02-14`` -> ``14 February 2025``; anything unparseable is returned as given."""
     if not iso:

@@ -308,6 +308,7 @@ class _SiteView:
     related: dict[str, tuple[Article, ...]]
     neighbours: dict[str, tuple[Article | None, Article | None]]
     cards: dict[str, dict] = field(default_factory=dict)
+    links: dict[tuple[str, str], dict] = field(default_factory=dict)  # (folder, name) -> {name, path}
     fingerprints: dict[str, str] = field(default_factory=dict)
     article_hashes: Mapping[str, str] = field(default_factory=dict)  # slug -> article_hash(article), when known
 
@@ -317,6 +318,16 @@ class _SiteView:
                 self.cards.clear()  # bounded: a worker rendering 5,000 pages needs no 10,000 cards
             self.cards[article.slug] = _card(self, article)
         return self.cards[article.slug]
+
+    def link(self, name: str, folder: str) -> dict:
+        """{name, path} of a topic's or spokesperson's page (path None when it has none); one
+        dict per term, shared by every card that names it (a site has few terms)."""
+        key = (folder, name)
+        if key not in self.links:
+            slugs = self.topic_slugs if folder == "topics" else self.speaker_slugs
+            slug = slugs.get(normalize(name))
+            self.links[key] = {"name": name, "path": f"{folder}/{slug}/" if slug else None}
+        return self.links[key]
 
     @cached_property
     def settings_key(self) -> str:
@@ -667,14 +678,9 @@ def _card(view: _SiteView, article: Article) -> dict:
         "standfirst": article.standfirst,
         "date": date,
         "date_display": display_date(date),
-        "topics": [_link(t, view.topic_slugs, "topics") for t in article.topics],
-        "spokespersons": [_link(p.name, view.speaker_slugs, "spokespersons") for p in article.spokespersons],
+        "topics": [view.link(t, "topics") for t in article.topics],
+        "spokespersons": [view.link(p.name, "spokespersons") for p in article.spokespersons],
     }
-
-
-def _link(name: str, slugs: dict[str, str], folder: str) -> dict:
-    slug = slugs.get(normalize(name))
-    return {"name": name, "path": f"{folder}/{slug}/" if slug else None}
 
 
 def topics_context(view: _SiteView) -> dict:

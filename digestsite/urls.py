@@ -70,6 +70,7 @@ def page_url(url_path: PurePosixPath | str) -> str:
     return text
 
 
+@lru_cache(maxsize=65536)  # tags recur on page after page
 def quote_segment(text: str) -> str:
     """Percent-encode one path segment or query value (slugs pass through unchanged)."""
     return quote(text, safe="")
