@@ -124,7 +124,7 @@ def handwritten_article(override: ArticleOverride, order: int) -> Article:
     body = (override.body or "").strip()
     if not body:
         raise SourceError(path, 0, "a hand-written article needs a body after the front matter")
-    first_paragraph = next((p for p in body.split("\n\n") if not p.startswith("#")), body)
+    first_paragraph = _first_paragraph(body)
     standfirst = override.standfirst or (split_sentences(" ".join(first_paragraph.split())) or [""])[0]
     article_id = override.id or hashlib.sha1(body.encode("utf-8")).hexdigest()[:12]
     return Article(
@@ -134,6 +134,20 @@ def handwritten_article(override: ArticleOverride, order: int) -> Article:
         spokespersons=override.spokespersons or (), date=override.date, order=order,
         subheads=_subheads(body, 0), source_path=path,
     )
+
+
+def _first_paragraph(body: str) -> str:
+    """The first of ``body.split("\\n\\n")`` that is no heading (else the body), found
+    without splitting the rest of the body."""
+    start = 0
+    while True:
+        end = body.find("\n\n", start)
+        part = body[start:] if end < 0 else body[start:end]
+        if not part.startswith("#"):
+            return part
+        if end < 0:
+            return body
+        start = end + 2
 
 
 def _subheads(body: str, line: int) -> tuple[Subhead, ...]:

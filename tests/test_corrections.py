@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import PurePosixPath
 
 import pytest
+from hypothesis import given, strategies as st
 
 from digestsite.corrections import apply_corrections, unmatched_splits
 from digestsite.errors import SourceError
@@ -108,3 +109,10 @@ def test_unmatched_split_corrections_are_found() -> None:
     miss = SplitCorrection("join", "Nobody wrote this", "", "c.toml:4")
     other_digest = SplitCorrection("split", "The minister said", "digests/other.txt", "c.toml:7")
     assert unmatched_splits([digest], [hit, miss, other_digest]) == [miss, other_digest]
+
+
+@given(st.text(alphabet="ab#\n ", max_size=30))
+def test_the_first_paragraph_is_the_first_split_part_that_is_no_heading(body: str) -> None:
+    from digestsite.corrections import _first_paragraph
+
+    assert _first_paragraph(body) == next((p for p in body.split("\n\n") if not p.startswith("#")), body)

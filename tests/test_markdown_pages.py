@@ -117,3 +117,14 @@ def test_the_usual_front_matter_is_read_without_tomllib() -> None:
     assert _plain_toml(text) == tomllib.loads(text)
     for other in ('spokespersons = [{ name = "A" }]', 'title = "say \\"hi\\""', "count = 3", 'a = "1"\na = "2"'):
         assert _plain_toml(other) is None  # left to tomllib, which reads it or reports the line
+
+
+@given(st.text())
+def test_a_toml_string_is_the_json_string_toml_reads_back(text: str) -> None:
+    import json
+
+    from digestsite.markdown_pages import _toml_string
+
+    written = _toml_string(text)
+    assert written == json.dumps(text, ensure_ascii=False).replace("\x7f", "\\u007f")
+    assert tomllib.loads(f"v = {written}")["v"] == text
