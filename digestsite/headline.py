@@ -736,24 +736,24 @@ def _bad_end(word: str, is_verb: bool) -> bool:
 def _cut_at_constituent(text: str, limit: int) -> str:
     """The longest good prefix up to ``limit`` chars, else the shortest good one within the maximum."""
     text = _drop_subject_modifier(text)
-    cuts = _constituent_cuts(text)
-    if _main_verb([_bare(t) for t in text.split(" ")]) < 0:
-        limit = MAX_HEADLINE_CHARS  # no verb found to cut after: a longer cut more likely holds it
-    fitting = [cut for cut in cuts if len(cut) <= limit]
-    if fitting or cuts:
-        return (fitting or cuts)[-1 if fitting else 0]
-    tokens = text.split(" ")
-    bare = [_bare(t) for t in tokens]
-    verb = _main_verb(bare)
-    return _cut_back_to_good_end(text, _lexical_verb(bare, verb) if verb > 0 else -1)
-
-
-def _constituent_cuts(text: str) -> list[str]:
-    """Every prefix within the maximum that ends after a complete constituent, shortest first."""
     tokens = text.split(" ")
     bare = [_bare(t) for t in tokens]
     verb = _main_verb(bare)
     lexical = _lexical_verb(bare, verb) if verb > 0 else -1
+    cuts = _constituent_cuts(text, tokens, bare, verb, lexical)
+    if verb < 0:
+        limit = MAX_HEADLINE_CHARS  # no verb found to cut after: a longer cut more likely holds it
+    fitting = [cut for cut in cuts if len(cut) <= limit]
+    if fitting or cuts:
+        return (fitting or cuts)[-1 if fitting else 0]
+    return _cut_back_to_good_end(text, lexical)
+
+
+def _constituent_cuts(text: str, tokens: list[str], bare: list[str], verb: int, lexical: int) -> list[str]:
+    """Every prefix within the maximum that ends after a complete constituent, shortest first
+    (``tokens`` split from ``text`` at spaces, ``bare`` the same without punctuation, ``verb``
+    and ``lexical``: the main verb and the verb it helps, or -1)."""
+    pairs = not _PAIR_OPENERS.keys().isdisjoint(map(str.lower, bare))  # "both", "either", ...: rare
     cuts = []
     for match in _CLAUSE_CUTS.finditer(text):
         prefix = text[: match.start()].rstrip(" ,;:")
@@ -765,7 +765,7 @@ def _constituent_cuts(text: str) -> list[str]:
             continue  # "is the only way | to end the dispute": the noun wants its infinitive
         if len(prefix) > MAX_HEADLINE_CHARS:
             break
-        if count < MIN_HEADLINE_WORDS or _ends_in_list(prefix) or _opens_a_pair(bare[:count]) \
+        if count < MIN_HEADLINE_WORDS or _ends_in_list(prefix) or pairs and _opens_a_pair(bare[:count]) \
                 or _bad_end(tokens[count - 1], count - 1 == lexical):
             continue
         if verb > 0 and (count <= lexical or _too_little_after_verb(bare, lexical, count)):

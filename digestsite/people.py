@@ -791,16 +791,26 @@ def _implicit_speaker(sentence: str, registry: _Registry, previous: str, last: s
     return ""
 
 
-# "the Foreign Secretary said", "the minister added": a speaker named by their post alone.
+# "the Foreign Secretary said", "the minister added": a speaker named by their post alone. The
+# "the" must open the sentence or follow a space, comma or quote (``_title_speech``): a
+# lookbehind in the pattern would make every search two and a half times slower.
 _TITLE_SPEECH = re.compile(
-    rf"(?:^|(?<=[\s,\"“]))[Tt]he\s(?P<title>(?:[\w\-]+\s){{1,3}})(?:(?:also|further|then|later)\s)?(?:{_SPEECH_AFTER})\b"
+    rf"[Tt]he\s(?P<title>(?:[\w\-]+\s){{1,3}}?)(?:(?:also|further|then|later)\s)?(?:{_SPEECH_AFTER})\b"
 )
+
+
+def _title_speech(sentence: str) -> re.Match[str] | None:
+    """The first ``_TITLE_SPEECH`` match whose "the" is a word of its own."""
+    match = _TITLE_SPEECH.search(sentence)
+    while match is not None and match.start() and sentence[match.start() - 1] not in " \t\n,\"“":
+        match = _TITLE_SPEECH.search(sentence, match.start() + 1)
+    return match
 
 
 def _titled_speaker(sentence: str, registry: _Registry) -> str:
     """The one person whose known role or title holds every word of the post the sentence's
     speaker is named by, or "" (no such reference, or it fits nobody or several)."""
-    match = _TITLE_SPEECH.search(sentence)
+    match = _title_speech(sentence)
     if match is None:
         return ""
     post = match.group("title").split()

@@ -465,7 +465,7 @@ def test_a_speaker_named_by_their_post_alone_is_the_one_person_holding_it() -> N
         "The Foreign Secretary, Catherine Ashdown, has condemned the attack on an aid convoy.",
         'In a statement, the Foreign Secretary said: "Attacks on aid workers are unacceptable."',
         "Transport Minister Helen Carver visited the site on Monday.",
-        "The minister said the road would reopen within a week.",
+        "The minister later said the road would reopen within a week.",
     )
     assert [(p.name, p.role) for p in article.people] == [("Catherine Ashdown", "Foreign Secretary"),
                                                           ("Helen Carver", "Transport Minister")]

@@ -87,3 +87,16 @@ def test_no_phrase_runs_across_punctuation_or_paragraphs() -> None:
     # "rice, wheat" and "wheat" | "wheat" (a paragraph break) each occur twice
     paragraphs = [(0, "farmers grow rice, wheat"), (1, "wheat farmers grow rice, wheat"), (2, "wheat")]
     assert people._key_phrases(paragraphs, set(), set()) == {"farmers grow rice": 2}
+
+
+_TITLE_SPEECH_PLAIN = re.compile(
+    rf"(?:^|(?<=[\s,\"“]))[Tt]he\s(?P<title>(?:[\w\-]+\s){{1,3}}?)(?:(?:also|further|then|later)\s)?"
+    rf"(?:{people._SPEECH_AFTER})\b"
+)
+
+
+@given(st.lists(st.sampled_from(["the", "The", "bathe", "minister", "Foreign", "Secretary", "said", "later", ",",
+                                  '"', "“", "also", "x", "\n"]), max_size=12).map(" ".join))
+def test_a_post_only_speaker_is_found_where_the_plain_pattern_finds_one(sentence: str) -> None:
+    plain, found = _TITLE_SPEECH_PLAIN.search(sentence), people._title_speech(sentence)
+    assert (plain and (plain.start(), plain.group(0))) == (found and (found.start(), found.group(0)))
