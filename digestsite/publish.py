@@ -224,8 +224,19 @@ def write_files(files: Mapping[PurePosixPath, bytes], root: Path) -> None:
     escaping ``root`` is refused."""
     made: set[str] = set()
     for url_path in sorted(files):
-        with open(_target(root, url_path, made), "wb") as file:
-            file.write(files[url_path])
+        _write_bytes(_target(root, url_path, made), files[url_path])
+
+
+def _write_bytes(path: str, data: bytes) -> None:
+    """``open(path, "wb").write(data)`` in three system calls, not five (no buffer object,
+    no terminal check, no stat): a clean build writes 21,000 files at 10,000 articles."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o666)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+    finally:
+        os.close(fd)
 
 
 def link_files(files: Mapping[PurePosixPath, Path], root: Path) -> None:
