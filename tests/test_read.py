@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import os
+import re
+import tempfile
+import unicodedata
 from pathlib import Path, PurePosixPath
 
 import pytest
+from hypothesis import given, strategies as st
 
 from digestsite.errors import SourceError
 from digestsite.read import PageMemo, decode_digest, read_content, read_digest, read_taxonomy
@@ -223,3 +227,15 @@ def test_page_memo_reads_a_page_written_in_the_last_seconds_again(tmp_path: Path
     page.write_text('+++\ntitle = "Miao"\n+++\n\nBody.\n')  # same size
     os.utime(page, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # and the same time: only the tick rule saves it
     assert read_content(content, memo).pages[0].title == "Miao"
+
+
+@given(st.text(alphabet="ab \t\r\n\x00\x01\x0b\x1f\x7f\u0085\u2028é", max_size=40))
+def test_a_digest_s_lines_and_text_are_those_of_the_plain_patterns(text: str) -> None:
+    expected_text = unicodedata.normalize("NFC", re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", "", text))
+    assert decode_digest(text.encode("utf-8"), "d.txt") == expected_text
+    expected = [(i, line.strip()) for i, line in enumerate(re.split(r"\r\n|\r|\n", expected_text)) if line.strip()]
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "d.txt"
+        path.write_bytes(text.encode("utf-8"))
+        digest = read_digest(path, relative_to=Path(folder))
+    assert [(p.line, p.text) for p in digest.paragraphs] == expected
