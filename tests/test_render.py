@@ -1082,3 +1082,19 @@ def test_page_url_and_relative_root_read_a_file_s_text_as_its_path(folders: list
     expected_url = "" if text == "index.html" else (str(path.parent) + "/" if path.name == "index.html" else text)
     assert page_url(path) == page_url(text) == expected_url
     assert relative_root(path) == relative_root(text) == "../" * (len(path.parts) - 1)
+
+
+def test_the_url_filter_is_relative_to_each_page_even_in_a_macro_imported_without_context(tmp_path: Path) -> None:
+    from digestsite.model import PageSpec
+    from digestsite.render import render_page
+
+    (tmp_path / "partials").mkdir()
+    (tmp_path / "partials" / "links.html").write_text("{% macro home() %}{{ 'topics/'|url }}{% endmacro %}")
+    (tmp_path / "page.html").write_text(
+        '{% from "partials/links.html" import home %}{{ home() }} {{ "topics/"|url }} {{ path|url }}')
+    env = make_environment(tmp_path)
+    pages = [("index.html", ""), ("articles/a/index.html", "../../"), ("404.html", "/base/"), ("x/index.html", "../")]
+    rendered = [render_page(PageSpec(file, "page.html", dict), {"root": root, "path": "feed.xml"}, env).decode()
+                for file, root in pages]
+    assert rendered == ["topics/ topics/ feed.xml", "../../topics/ ../../topics/ ../../feed.xml",
+                        "/base/topics/ /base/topics/ /base/feed.xml", "../topics/ ../topics/ ../feed.xml"]
