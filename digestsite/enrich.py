@@ -32,7 +32,7 @@ from typing import NamedTuple
 from .model import Article, Segment, Subhead, Taxonomy
 from .headline import MAX_HEADLINE_CHARS, headline_problems, make_headline
 from .people import find_speakers, find_tags, sentences_of
-from .text import HEADER_LINE, article_slug, normalize, strip_dateline, words
+from .text import article_slug, is_header_line, normalize, strip_dateline, words
 
 __all__ = [
     "MAX_HEADLINE_CHARS",
@@ -110,7 +110,7 @@ def _content_paragraphs(segment: Segment, texts: Sequence[str]) -> list[tuple[in
             text = _split_glued(text, glued[paragraph.line])[0]
         if text:
             result.append((paragraph.line, text))
-    while len(result) > 1 and HEADER_LINE.match(result[0][1]):
+    while len(result) > 1 and is_header_line(result[0][1]):
         del result[0]
     return result
 

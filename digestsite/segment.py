@@ -61,7 +61,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from digestsite.model import Cue, Digest, LineDecision, Paragraph, Segment, SplitCorrection, Subhead
-from digestsite.text import DATELINE, HEADER_LINE, STOPWORDS, split_sentences, words
+from digestsite.text import DATELINE, STOPWORDS, is_header_line, split_sentences, words
 
 __all__ = ["explain_digest", "find_subheads", "matching_line", "segment_digest"]
 
@@ -448,7 +448,7 @@ def _facts(text: str, lowercase_vocabulary: frozenset[str], head: _Head | None =
         narrative_tense=not first_lower.isdisjoint(_NARRATIVE_TENSE_WORDS),
         time_phrase=not first_lower.isdisjoint(_CALENDAR_WORDS),
         dateline=bool(DATELINE.match(head.text)),
-        header_line=bool(HEADER_LINE.match(stripped)),
+        header_line=is_header_line(stripped),
         signoff=bool(_SIGNOFF.match(head.text)),
         ends_sentence=_ends_sentence(head.text.rstrip()),
         lone_names=frozenset(alone - members),

@@ -15,6 +15,7 @@ __all__ = [
     "HEADER_LINE",
     "STOPWORDS",
     "content_words",
+    "is_header_line",
     "normalize",
     "slugify",
     "split_sentences",
@@ -63,11 +64,23 @@ BYLINE = re.compile(
     rf"(?:(?:, | in | at | for ){_BYLINE_NAME})?$"
 )
 # A line of its own above a story and no part of its text: a byline, or a press release's header
-# ("FOR IMMEDIATE RELEASE", "PRESS RELEASE: ...", "Embargoed until 00:01, 3 May").
+# ("FOR IMMEDIATE RELEASE", "PRESS RELEASE: ...", "Embargoed until 00:01, 3 May"); see also
+# ``is_header_line``.
 HEADER_LINE = re.compile(
     rf"{BYLINE.pattern}|^(?i:for immediate release|(?:press|news|media) release|embargoed until)"
     r"(?:\s*[:\-–—][^\n]{0,80}|\s*\(?\d[^\n]{0,30})?$"
 )
+# The credit that ends a photo's caption: "(AP Photo/Jae C. Hong, File)", "(Photo: Li Ming)".
+_PHOTO_CREDIT = re.compile(r"\((?:[A-Z][\w.&\-]*\s)?Photos?\s*(?:/|:|\sby\s)[^()\n]{2,80}\)$")
+_CAPTION_CHARS = 500
+
+
+def is_header_line(text: str) -> bool:
+    """``HEADER_LINE``, or a photo's caption, which agency copy puts above the story it
+    illustrates ("FILE - A worker inspects solar panels ... (AP Photo/Jae C. Hong, File)")."""
+    if HEADER_LINE.match(text):
+        return True
+    return text.endswith(")") and len(text) <= _CAPTION_CHARS and _PHOTO_CREDIT.search(text) is not None
 
 
 def strip_dateline(text: str) -> str:

@@ -333,6 +333,14 @@ def test_a_sentence_after_a_label_is_no_credit_line(line: str) -> None:
     assert not segment._SIGNOFF.match(line)
 
 
+def test_a_photo_caption_goes_with_the_story_under_it() -> None:
+    lines = []
+    for story in WIRE_STORIES:
+        lines += [f"FILE - {strip_dateline(story[0])[:60]} (AP Photo/Ann Lee, File)", *story]
+    segments = segment_digest(make_digest(lines))
+    assert [s.start for s in segments] == [0, 6, 12, 18]
+
+
 @pytest.mark.parametrize("mark", ["- ENDS -", "ENDS", "###", "-30-"])
 def test_press_releases_split_after_their_end_marks(mark: str) -> None:
     lines = []

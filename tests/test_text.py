@@ -15,7 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from digestsite import text
-from digestsite.text import BYLINE, HEADER_LINE, split_sentences, strip_dateline, words
+from digestsite.text import BYLINE, HEADER_LINE, is_header_line, split_sentences, strip_dateline, words
 
 # What the abbreviation check used to search: the whole sentence-to-be.
 _LAST_WORD_ANYWHERE = re.compile(r"([\w.]+)[.!?]*[\"'”’)\]]*$")
@@ -106,7 +106,12 @@ def test_byline_is_a_name_alone_on_its_line(line: str, is_byline: bool) -> None:
         ("Embargoed until 00:01, 3 May", True),
         ("News release of the figures was delayed until Monday.", False),
         ("Press releases are often ignored.", False),
+        ("FILE - A worker inspects solar panels in Lancaster, Calif. (AP Photo/Jae C. Hong, File)", True),
+        ("Villagers dance in Xiadang on Friday. (Photo: Li Ming)", True),
+        ("The ministry released a photo of the site (Photo: Xinhua) on Monday.", False),
+        ("He said the photo (taken by a tourist) was fake (and he had proof).", False),
     ],
 )
-def test_a_header_line_is_a_byline_or_a_release_header(line: str, is_header: bool) -> None:
-    assert bool(HEADER_LINE.match(line)) is is_header
+def test_a_header_line_is_a_byline_a_release_header_or_a_caption(line: str, is_header: bool) -> None:
+    assert is_header_line(line) is is_header
+    assert bool(HEADER_LINE.match(line)) is (is_header and "Photo" not in line)
