@@ -50,8 +50,8 @@ import math
 import re
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from contextvars import ContextVar
+from dataclasses import dataclass, field
 from functools import cached_property, lru_cache, partial
 from pathlib import Path, PurePosixPath
 from types import TracebackType
