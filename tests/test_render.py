@@ -797,6 +797,36 @@ def test_related_remembers_each_articles_words_by_its_text():
     assert [a.slug for a in related_articles(edited, 3)["story-0"]][:1] == ["story-1"]
 
 
+@given(st.dictionaries(st.integers(0, 30), st.one_of(st.floats(-1, 30), st.sampled_from([0.0, 1e-9, 2e-9, 4.0, 4.0 + 4e-10,
+                                                                                        4.0 - 4e-10, 14.7])),
+                       max_size=25),
+       st.integers(0, 30), st.integers(1, 4))
+def test_related_best_rounds_only_near_the_cut_and_chooses_as_a_full_rounding_would(scores, index, limit):
+    """Rounding every candidate's score (the plain rule) and rounding only those near the
+    ``limit``-th best choose the same articles in the same order."""
+    import heapq
+
+    from digestsite.related import _best
+
+    slugs = [f"s{n % 7}" for n in range(31)]
+    rounded = {o: round(score, 9) for o, score in scores.items() if score > 1e-9}
+    plain = heapq.nsmallest(limit, rounded, key=lambda o: (-rounded[o], abs(o - index), slugs[o], o))
+    assert _best(dict(scores), index, slugs, limit) == plain
+
+
+@given(st.text(alphabet=st.sampled_from("ab É-'’.\n\t"), max_size=40), st.text(alphabet=st.sampled_from("ab É-'’.\n"), max_size=12),
+       st.integers(0, 40))
+def test_related_words_leave_out_a_standfirst_only_when_the_lead_holds_all_its_words(body, standfirst, at):
+    from digestsite.related import BODY_CHARS, _word_set
+    from digestsite.text import STOPWORDS, words
+
+    body = body[:at] + standfirst + body[at:]  # often the lead holds it, at any place
+    article = make_article(0, title="T", standfirst=standfirst, body=body)
+    text = " ".join((article.title, article.standfirst, article.body[:BODY_CHARS])).lower()
+    expected = {w for w in set(words(text)) - STOPWORDS if len(w) > 1 and not w.isdigit()}
+    assert _word_set(article) == expected
+
+
 _WORDS = ["harbour", "turbine", "tariff", "summit", "drought", "vaccine", "rail", "festival", "senate", "glacier",
           "museum", "ferry", "copper", "wheat", "satellite", "orchestra"]
 
