@@ -73,6 +73,9 @@ def read_content(content_dir: Path, page_memo: PageMemo | None = None,
     )
     warnings += [f"{_display(content_dir / d.path, content_dir)}: has no text; it adds no articles"
                  for d in digests if not d.paragraphs]
+    # a digest dropped beside digests/ rather than into it would otherwise vanish without a word
+    warnings += [f"{_display(path, content_dir)}: not read; digests go in {_display(content_dir / 'digests', content_dir)}/"
+                 for path in sorted(content_dir.glob("*.txt"))]
     splits, overrides = read_corrections(content_dir / CORRECTIONS_FILE, content_dir)
     pages = _read_article_pages(content_dir, page_memo, stats)
     return Content(settings, taxonomy, digests, splits, overrides, pages, tuple(warnings))

@@ -113,6 +113,13 @@ def test_missing_settings_and_taxonomy_use_defaults_with_warnings(tmp_path: Path
     assert len(result.warnings) == 2
 
 
+def test_a_digest_beside_the_digests_folder_is_named_in_a_warning(tmp_path: Path) -> None:
+    content = _write(tmp_path / "content", {"digests/a.txt": "One.\n", "wire.txt": "Two.\n"})
+    result = read_content(content)
+    assert [d.path.name for d in result.digests] == ["a.txt"]
+    assert "content/wire.txt: not read; digests go in content/digests/" in result.warnings
+
+
 def test_wrong_type_in_settings_is_an_error_with_line(tmp_path: Path) -> None:
     content = _write(tmp_path / "content", {"site.toml": 'title = "x"\nlanguage = 3\n'})
     with pytest.raises(SourceError) as info:
