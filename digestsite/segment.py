@@ -1171,7 +1171,9 @@ def _heading_text_ok(text: str) -> bool:
     later_capitalised = sum(1 for t in tokens[1:] if t[:1].isupper())
     lower_tokens = {t.lower() for t in tokens}
     return (
-        later_capitalised * 2 <= len(tokens) - 1  # sentence case, not a name or a title-case table row
+        # sentence case, not a name or a title-case table row; but a press release's boilerplate
+        # heads its "About Acme Corp" section with the organisation's name
+        (later_capitalised * 2 <= len(tokens) - 1 or tokens[0] == "About" and tokens[1][:1].isupper())
         and not lower_tokens & _SENTENCE_VERBS
         and not lower_tokens & _PERSONAL_PRONOUNS
         and tokens[-1].lower() not in STOPWORDS
