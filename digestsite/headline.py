@@ -289,11 +289,29 @@ def _reported_speech(text: str, context: str) -> tuple[str, str]:
     if len(words(what)) < MIN_HEADLINE_WORDS + 1:
         return text, ""
     speaker = _speaker_name(match.group("who"), context)
-    if what.split(" ", 1)[0].lower() in _PRONOUNS:
+    pronoun, _, rest = what.partition(" ")
+    if pronoun.lower() in _PRONOUNS:
+        own_act = _undo_backshift(rest, plural=pronoun.lower() == "they") if pronoun.lower() in ("it", "they") else rest
+        if not speaker and own_act != rest:
+            # "Solara Energy said it had signed ...": a body announcing its own act, which the
+            # headline states ("Solara Energy signs ...", "Harbor Foods to cut ...")
+            return f"{match.group('who')} {own_act}", ""
         if not speaker:  # "he said he would ..." with no name to say who "he" is
             return text, ""
         return f"{speaker} says {what}", ""
     return what[:1].upper() + what[1:], speaker
+
+
+def _undo_backshift(clause: str, plural: bool) -> str:
+    """A reported clause's verb as its speaker would have put it: "had signed" -> "has signed"
+    (which the present-tense pass makes "signs"), "would cut" / "will cut" -> "to cut"."""
+    verb, _, rest = clause.partition(" ")
+    following = rest.split(" ", 1)[0]
+    if verb == "had" and following.endswith("ed") or verb == "had" and following in _IRREGULAR_PAST:
+        return f"{'have' if plural else 'has'} {rest}"
+    if verb in ("would", "will") and following.isalpha() and following.islower() and following not in _VERB_CHAIN:
+        return f"to {rest}"
+    return clause
 
 
 def _is_source(tail: re.Match[str]) -> bool:

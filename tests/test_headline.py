@@ -83,6 +83,14 @@ def test_attribution_and_leading_clauses_are_dropped(lede: str, expected: str) -
         # the clause is about the speaker: keep the speaker as subject, present tense
         ("Coach Tom Hale said he would stay at the club for another season despite offers from abroad.",
          "Hale says he would stay at club for another season"),
+        # a body reporting its own act: the act is the news, its tense undone ("had signed" was "has signed")
+        ("Solara Energy said on Wednesday that it had signed an agreement to supply 300 megawatts of solar power.",
+         "Solara Energy signs agreement to supply 300 megawatts of solar power"),
+        ("The company said it would cut 2,000 jobs.", "Company to cut 2,000 jobs"),
+        ("Ministers said they had agreed a new deal on fishing quotas with Norway.",
+         "Ministers agree new deal on fishing quotas with Norway"),
+        # a frame that is not the body's act keeps its source
+        ("The firm said it would not appeal against the ruling.", "Firm says it would not appeal against ruling"),
         # "announced a plan" is an object, not reported speech
         ("Northwind Foods chief executive Carla Brandt announced a plan to close two factories.",
          "Brandt announces plan to close two factories"),
