@@ -302,9 +302,22 @@ _PORTFOLIO_WORDS = frozenset("Exchequer Foreign Defence Defense Home Interior Fi
 
 
 def _names_body(words_: Sequence[str], at: int) -> bool:
-    """Whether the portfolio word at ``at`` begins a body's name ("Home Office", "Foreign
-    Ministry", "Justice Department") rather than a post ("Home Secretary")."""
-    return words_[at] in _PORTFOLIO_WORDS and at + 1 < len(words_) and _strip_possessive(words_[at + 1]) in _ORG_WORDS
+    """Whether the portfolio word at ``at`` is part of a body's name ("Home Office", "Foreign
+    Ministry", "Health Protection Agency", "Clearwater Health System") rather than a post
+    ("Home Secretary", "Chancellor of the Exchequer Gordon Brown")."""
+    if words_[at] not in _PORTFOLIO_WORDS or at + 1 >= len(words_):
+        return False
+    following = _strip_possessive(words_[at + 1])
+    if following in _ORG_WORDS:
+        return True
+    if _is_title(following):
+        return False  # "Health Secretary", "Foreign Minister"
+    # a name word before it ("Clearwater Health ...") or an organisation word ending the run
+    # ("Health Protection Agency"): a name, and no post, goes on after the portfolio word
+    previous = words_[at - 1] if at else ""
+    named_before = (previous[:1].isupper() and not previous.endswith(_POSSESSIVE_ENDINGS) and not _is_title(previous)
+                    and previous not in _ORG_WORDS and previous.lower() not in STOPWORDS)
+    return named_before or _strip_possessive(words_[-1]) in _ORG_WORDS
 
 
 def _is_title(token: str) -> bool:
@@ -562,13 +575,17 @@ def _sentence_speaker(sentence: str, registry: _Registry) -> str:
         if mention.prefix and before.endswith(f"{mention.prefix} "):
             # the title is the speaker's own: "Secretary of State for Transport Ann Lee said", 'said Dr Ann Lee'
             before = before[: -len(mention.prefix) - 1]
+        before = _without_dotted_address(before)  # 'said Dr. Ann Lee'
         said_after = _AFTER_SPEECH.match(after)
         if said_after and _is_object(sentence, mention, before):  # "a spokesman for Mr X warned"
             said_after = None
-        said_before = _speech_before(before) and _INVERTED_END.match(after)  # '"...," said X.'
+        # 'said Solara chief executive Tom Brandt' (a capitalised title is the mention's prefix)
+        title = "" if mention.prefix else _title_after_speech(before)
+        said_before = (_speech_before(before) or title) and _INVERTED_END.match(after)  # '"...," said X.'
         if said_after or said_before or name in registry.spokes and _spokes_made(after):
             speaker = name
-            appos = said_after.group("appos") if said_after and said_after.group("appos") else _trailing_appos(before, after)
+            appos = said_after.group("appos") if said_after and said_after.group("appos") else (
+                _trailing_appos(before, after) or title)
             _note_role(registry, name, appos)
     return speaker
 
@@ -601,6 +618,46 @@ def _speech_before(before: str) -> bool:
     # A match ends at the end of ``before``, so only its last few characters need
     # searching; ``\b`` still sees the character before ``pos``, so nothing changes.
     return _BEFORE_SPEECH.search(before, max(0, len(before) - _BEFORE_SPEECH_CHARS)) is not None
+
+
+_DOTTED_ADDRESS = re.compile(r"(?<![\w.])(?:Mr|Mrs|Ms|Dr|Prof|Rev|Sr|Jr)\.\s$")
+
+
+def _without_dotted_address(before: str) -> str:
+    """``before`` less a title of address written with a stop ("Dr. ", "Mrs. "), which ends the
+    capitalised run before the name rather than joining it as "Dr" does."""
+    if not before.endswith(". "):
+        return before
+    match = _DOTTED_ADDRESS.search(before, max(0, len(before) - 6))
+    return before[: match.start()] if match else before
+
+
+# '"...," said Solara chief executive Tom Brandt.': a speech verb, then the speaker's post in
+# words of their own (lower-case title words, the organisation's capitalised name, "the" and
+# possessives), then the name.
+_SPEECH_THEN_TITLE = re.compile(rf"\b(?:{_SPEECH_BEFORE})\s(?P<title>(?:[\w'’.\-]{{1,30}}\s){{1,6}})$", re.IGNORECASE)
+# No _SPEECH_THEN_TITLE match is longer than this: "according to", six words and their spaces.
+_TITLE_TAIL_CHARS = len("according to ") + 6 * 31 + 1
+
+
+def _title_after_speech(before: str) -> str:
+    """The post between a speech verb and the name ("Solara chief executive"), or ""."""
+    if not before.endswith(" ") or before.endswith(("said ", "says ", "added ")):
+        return ""  # the cheap answer for most names (no post ends in a speech verb)
+    return _post_after_speech(_SPEECH_THEN_TITLE.search(before, max(0, len(before) - _TITLE_TAIL_CHARS)))
+
+
+def _post_after_speech(match: re.Match[str] | None) -> str:
+    if match is None:
+        return ""
+    words_ = match.group("title").split()
+    if not _is_title(words_[-1].capitalize()):
+        return ""  # the post ends next to the name: "chief executive", "spokeswoman", "Mayor"
+    for word in words_:
+        bare = _strip_possessive(word)
+        if not (bare[:1].isupper() or _is_title(bare.capitalize()) or word == "the" or bare != word):
+            return ""  # "said on Tuesday that", "said the company had hired": not a post
+    return " ".join(words_[1:] if words_[0].lower() == "the" else words_)
 
 
 def _trailing_appos(before: str, after: str) -> str:
@@ -859,6 +916,7 @@ def find_tags(paragraphs: Sequence[tuple[int, str]], lede: str, speakers: Speake
                 counts[entity] += 1
                 if sentence == lede:
                     in_lede.add(entity)
+    _fold_short_forms(counts, in_lede, set(names.values()))
     phrases = _key_phrases(paragraphs, {e.casefold() for e in counts}, capitalised_inside)
     # a spokesperson's organisation is whom the story is told by, not what it is about
     sources = {s.organisation for s in speakers.spokespersons}
@@ -867,6 +925,25 @@ def find_tags(paragraphs: Sequence[tuple[int, str]], lede: str, speakers: Speake
     salience.update(phrases)
     ranked = sorted(salience, key=lambda e: (-salience[e], e.casefold(), e))
     return ranked[:MAX_TAGS]
+
+
+def _fold_short_forms(counts: Counter[str], in_lede: set[str], people: set[str]) -> None:
+    """Count "Solara" and "Harbor Foods" as the "Solara Energy" and "Harbor Foods Inc" the
+    lede introduced: an organisation's short form is the start of its full name, as a
+    person's is the end. Only a full name from the lede that ends in an organisation word, a
+    short form the lede does not use on its own (a story about "Leicester" that mentions
+    "Leicester City" keeps the city), and exactly one full name that starts so ("Manchester"
+    stays itself beside "Manchester United" and "Manchester City"); never a country or a person."""
+    owners: dict[str, list[str]] = {}  # a short form -> the full names it starts
+    for entity in in_lede:
+        words_ = entity.split(" ")
+        if len(words_) > 1 and entity in counts and entity not in people and words_[-1].rstrip(".") in _ORG_WORDS:
+            for size in range(1, len(words_)):
+                owners.setdefault(" ".join(words_[:size]), []).append(entity)
+    for short in list(counts):
+        full = owners.get(short, ())
+        if len(full) == 1 and short not in _COUNTRY_NAMES and short not in people and short not in in_lede:
+            counts[full[0]] += counts.pop(short)
 
 
 def _capitalised_inside(paragraphs: Sequence[tuple[int, str]]) -> set[str]:
@@ -879,10 +956,23 @@ def _capitalised_inside(paragraphs: Sequence[tuple[int, str]]) -> set[str]:
     return {_strip_possessive(word.strip("-")) for word in written}  # each distinct word once
 
 
+# "..., the Xinhua News Agency reported." ends a sentence with the outlet that carried the news.
+_REPORTED_END = re.compile(r"\s(?:has\s|had\s)?reported[\s.,;:!?\"”’')]*$")
+
+
+def _carried_the_news(sentence: str, mention: Mention) -> bool:
+    """Whether the mention is the outlet a sentence's news is credited to: whom the story is
+    told by, like a spokesperson's organisation, not what it is about."""
+    return _REPORTED_END.match(sentence, mention.end) is not None
+
+
 def _entities(sentence: str, names: dict[str, str], proper: set[str]) -> list[str]:
     found: list[str] = []
     previous: list[str] = []
+    reported = "reported" in sentence
     for mention in mentions(sentence):
+        if reported and _carried_the_news(sentence, mention):
+            continue
         named = _entity(mention, names, proper)
         if mention.prefix:  # "European Commission President X": the body counts once, not again as a title
             named += [e for e in _prefix_entities(mention.prefix) if e not in previous]

@@ -32,6 +32,7 @@ from digestsite.enrich import (
     stable_id,
 )
 from digestsite.model import Article, Paragraph, Person, Segment, Spokesperson, Subhead, Taxonomy, TopicDefinition
+from digestsite.people import mentions
 from digestsite.pipeline import assign_slugs
 from digestsite.read import read_taxonomy as load_taxonomy
 from digestsite.text import slugify, strip_dateline
@@ -427,6 +428,46 @@ def test_a_quote_inverted_after_a_title_is_the_named_speaker_s() -> None:
     assert [(p.name, p.role) for p in article.people] == [
         ("Tedros Adhanom Ghebreyesus", "the agency's director-general"), ("Ian Fogg", ""), ("Blake Irving", "")]
     assert len(article.statements) == 3
+
+
+def test_a_post_between_the_speech_verb_and_the_name_is_the_speaker_s_role() -> None:
+    article = enrich(
+        '"Data centres need clean power," said Solara chief executive Tom Brandt.',
+        '"Families should not have to travel," said Dr. Helen Okafor, Clearwater\'s chief medical officer.',
+        '"We will look again," said on Tuesday Ann Lee.',
+        '"It is over," said the company, which had hired Bo Chen.',
+    )
+    assert [(p.name, p.role) for p in article.people] == [
+        ("Tom Brandt", "Solara chief executive"), ("Helen Okafor", "Clearwater's chief medical officer")]
+    assert [s.speaker for s in article.statements] == ["Tom Brandt", "Helen Okafor"]
+
+
+def test_a_portfolio_word_inside_an_organisation_s_name_stays_in_it() -> None:
+    found = [[(m.text, m.prefix) for m in mentions(s)] for s in (
+        "Clearwater Health System will build a hospital.",
+        "The Health Protection Agency said it was monitoring.",
+        "Health Secretary Alan Milburn and Chancellor of the Exchequer Gordon Brown met.",
+        "Supreme Court Justice Sonia Sotomayor wrote the opinion.",
+    )]
+    assert found == [
+        [("Clearwater Health System", "")],
+        [("Health Protection Agency", "")],
+        [("Alan Milburn", "Health Secretary"), ("Gordon Brown", "Exchequer")],
+        [("Supreme Court", ""), ("Sonia Sotomayor", "Supreme Court Justice")],
+    ]
+
+
+def test_an_organisation_s_short_form_counts_as_the_full_name_from_the_lede() -> None:
+    article = enrich(
+        "Solara Energy has signed a deal to supply solar power to Vantor Cloud in Texas.",
+        "Solara will build two solar farms. Solara expects them to open in 2027, Vantor Cloud said.",
+    )
+    assert "Solara Energy" in article.tags and "Solara" not in article.tags
+    kept = enrich(
+        "Leicester band Kasabian will play a homecoming show in Leicester in May.",
+        "The band, who support Leicester City, sold out the show. Leicester is their home town.",
+    )
+    assert "Leicester" in kept.tags
 
 
 def test_initials_and_dotted_acronyms_stay_in_their_names() -> None:

@@ -100,3 +100,22 @@ _TITLE_SPEECH_PLAIN = re.compile(
 def test_a_post_only_speaker_is_found_where_the_plain_pattern_finds_one(sentence: str) -> None:
     plain, found = _TITLE_SPEECH_PLAIN.search(sentence), people._title_speech(sentence)
     assert (plain and (plain.start(), plain.group(0))) == (found and (found.start(), found.group(0)))
+
+
+_TITLED = st.lists(st.sampled_from(["said", "according to", "Solara", "chief", "executive", "the", "company's", "on",
+                                    "Tuesday", "that", "Dr.", "Mr.", "Dr", "x" * 25, "y" * 31, " ", "  ", "\n", ","]),
+                   max_size=14).map(" ".join)
+
+
+@given(_TITLED)
+def test_a_post_after_a_speech_verb_is_found_in_the_tail_only(before: str) -> None:
+    before += " "
+    plain = people._post_after_speech(people._SPEECH_THEN_TITLE.search(before))
+    assert people._title_after_speech(before) == plain
+
+
+@given(_TITLED)
+def test_a_dotted_address_is_found_in_the_tail_only(before: str) -> None:
+    before += " "
+    match = people._DOTTED_ADDRESS.search(before)
+    assert people._without_dotted_address(before) == (before[: match.start()] if match else before)
