@@ -519,6 +519,24 @@ def targets_table(rows: list[tuple[str, str, bool | None]]) -> str:
 
 # ---------------------------------------------------------------- main
 
+def _use_output_root(folder: Path) -> None:
+    global OUT
+    OUT = folder.resolve()
+    OUT.mkdir(parents=True, exist_ok=True)
+
+
+def file_system(folder: Path) -> str:
+    """The type of the file system holding ``folder`` ("ext4", "tmpfs"), from /proc/mounts."""
+    try:
+        mounts = [line.split() for line in Path("/proc/mounts").read_text().splitlines()]
+    except OSError:
+        return "unknown"
+    target = str(folder.resolve())
+    best = max((m for m in mounts if len(m) > 2 and (target + "/").startswith(m[1].rstrip("/") + "/")),
+               key=lambda m: len(m[1]), default=None)
+    return best[2] if best else "unknown"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,10000,50000", help="comma-separated article counts")
@@ -531,7 +549,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-incremental", action="store_true", help="clean builds only")
     parser.add_argument("--regenerate", action="store_true", help="rebuild the corpora even when up to date")
     parser.add_argument("--results", type=Path, default=HERE / "results.json")
+    parser.add_argument("--out", type=Path, default=OUT,
+                        help="where every tool writes its sites (a RAM disk such as /dev/shm/bench takes "
+                             "the disk's state out of the comparison, for every tool alike)")
     args = parser.parse_args(argv)
+    _use_output_root(args.out)
     sizes = [1000] if args.quick else [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
     only = {s.strip() for s in args.only.split(",")}
     if not corpus.BBC.is_file():
@@ -542,8 +564,10 @@ def main(argv: list[str] | None = None) -> int:
     versions = ensure_tools("hugo" in only, "pelican" in only)
     code = snapshot_code()
     info = {"machine": machine(), "versions": versions, "repeat": args.repeat, "code": code,
+            "output": {"folder": str(OUT), "file_system": file_system(OUT)},
             "load_average_at_start": os.getloadavg()}
     say(f"machine: {info['machine']}; versions: {versions}")
+    say(f"output: {info['output']}")
     WORK.mkdir(exist_ok=True)
     results: dict[str, dict] = {}
     corpora: dict[int, corpus.Corpus] = {}
