@@ -31,7 +31,8 @@ Absolute URLs come from ``settings.base_url`` (see ``urls.py``).
 Context keys every HTML page has (built by ``_base_context``): ``site``
 (title, description, language, author), ``root``, ``site_root``,
 ``page_path``, ``title``, ``full_title``, ``description``, ``canonical``,
-``section`` (home|article|topics|spokespersons|search|""), ``feeds`` (list of
+``section`` (home|article|topics|spokespersons|search|""), ``landing`` (the page
+is its section's first page: the home page, the topic index...), ``feeds`` (list of
 {title, path}), ``pagination`` (None or {page, pages, prev, next}),
 ``robots``, ``og_type``, ``jsonld``. Each page kind adds its own keys,
 listed on its ``*_context`` function. Cards (article summaries in lists) are
@@ -59,6 +60,7 @@ from typing import Any
 
 import jinja2
 import jinja2.compiler
+import jinja2.meta
 from markupsafe import Markup, escape
 
 try:  # markupsafe's C escaper, without the Markup its ``escape`` wraps the text in
@@ -124,6 +126,17 @@ class _PrintingCodeGenerator(jinja2.compiler.CodeGenerator):
         else:
             super()._output_child_post(node, frame, finalize)
 
+    def visit_Include(self, node: Any, frame: Any) -> None:
+        """``{% include "name" %}`` (with context) as one call, ``environment.included``,
+        which renders the same text and remembers it (see ``_ContextEnvironment.included``)."""
+        name = node.template
+        if (node.with_context and not node.ignore_missing and not self.environment.is_async
+                and isinstance(name, jinja2.nodes.Const) and isinstance(name.value, str)):
+            self.simple_write(f"environment.included(context, {name.value!r}, {self.name!r}, "
+                              f"{self.dump_local_context(frame)})", frame, node)
+        else:
+            super().visit_Include(node, frame)
+
 
 class _ContextEnvironment(jinja2.Environment):
     """Jinja, with ``a.b`` on a dict looking up the key first, and ``{{ value }}`` printed
@@ -145,6 +158,45 @@ class _ContextEnvironment(jinja2.Environment):
             return _escape_text(value if value.isprintable() else _finalize(value))
         return escape(_finalize(value))
 
+    def included(self, context: jinja2.runtime.Context, name: str, parent: str | None,
+                 local_vars: dict[str, Any]) -> str:
+        """What ``{% include name %}`` renders here: the partial's text, made once for each
+        set of values it reads (the header and footer are the same on every article page,
+        about a seventh of its rendering). Only a partial that calls nothing, includes or
+        imports nothing and sets no namespace attribute is remembered, by the values of
+        every name it reads (plain values only) and the page's root (the ``url`` filter's)."""
+        template = self.get_template(name, parent)
+        reads = self._reads(template)
+        key = None if reads is None else _include_key(template, reads, context, local_vars)
+        if key is not None and key in self._included:
+            return self._included[key]
+        text = self.concat(template.root_render_func(template.new_context(context.get_all(), True, local_vars)))
+        if key is not None:
+            if len(self._included) >= _INCLUDED_TEXTS:
+                self._included.clear()
+            self._included[key] = text
+        return text
+
+    @cached_property
+    def _included(self) -> dict[tuple, str]:
+        return {}
+
+    @cached_property
+    def _read_names(self) -> dict[jinja2.Template, tuple[str, ...] | None]:
+        return {}
+
+    def _reads(self, template: jinja2.Template) -> tuple[str, ...] | None:
+        """The names ``template`` reads from its context, or None when its text can depend on
+        more than their values (a call, a nested include or import, a context filter)."""
+        if template not in self._read_names:
+            assert self.loader is not None and template.name is not None
+            tree = self.parse(self.loader.get_source(self, template.name)[0])
+            impure = any(True for _ in tree.find_all(_NOT_REMEMBERED_NODES)) or any(
+                _reads_context(self.filters.get(f.name)) for f in tree.find_all(jinja2.nodes.Filter)) or any(
+                _reads_context(self.tests.get(t.name)) for t in tree.find_all(jinja2.nodes.Test))
+            self._read_names[template] = None if impure else tuple(sorted(jinja2.meta.find_undeclared_variables(tree)))
+        return self._read_names[template]
+
     def getattr(self, obj: Any, attribute: str) -> Any:
         if type(obj) is dict:
             try:
@@ -152,6 +204,49 @@ class _ContextEnvironment(jinja2.Environment):
             except KeyError:
                 pass
         return super().getattr(obj, attribute)
+
+
+_INCLUDED_TEXTS = 256  # remembered partial texts at most: a few per page depth and section
+_NOT_REMEMBERED_NODES = (jinja2.nodes.Call, jinja2.nodes.NSRef, jinja2.nodes.Include, jinja2.nodes.Import,
+                         jinja2.nodes.FromImport, jinja2.nodes.Extends)
+_PLAIN = (str, Markup, int, float, bool, type(None))
+
+
+def _reads_context(function: Any) -> bool:
+    """A filter or test that reads the template context (only ``url``'s root is in the key)."""
+    kind = getattr(function, "jinja_pass_arg", None)
+    return function is not _url and kind is not None and kind.name == "context"
+
+
+def _include_key(template: jinja2.Template, reads: Sequence[str], context: jinja2.runtime.Context,
+                 local_vars: dict[str, Any]) -> tuple | None:
+    """The included text's key: the partial, the page's root and the value of every name it
+    reads, each as a plain value (or a small dict, list or tuple of them), else None."""
+    values: list[Any] = [template, _PAGE_ROOT.get()]
+    for name in reads:
+        value = local_vars.get(name, jinja2.utils.missing)
+        if value is jinja2.utils.missing:
+            value = context.resolve_or_missing(name)
+        frozen = _frozen(value)
+        if frozen is None:
+            return None
+        values.append(frozen)
+    return tuple(values)
+
+
+def _frozen(value: Any, depth: int = 0) -> tuple | None:
+    """``value`` as a hashable key that equals another only for a value that prints the
+    same: its type goes with it (1, True and "1" differ); None when it is none of these."""
+    kind = type(value)
+    if kind in _PLAIN:
+        return (kind, value)
+    if depth < 2 and kind in (dict, list, tuple) and len(value) <= 32:
+        items = value.items() if kind is dict else enumerate(value)
+        frozen = tuple((k, _frozen(v, depth + 1)) for k, v in items)
+        if any(v is None for _, v in frozen) or kind is dict and not all(type(k) is str for k, _ in frozen):
+            return None
+        return (kind, frozen)
+    return None
 
 
 def make_environment(templates_dir: Path, compiled_dir: Path | None = None) -> jinja2.Environment:
@@ -526,6 +621,9 @@ def _digest_neighbours(articles: Sequence[Article]) -> dict[str, tuple[Article |
 # ---------------------------------------------------------------- contexts
 
 
+_SECTION_PATHS = {"home": "", "topics": "topics/", "spokespersons": "spokespersons/", "search": "search/"}
+
+
 def _base_context(view: _SiteView, path: str, title: str, *, description: str = "",
                   section: str = "", pagination: dict | None = None, og_type: str = "website",
                   feeds: Sequence[dict] = (), jsonld: str = "") -> dict:
@@ -545,6 +643,9 @@ def _base_context(view: _SiteView, path: str, title: str, *, description: str = 
         "description": description or settings.description,
         "canonical": absolute_url(view.base, page_url(file)),
         "section": section,
+        # the header marks its link to this page; it reads this, not the page's path, so that
+        # its text is the same on every page of a section (see ``_ContextEnvironment.included``)
+        "landing": _SECTION_PATHS.get(section) == page_url(file),
         "feeds": [{"title": settings.title, "path": "feed.xml"}, *feeds],
         "pagination": pagination,
         "robots": "",

@@ -37,7 +37,8 @@ from digestsite.model import (
     TopicDefinition,
 )
 from digestsite.related import RelatedMemo, related_articles
-from digestsite.render import make_environment, plan_pages, plan_site, render_markdown, render_pages, static_files
+from digestsite.render import (make_environment, plan_pages, plan_site, render_markdown, render_page, render_pages,
+                              static_files)
 from digestsite.taxonomy import index_spokespersons, index_topics
 from digestsite.urls import base_path
 
@@ -719,6 +720,62 @@ def test_templates_print_exactly_what_stock_jinja_prints(tmp_path_factory, a, b,
     values = {"a": a, "b": b, "flag": flag}
     assert env.from_string(_PRINTING_TEMPLATE).render(values) == \
         stock.from_string(_PRINTING_TEMPLATE).render(values)
+
+
+_PARTIALS = {
+    "plain.html": "<p>{{ a }}|{{ d.x }}|{{ 'p/'|url }}</p>",  # remembered by a, d and the root
+    "loop.html": "[{{ v }}]",  # a loop variable of the includer
+    "counter.html": "{% set ns.count = ns.count + 1 %}{{ ns.count }}",  # a namespace: never remembered
+    "calls.html": "{{ range(2) | list }}{{ a }}",  # a call: never remembered
+    "nested.html": "{% include 'partials/plain.html' %}",  # what it includes reads more: never remembered
+}
+_INCLUDING_PAGE = """{% set ns = namespace(count=0) %}
+{% include "partials/plain.html" %}{% include "partials/plain.html" %}
+{% for v in [a, b, a] %}{% include "partials/loop.html" %}{% include "partials/counter.html" %}{% endfor %}
+{% include "partials/calls.html" %}{% include "partials/nested.html" %}
+{% set a = b %}{% include "partials/plain.html" %}"""
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(_PRINTED, _PRINTED, _PRINTED, st.sampled_from(["", "../", "../../"])), min_size=1, max_size=4))
+def test_included_partials_are_remembered_only_as_far_as_stock_jinja_prints_the_same(tmp_path_factory, pages):
+    """``{% include %}`` renders each partial once per set of values it reads: page after page
+    (the same environment, other values and roots), the output is stock Jinja's."""
+    from digestsite.render import _PAGE_ROOT, _url
+
+    folder = tmp_path_factory.mktemp("templates")
+    (folder / "partials").mkdir()
+    for name, text in _PARTIALS.items():
+        (folder / "partials" / name).write_text(text)
+    (folder / "page.html").write_text(_INCLUDING_PAGE)
+    env = make_environment(folder)
+    stock = jinja2.Environment(loader=jinja2.FileSystemLoader(str(folder)), autoescape=True, finalize=env.finalize,
+                               undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                               keep_trailing_newline=True)
+    stock.filters["url"] = _url
+    for a, b, x, root in pages:
+        values = {"a": a, "b": b, "d": {"x": x}}
+        token = _PAGE_ROOT.set(root)
+        try:
+            assert env.get_template("page.html").render(values) == stock.get_template("page.html").render(values)
+        finally:
+            _PAGE_ROOT.reset(token)
+    assert "environment.included(" in env.compile(_INCLUDING_PAGE, raw=True)  # else this tests nothing
+
+
+def test_a_partial_is_rendered_once_per_set_of_values_it_reads(tmp_path):
+    templates = copy_templates(tmp_path)
+    env = make_environment(templates)
+    site = make_site([make_article(n) for n in range(3)])
+    plan = plan_pages(site)
+    for spec in plan:
+        render_page(spec, spec.context, env)
+    header = env.get_template("partials/header.html")
+    remembered = [key for key in env._included if key[0] is header]
+    # one text per depth and section: every article page (articles/<slug>/) shares one
+    depths_and_sections = {(spec.context["root"], spec.context["section"], spec.context["landing"])
+                           for spec in plan if spec.template.endswith(".html") and "section" in spec.context}
+    assert len(remembered) == len(depths_and_sections) < len([s for s in plan if s.template.endswith(".html")])
 
 
 def test_printed_values_are_escaped_and_cleaned(tmp_path):
