@@ -56,7 +56,7 @@ import re
 import unicodedata
 from collections import Counter, deque
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -127,7 +127,7 @@ _ROLE_INTRO_REACH = 10
 # The credit line that closes a wire story: "(Reporting by Ann Lee; Editing by Tom Ray)",
 # "Additional reporting by ...", "Associated Press writer Ann Lee contributed to this report.",
 # a labelled credit ("Source: Xinhua | Editor: Zhang Lin", "Editor: 李明");
-# and the end mark of a press release: "ENDS", "- ENDS -", "###", "-30-".
+# and the end mark of a press release: "ENDS", "- ENDS -", "###", "***", "-30-".
 _SIGNOFF_NAME = r"[A-Z][\w.'’\-]*(?:\s+[A-Z][\w.'’\-]*)*"
 _SIGNOFF_NAMES = rf"{_SIGNOFF_NAME}(?:\s*(?:,|and|&)\s*{_SIGNOFF_NAME})*"
 _SIGNOFF_PART = (rf"(?i:(?:additional\s+)?(?:reporting|writing|editing|compiled|graphics|research|"
@@ -141,8 +141,11 @@ _SIGNOFF = re.compile(
     rf"^[(\[]?\s*{_SIGNOFF_PART}(?:\s*[;,]\s*{_SIGNOFF_PART})*\s*[)\]]?\.?$"
     rf"|^[(\[]?\s*{_CREDIT_PART}(?:\s*[|/;]\s*{_CREDIT_PART})*\s*[)\]]?\.?$"
     r"|^[^\n]{2,160}\scontributed(?:\s+reporting)?\s+to\s+this\s+(?:report|story)\.?\)?$"
-    r"|^[\s\-–—*]*(?:ENDS?|###|-30-)[\s\-–—*.]*$"  # a press release's end mark
+    r"|^[\s\-–—*]*(?:ENDS?|###|\*\*\*|-30-)[\s\-–—*.]*$"  # a press release's end mark
 )
+# The desk's initials some offices set under a release's end mark ("MJPS/SR", "SK", "bur-ser/jj"):
+# part of the sign-off when, and only when, the line above is one.
+_DESK_CODE = re.compile(r"^(?:[A-Z]{1,6}|[a-z]{2,6})(?:\s?[/\-]\s?[A-Za-z]{1,6}){0,5}$")
 _TERMINAL = re.compile(r"[.!?…][\"'”’)\]]*$|[\"'”’]$")
 _TERMINAL_CLOSERS = "\"'”’)]"  # what may follow the final stop in ``_TERMINAL``
 
@@ -1126,7 +1129,11 @@ def _digest_facts(paragraphs: Sequence[Paragraph]) -> list[_Facts]:
     texts = [p.text for p in paragraphs]
     heads = [_read_head(text) for text in texts]
     vocabulary = _lowercase_vocabulary(head.tokens for head in heads)
-    return [_facts(text, vocabulary, head) for text, head in zip(texts, heads)]
+    facts = [_facts(text, vocabulary, head) for text, head in zip(texts, heads)]
+    for k in range(1, len(facts)):
+        if facts[k - 1].signoff and not facts[k].signoff and _DESK_CODE.match(texts[k].strip()):
+            facts[k] = replace(facts[k], signoff=True)
+    return facts
 
 
 def digest_gaps(paragraphs: Sequence[Paragraph]) -> list[_Gap]:
