@@ -108,7 +108,7 @@ _ORG_WORDS = frozenset(
 # Titles that sit before a name; they split "US President Donald Trump" into role + name.
 _TITLE_WORDS = frozenset(
     """President Vice Premier Minister Ministers Chancellor Secretary Spokesperson Spokesman Spokeswoman
-    Mr Mrs Ms Miss Dr Prof Professor Sir Lord Lady Dame King Queen Prince Princess Pope Judge Justice
+    Mr Mrs Ms Miss Dr Prof Professor Sir Lord Lady Dame Shri Smt Shrimati Sushri King Queen Prince Princess Pope Judge Justice
     General Gen Senator Sen Rep Representative Governor Mayor Chairman Chairwoman Chair Director
     Ambassador Commissioner CEO Chief Captain Capt Coach Manager Officer Executive Deputy Member Head
     Leader Envoy Councillor Councilor MP MEP MSP Inspector Detective Sergeant Rev Reverend Father
@@ -452,13 +452,15 @@ def is_full_name(text: str) -> bool:
     core = [t for t in tokens if t.lower() not in _PARTICLES]
     if not 2 <= len(core) <= 4 or len(tokens) > 5:
         return False
-    return all(_is_name_token(t) for t in core)
+    if len(core[0]) == 1 and len(core[1].rstrip(".")) > 1:
+        return False  # a lone initial before a surname is a line-up's "C Sweeney"; "J P Nadda" has two
+    return all(_is_name_token(t) for t in core) and any(len(t) > 2 for t in core)  # not initials alone
 
 
 @lru_cache(maxsize=16384)
 def _is_name_token(token: str) -> bool:
-    if token.endswith(".") and len(token) == 2:
-        return token[0].isupper()  # an initial
+    if token.endswith(".") and len(token) == 2 or len(token) == 1:
+        return token[0].isupper() and token != "A" and token != "I"  # an initial: "J. K. Rowling", "J P Nadda"
     return (
         token[:1].isupper()
         and any(map(str.islower, token))
@@ -620,7 +622,7 @@ def _speech_before(before: str) -> bool:
     return _BEFORE_SPEECH.search(before, max(0, len(before) - _BEFORE_SPEECH_CHARS)) is not None
 
 
-_DOTTED_ADDRESS = re.compile(r"(?<![\w.])(?:Mr|Mrs|Ms|Dr|Prof|Rev|Sr|Jr)\.\s$")
+_DOTTED_ADDRESS = re.compile(r"(?<![\w.])(?:Mr|Mrs|Ms|Dr|Prof|Rev|Smt|Sr|Jr)\.\s$")
 
 
 def _without_dotted_address(before: str) -> str:
@@ -712,7 +714,7 @@ def _preposed_title(before: str) -> str:
 
 
 # Titles of address: they say who someone is to the writer, not what they do.
-_ADDRESS_TITLES = frozenset("Mr Mrs Ms Miss Dr Prof Sir Lady Lord Dame Rev Reverend".split())
+_ADDRESS_TITLES = frozenset("Mr Mrs Ms Miss Dr Prof Sir Lady Lord Dame Rev Reverend Shri Smt Shrimati Sushri".split())
 
 
 def _prefix_role(prefix: str) -> str:
@@ -966,12 +968,24 @@ def _carried_the_news(sentence: str, mention: Mention) -> bool:
     return _REPORTED_END.match(sentence, mention.end) is not None
 
 
+_POSTS_AFTER = tuple(f" {post}" for post in _PORTFOLIO_POSTS.split("|"))
+
+
+def _portfolio_of_post(sentence: str, mention: Mention) -> bool:
+    """"External Affairs" in "External Affairs Minister S. Jaishankar": the remit of a post,
+    which names no body or place (those stay: "European Commission President", "Scotland
+    Secretary"); a person's name never stands right before a post."""
+    if not sentence.startswith(_POSTS_AFTER, mention.end):
+        return False
+    return not (mention.text in _COUNTRIES or any(w in _COUNTRIES or w in _ORG_WORDS for w in mention.text.split()))
+
+
 def _entities(sentence: str, names: dict[str, str], proper: set[str]) -> list[str]:
     found: list[str] = []
     previous: list[str] = []
     reported = "reported" in sentence
     for mention in mentions(sentence):
-        if reported and _carried_the_news(sentence, mention):
+        if reported and _carried_the_news(sentence, mention) or _portfolio_of_post(sentence, mention):
             continue
         named = _entity(mention, names, proper)
         if mention.prefix:  # "European Commission President X": the body counts once, not again as a title

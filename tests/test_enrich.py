@@ -470,6 +470,29 @@ def test_an_organisation_s_short_form_counts_as_the_full_name_from_the_lede() ->
     assert "Leicester" in kept.tags
 
 
+def test_honorifics_and_bare_initials_of_official_releases() -> None:
+    article = enrich(
+        "Union Minister for Rural Development Shri Shivraj Singh Chouhan said the scheme had changed lives.",
+        "Union Health Minister Shri J P Nadda said early detection was the key.",
+        "Smt. Anupriya Patel, Minister of State for Health, said mobile teams would reach remote villages.",
+        "Replacements: C Sweeney, D Peel, G Thomas. C Sweeney said nothing.",
+    )
+    assert [(p.name, p.role) for p in article.people] == [
+        ("Shivraj Singh Chouhan", "Minister for Rural Development"), ("J P Nadda", "Union Health Minister"),
+        ("Anupriya Patel", "Minister of State for Health")]
+    assert not any("Shri" in tag for tag in article.tags)  # an honorific is no part of a name
+
+
+def test_the_remit_before_a_post_is_not_a_tag() -> None:
+    article = enrich(
+        "The Ministry of External Affairs said External Affairs Minister S. Jaishankar will visit Japan.",
+        "External Affairs Minister S. Jaishankar will meet the Japanese Foreign Minister in Tokyo.",
+        "European Commission President Ursula Lind and European Commission staff will join him.",
+    )
+    assert "Ministry of External Affairs" in article.tags and "External Affairs" not in article.tags
+    assert "European Commission" in article.tags
+
+
 def test_initials_and_dotted_acronyms_stay_in_their_names() -> None:
     article = enrich(
         "Secretary of State Antony J. Blinken met U.S. Army commanders on Monday.",
