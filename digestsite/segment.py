@@ -127,7 +127,8 @@ _ROLE_INTRO_REACH = 10
 # The credit line that closes a wire story: "(Reporting by Ann Lee; Editing by Tom Ray)",
 # "Additional reporting by ...", "Associated Press writer Ann Lee contributed to this report.",
 # a labelled credit ("Source: Xinhua | Editor: Zhang Lin", "Editor: 李明");
-# and the end mark of a press release: "ENDS", "- ENDS -", "###", "***", "-30-".
+# the end mark of a press release: "ENDS", "- ENDS -", "###", "***", "-30-"; and the desk
+# codes an agency (AFP) sets under a story: "jmt-sr/gil".
 _SIGNOFF_NAME = r"[A-Z][\w.'’\-]*(?:\s+[A-Z][\w.'’\-]*)*"
 _SIGNOFF_NAMES = rf"{_SIGNOFF_NAME}(?:\s*(?:,|and|&)\s*{_SIGNOFF_NAME})*"
 _SIGNOFF_PART = (rf"(?i:(?:additional\s+)?(?:reporting|writing|editing|compiled|graphics|research|"
@@ -142,6 +143,7 @@ _SIGNOFF = re.compile(
     rf"|^[(\[]?\s*{_CREDIT_PART}(?:\s*[|/;]\s*{_CREDIT_PART})*\s*[)\]]?\.?$"
     r"|^[^\n]{2,160}\scontributed(?:\s+reporting)?\s+to\s+this\s+(?:report|story)\.?\)?$"
     r"|^[\s\-–—*]*(?:ENDS?|###|\*\*\*|-30-)[\s\-–—*.]*$"  # a press release's end mark
+    r"|^[a-z]{2,6}(?:\s?[/\-]\s?[a-z]{2,6}){1,5}$"  # an agency's desk codes closing a story: "jmt-sr/gil"
 )
 # The desk's initials some offices set under a release's end mark ("MJPS/SR", "SK", "bur-ser/jj"):
 # part of the sign-off when, and only when, the line above is one.
