@@ -70,15 +70,24 @@ HEADER_LINE = re.compile(
     rf"{BYLINE.pattern}|^(?i:for immediate release|(?:press|news|media) release|embargoed until)"
     r"(?:\s*[:\-–—][^\n]{0,80}|\s*\(?\d[^\n]{0,30})?$"
 )
+# A dateline alone on its line above a release: "Brussels, 5 March 2025", "WASHINGTON, March 5, 2025",
+# "Geneva, 2025-03-05": a place (capitalised words) and a date with its year.
+_MONTH = (r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?|"
+          r"(?:JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|SEPT|OCT|NOV|DEC)[A-Z]*\.?")
+_DATE_LINE = re.compile(
+    r"^[A-Z][\w'’.\-]*(?:[ \-/][A-Z][\w'’.\-]*){0,3}(?:,\s*[A-Z][\w'’.\-]*(?: [A-Z][\w'’.\-]*){0,2})?,\s*"
+    rf"(?:(?:\d{{1,2}}\s+(?:{_MONTH})|(?:{_MONTH})\s+\d{{1,2}},?)\s+\d{{4}}|\d{{4}}-\d{{2}}-\d{{2}})\s*$"
+)
 # The credit that ends a photo's caption: "(AP Photo/Jae C. Hong, File)", "(Photo: Li Ming)".
 _PHOTO_CREDIT = re.compile(r"\((?:[A-Z][\w.&\-]*\s)?Photos?\s*(?:/|:|\sby\s)[^()\n]{2,80}\)$")
 _CAPTION_CHARS = 500
 
 
 def is_header_line(text: str) -> bool:
-    """``HEADER_LINE``, or a photo's caption, which agency copy puts above the story it
-    illustrates ("FILE - A worker inspects solar panels ... (AP Photo/Jae C. Hong, File)")."""
-    if HEADER_LINE.match(text):
+    """``HEADER_LINE``, a dateline alone on its line ("Brussels, 5 March 2025"), or a photo's
+    caption, which agency copy puts above the story it illustrates ("FILE - A worker inspects
+    solar panels ... (AP Photo/Jae C. Hong, File)")."""
+    if HEADER_LINE.match(text) or len(text) <= 80 and _DATE_LINE.match(text):
         return True
     return text.endswith(")") and len(text) <= _CAPTION_CHARS and _PHOTO_CREDIT.search(text) is not None
 

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from digestsite import segment
 from digestsite.model import Digest, Paragraph, SplitCorrection, Subhead
 from digestsite.segment import explain_digest, find_subheads, matching_line, segment_digest
+from digestsite.read import read_digest
 from digestsite.text import strip_dateline, words
 from support import WIRE_STORIES, shared_path, write_brief_digests
 
@@ -283,10 +284,22 @@ def test_find_subheads_glued_heading_is_the_suffix_of_its_paragraph() -> None:
     "line",
     ["Hollow Lane Ground", "Friday, 4 June", "1930 GMT", "Anna Lowe (North Riding)", "CHAMPIONS (twice)",
      "MATCH FACTS", "away to the champions in the semi-finals", "In his budget the minister has:",
-     "The council said it would pay"],
+     "The council said it would pay", "Ends", "ENDS", "Yes", "iPhone", "About"],
 )
 def test_find_subheads_rejects_table_rows_names_and_clauses(line: str) -> None:
     assert find_subheads(paragraphs_of(LEDE, STORY, line, STORY)) == []
+
+
+@pytest.mark.parametrize("line", ["Background", "About Acme Corp", "About the Ministry of Health"])
+def test_find_subheads_takes_one_word_and_about_headings(line: str) -> None:
+    assert find_subheads(paragraphs_of(LEDE, STORY, line, STORY)) == [Subhead(line, 2, "line")]
+
+
+@pytest.mark.parametrize("variant", ["digests", "digests_resplit"])
+def test_no_subheading_is_invented_in_the_bbc_digests(variant: str) -> None:
+    found = [(path.name, s.subheads) for path in sorted(shared_path(f"corpora/bbc/{variant}").glob("*.txt"))
+             for s in segment_digest(read_digest(path, relative_to=path.parent)) if s.subheads]
+    assert found == []
 
 
 def test_find_subheads_never_on_first_or_last_paragraph() -> None:

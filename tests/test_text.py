@@ -110,8 +110,15 @@ def test_byline_is_a_name_alone_on_its_line(line: str, is_byline: bool) -> None:
         ("Villagers dance in Xiadang on Friday. (Photo: Li Ming)", True),
         ("The ministry released a photo of the site (Photo: Xinhua) on Monday.", False),
         ("He said the photo (taken by a tourist) was fake (and he had proof).", False),
+        ("Brussels, 5 March 2025", True),
+        ("WASHINGTON, March 5, 2025", True),
+        ("Austin, Texas, Jan. 5, 2025", True),
+        ("Geneva, 2025-03-05", True),
+        ("Brussels, 5 March", False),  # no year: a heading or a table row, not a release's dateline
+        ("The deal, 5 March 2025", False),
+        ("On Monday, 5 March 2025, it rained.", False),
     ],
 )
-def test_a_header_line_is_a_byline_a_release_header_or_a_caption(line: str, is_header: bool) -> None:
+def test_a_header_line_is_a_byline_a_release_header_a_dateline_alone_or_a_caption(line: str, is_header: bool) -> None:
     assert is_header_line(line) is is_header
-    assert bool(HEADER_LINE.match(line)) is (is_header and "Photo" not in line)
+    assert bool(HEADER_LINE.match(line)) is (is_header and "Photo" not in line and not line[-1].isdigit())
