@@ -58,12 +58,14 @@ def enrich_segment(segment: Segment, taxonomy: Taxonomy, *, date: str | None = N
     article_id = _text_id(texts)
     paragraphs = _content_paragraphs(segment, texts)
     lede_paragraph = next((text for _, text in paragraphs if text), "")
-    sentences = sentences_of(lede_paragraph)  # cached, so find_speakers and find_tags reuse this split
-    standfirst = sentences[0] if sentences else lede_paragraph
     # a wire story's dateline stays in its standfirst and body, but is no part of its headline,
-    # and its city and agency are not what the story is about (tags, topics, people)
+    # and its city and agency are not what the story is about (tags, topics, people); the lede is
+    # the first sentence after it ("MOSCOW, March 5. /TASS/." is a sentence of its own)
+    after_dateline = strip_dateline(lede_paragraph)
+    sentences = sentences_of(after_dateline)  # cached, so find_speakers and find_tags reuse this split
+    lede = sentences[0] if sentences else after_dateline
+    standfirst = lede_paragraph[: len(lede_paragraph) - len(after_dateline)] + lede
     paragraphs = _without_dateline(paragraphs)
-    lede = strip_dateline(standfirst)
     text = "\n".join(text for _, text in paragraphs)
     title = make_headline(lede, context=text)
     speakers = find_speakers(paragraphs)

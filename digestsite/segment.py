@@ -410,9 +410,10 @@ def _is_blank(text: str) -> bool:
     return not text or text.isspace()
 
 
-def _facts(text: str, lowercase_vocabulary: frozenset[str], head: _Head | None = None) -> _Facts:
+def _facts(text: str, lowercase_vocabulary: frozenset[str], head: _Head | None = None,
+           dateline: bool | None = None) -> _Facts:
     """What the cues need to know about one paragraph; ``head`` is its ``_read_head`` when the
-    caller has it already."""
+    caller has it already (after its dateline, when ``dateline`` says it has one)."""
     if head is None:
         head = _read_head(text)
     sentences, tokens = head.sentences, head.tokens
@@ -452,7 +453,7 @@ def _facts(text: str, lowercase_vocabulary: frozenset[str], head: _Head | None =
         lede_tense=not first_lower.isdisjoint(_LEDE_TENSE_WORDS),
         narrative_tense=not first_lower.isdisjoint(_NARRATIVE_TENSE_WORDS),
         time_phrase=not first_lower.isdisjoint(_CALENDAR_WORDS),
-        dateline=bool(DATELINE.match(head.text)),
+        dateline=bool(DATELINE.match(head.text)) if dateline is None else dateline,
         header_line=is_header_line(stripped),
         signoff=bool(_SIGNOFF.match(head.text)),
         ends_sentence=_ends_sentence(head.text.rstrip()),
@@ -1129,9 +1130,12 @@ CUES = {
 
 def _digest_facts(paragraphs: Sequence[Paragraph]) -> list[_Facts]:
     texts = [p.text for p in paragraphs]
-    heads = [_read_head(text) for text in texts]
+    # a dateline's story is read from after it: "MOSCOW, March 5. /TASS/." is a sentence of its
+    # own, and the lede cues (its length, tense, the names it introduces) belong to the next one
+    datelines = [DATELINE.match(text) for text in texts]
+    heads = [_read_head(text[dateline.end():] if dateline else text) for text, dateline in zip(texts, datelines)]
     vocabulary = _lowercase_vocabulary(head.tokens for head in heads)
-    facts = [_facts(text, vocabulary, head) for text, head in zip(texts, heads)]
+    facts = [_facts(text, vocabulary, head, dateline is not None) for text, head, dateline in zip(texts, heads, datelines)]
     for k in range(1, len(facts)):
         if facts[k - 1].signoff and not facts[k].signoff and _DESK_CODE.match(texts[k].strip()):
             facts[k] = replace(facts[k], signoff=True)
@@ -1326,6 +1330,9 @@ def _length_cost(words_in_article: int, model: _Model) -> float:
     return cost
 
 
+_SHORT_ALLOWED = ("split", "marked")
+
+
 def decode_boundaries(
     scores: Sequence[float], word_counts: Sequence[int], forced: Sequence[str], model: _Model
 ) -> list[bool]:
@@ -1335,7 +1342,8 @@ def decode_boundaries(
     ignored: the first paragraph always starts an article). The total is the
     sum of the chosen boundaries' scores plus, per article, ``_length_cost``
     (a semi-Markov model: each article is scored as a whole by its length).
-    ``forced[i]`` is "split" (must start), "join" (must not) or "". Linear: an
+    ``forced[i]`` is "split" (must start), "join" (must not), "marked" (a story's own mark
+    opens it there, a dateline or a release header: it may start a short article) or "". Linear: an
     article is only compared with the possible starts within
     ``_LONG_ARTICLE_HORIZON`` words; beyond that the cost stays flat.
     """
@@ -1364,9 +1372,9 @@ def decode_boundaries(
             continue
         value, arg = far_best - far_cost, far_arg
         for j in starts:
-            # an article a correction started may be as short as the editor wants
+            # an article a correction or a story's own mark started may be as short as it is
             length = cumulative[i] - cumulative[j]
-            cost = _length_cost(max(length, model.min_article_words), model) if forced[j] == "split" else (
+            cost = _length_cost(max(length, model.min_article_words), model) if forced[j] in _SHORT_ALLOWED else (
                 _length_cost(length, model))
             candidate = best[j] - cost
             if candidate > value:
@@ -1530,6 +1538,10 @@ def _analyse(
             decode_forced[k] = "join"
             if cue_lists is not None:
                 cue_lists[k].append(Cue("heading_held", 0.0, "no boundary: a heading stays with its section"))
+        elif not forced[k] and (facts[k].dateline or facts[k].header_line or facts[k - 1].signoff):
+            decode_forced[k] = "marked"  # wire briefs of 50 words are stories too
+    if facts[0].dateline or facts[0].header_line:
+        decode_forced[0] = "marked"
     word_counts = [f.word_count for f in facts]
     shift = prior_shift(scores, sum(word_counts))
     if shift:

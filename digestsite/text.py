@@ -45,13 +45,15 @@ STOPWORDS = frozenset(
 
 # A wire story's dateline: "LONDON (Reuters) -", "WASHINGTON, May 3 (AP) --", "BEIJING, Jan. 5 --",
 # "HONG KONG/SINGAPORE, May 3 (Reuters) -", "(Bloomberg) --"; a city in title case only with a date
-# and the agency: "Tokyo, May 3 (Kyodo) --". It opens a story and names no one the story is about.
+# and the agency: "Tokyo, May 3 (Kyodo) --"; the agency between slashes: "MOSCOW, March 5. /TASS/.".
+# It opens a story and names no one the story is about.
 DATELINE = re.compile(
-    r"^(?:[A-Z][A-Z.'\-]+(?:[ /][A-Z][A-Z.'\-]+){0,3}"  # the city (or cities), in capitals
+    r"^(?:(?:[A-Z][A-Z.'\-]+(?:[ /][A-Z][A-Z.'\-]+){0,3}"  # the city (or cities), in capitals
     r"(?:(?:,[^()\n\-–—]{1,40})?\s*\([^()\n]{1,40}\)|,[^()\n\-–—]{1,40})"  # "(Agency)" or ", date"
     r"|[A-Z][a-z]+(?: [A-Z][a-z]+){0,2},[^()\n\-–—\d]{0,20}\d[^()\n\-–—]{0,20}\([A-Z][^()\n]{0,39}\)"
     r"|\([A-Z][A-Za-z.&' ]{1,30}\))"  # the agency alone
     r"\s*(?:-{1,2}|–|—)\s"
+    r"|[A-Z][A-Z.'\-]+(?: [A-Z][A-Z.'\-]+){0,3},[^()\n/]{1,30}?\s/[A-Z][A-Za-z\-]{1,20}/\.?\s)"  # "/TASS/."
 )
 
 

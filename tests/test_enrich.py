@@ -74,6 +74,17 @@ def test_a_dateline_stays_in_the_standfirst_but_not_in_the_headline_or_tags(stor
     assert not any(tag.casefold() in dateline.casefold() for tag in article.tags)
 
 
+def test_a_dateline_that_is_a_sentence_of_its_own_heads_the_standfirst_not_the_headline() -> None:
+    article = enrich(
+        "MOSCOW, March 5. /TASS/. Russia's wheat exports in February rose by 12% year on year, "
+        "the Agriculture Ministry said on Wednesday. The main buyers were Egypt and Turkey.",
+        "Russia expects to harvest about 135 million tonnes of grain this year, the ministry said.",
+    )
+    assert article.standfirst == ("MOSCOW, March 5. /TASS/. Russia's wheat exports in February rose by 12% year "
+                                  "on year, the Agriculture Ministry said on Wednesday.")
+    assert article.title.startswith("Russia's wheat exports") and "TASS" not in article.tags
+
+
 def test_a_byline_is_neither_the_headline_nor_a_tag() -> None:
     story = WIRE_STORIES[0]
     article = enrich("By Ann Lee, Reuters", strip_dateline(story[0]), *story[1:])

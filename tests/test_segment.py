@@ -500,6 +500,17 @@ def test_decoder_obeys_forced_actions() -> None:
     assert segment.decode_boundaries(scores, [200] * 4, ["", "join", "split", ""], model) == [True, False, True, True]
 
 
+def test_decoder_lets_a_marked_story_be_short() -> None:
+    """Three 50-word briefs, each opening on its own mark (a dateline): unmarked, the short-
+    article prior outweighs their starts' scores; marked, they stand as three articles."""
+    model = segment._Model(0.0, {}, 0.0, 100, 8.0, 600, 0.0)
+    scores = [0.0, -5.0, -5.0, 3.0, -5.0, -5.0, 3.0, -5.0, -5.0]
+    words_ = [17] * 9
+    assert segment.decode_boundaries(scores, words_, [""] * 9, model) == [True] + [False] * 8
+    marked = ["marked", "", "", "marked", "", "", "marked", "", ""]
+    assert [i for i, b in enumerate(segment.decode_boundaries(scores, words_, marked, model)) if b] == [0, 3, 6]
+
+
 def test_decoder_long_article_prior_splits_a_merged_pair() -> None:
     flat = segment._Model(0.0, {}, 0.0, 100, 8.0, 600, 0.0)
     prior = segment._Model(0.0, {}, 0.0, 100, 8.0, 600, 4.0)
