@@ -1033,8 +1033,9 @@ def cue_dateline(gap: _Gap) -> float:
 
 def cue_header_line(gap: _Gap) -> float:
     """"By Ann Lee" or "FOR IMMEDIATE RELEASE" alone on its line stands above a story, so one
-    starts here."""
-    return 1.0 if gap.facts.header_line else 0.0
+    starts here; unless the line above is one too ("FOR IMMEDIATE RELEASE", then "March 5,
+    2025"): a block of them heads one story."""
+    return 1.0 if gap.facts.header_line and not gap.previous.header_line else 0.0
 
 
 def cue_after_header_line(gap: _Gap) -> float:

@@ -73,11 +73,11 @@ HEADER_LINE = re.compile(
     r"(?:\s*[:\-–—][^\n]{0,80}|\s*\(?\d[^\n]{0,30})?$"
 )
 # A dateline alone on its line above a release: "Brussels, 5 March 2025", "WASHINGTON, March 5, 2025",
-# "Geneva, 2025-03-05": a place (capitalised words) and a date with its year.
+# "Geneva, 2025-03-05", "March 5, 2025": a date with its year, after a place (capitalised words) or not.
 _MONTH = (r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?|"
           r"(?:JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|SEPT|OCT|NOV|DEC)[A-Z]*\.?")
 _DATE_LINE = re.compile(
-    r"^[A-Z][\w'’.\-]*(?:[ \-/][A-Z][\w'’.\-]*){0,3}(?:,\s*[A-Z][\w'’.\-]*(?: [A-Z][\w'’.\-]*){0,2})?,\s*"
+    r"^(?:[A-Z][\w'’.\-]*(?:[ \-/][A-Z][\w'’.\-]*){0,3}(?:,\s*[A-Z][\w'’.\-]*(?: [A-Z][\w'’.\-]*){0,2})?,\s*)?"
     rf"(?:(?:\d{{1,2}}\s+(?:{_MONTH})|(?:{_MONTH})\s+\d{{1,2}},?)\s+\d{{4}}|\d{{4}}-\d{{2}}-\d{{2}})\s*$"
 )
 # The credit that ends a photo's caption: "(AP Photo/Jae C. Hong, File)", "(Photo: Li Ming)".

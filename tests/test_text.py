@@ -114,6 +114,8 @@ def test_byline_is_a_name_alone_on_its_line(line: str, is_byline: bool) -> None:
         ("WASHINGTON, March 5, 2025", True),
         ("Austin, Texas, Jan. 5, 2025", True),
         ("Geneva, 2025-03-05", True),
+        ("March 5, 2025", True),
+        ("5 March 2025", True),
         ("Brussels, 5 March", False),  # no year: a heading or a table row, not a release's dateline
         ("The deal, 5 March 2025", False),
         ("On Monday, 5 March 2025, it rained.", False),
