@@ -32,7 +32,7 @@ from typing import NamedTuple
 from .model import Article, Segment, Subhead, Taxonomy
 from .headline import MAX_HEADLINE_CHARS, headline_problems, make_headline
 from .people import find_speakers, find_tags, sentences_of
-from .text import article_slug, is_header_line, normalize, strip_dateline, words
+from .text import article_slug, is_header_line, is_title_line, normalize, strip_dateline, words
 
 __all__ = [
     "MAX_HEADLINE_CHARS",
@@ -57,6 +57,10 @@ def enrich_segment(segment: Segment, taxonomy: Taxonomy, *, date: str | None = N
     texts = _normalized(segment)  # the id, the prose and the body all start from these
     article_id = _text_id(texts)
     paragraphs = _content_paragraphs(segment, texts)
+    # a story that keeps its own title above its lede is headed by it, and led by the lede
+    given_title = paragraphs[0][1] if len(paragraphs) > 1 and is_title_line(paragraphs[0][1], paragraphs[1][1]) else ""
+    if given_title:
+        paragraphs = paragraphs[1:]
     lede_paragraph = next((text for _, text in paragraphs if text), "")
     # a wire story's dateline stays in its standfirst and body, but is no part of its headline,
     # and its city and agency are not what the story is about (tags, topics, people); the lede is
@@ -67,7 +71,7 @@ def enrich_segment(segment: Segment, taxonomy: Taxonomy, *, date: str | None = N
     standfirst = lede_paragraph[: len(lede_paragraph) - len(after_dateline)] + lede
     paragraphs = _without_dateline(paragraphs)
     text = "\n".join(text for _, text in paragraphs)
-    title = make_headline(lede, context=text)
+    title = given_title if given_title and not headline_problems(given_title) else make_headline(lede, context=text)
     speakers = find_speakers(paragraphs)
     topics = tuple(name for name, _ in score_topics(text, title + " " + lede, taxonomy))
     return Article(

@@ -61,7 +61,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from digestsite.model import Cue, Digest, LineDecision, Paragraph, Segment, SplitCorrection, Subhead
-from digestsite.text import DATELINE, STOPWORDS, is_header_line, split_sentences, words
+from digestsite.text import DATELINE, STOPWORDS, is_header_line, is_title_line, split_sentences, words
 
 __all__ = ["explain_digest", "find_subheads", "matching_line", "segment_digest"]
 
@@ -1140,6 +1140,9 @@ def _digest_facts(paragraphs: Sequence[Paragraph]) -> list[_Facts]:
     for k in range(1, len(facts)):
         if facts[k - 1].signoff and not facts[k].signoff and _DESK_CODE.match(texts[k].strip()):
             facts[k] = replace(facts[k], signoff=True)
+    for k in range(len(facts) - 1):
+        if not facts[k].header_line and is_title_line(texts[k], texts[k + 1], texts[k - 1] if k else ""):
+            facts[k] = replace(facts[k], header_line=True)  # a story's own title stands above it
     return facts
 
 
@@ -1237,6 +1240,8 @@ def _subhead_at(paragraphs: Sequence[Paragraph], k: int, body: Sequence[bool] | 
     if k == 0 or k + 1 >= len(paragraphs):
         return None  # a heading never opens an article and always introduces something
     text = paragraphs[k].text
+    if is_title_line(text, paragraphs[k + 1].text, paragraphs[k - 1].text):
+        return None  # the next story's title, not a heading of this one
     if body is None:
         if _line_heading(paragraphs[k - 1].text, text, paragraphs[k + 1].text):
             return Subhead(text.strip(), paragraphs[k].line, "line")

@@ -16,6 +16,7 @@ __all__ = [
     "STOPWORDS",
     "content_words",
     "is_header_line",
+    "is_title_line",
     "normalize",
     "slugify",
     "split_sentences",
@@ -92,6 +93,40 @@ def is_header_line(text: str) -> bool:
     if HEADER_LINE.match(text) or len(text) <= 80 and _DATE_LINE.match(text):
         return True
     return text.endswith(")") and len(text) <= _CAPTION_CHARS and _PHOTO_CREDIT.search(text) is not None
+
+
+_TITLE_MAX_WORDS = 14
+_TITLE_MAX_CHARS = 100
+_TITLE_NEVER_ENDS = ".!?:;,\"'”’)"
+
+
+def is_title_line(text: str, following: str, previous: str = "") -> bool:
+    """A story's own headline on the line above its lede: short, no closing stop, at least two
+    thirds of its content words restated by the first sentence under it ("Japan's economy grows
+    faster than expected" over "Japan's economy grew faster than expected ..."), and fewer than
+    half of them met in the paragraph above (a new story's words are new; "About Acme Corp"
+    under a story about Acme is its boilerplate's heading). Digests are not meant to carry
+    titles, but some sources keep them; a subheading within a story introduces what follows
+    without restating it."""
+    line = text.strip()
+    if not line or len(line) > _TITLE_MAX_CHARS or not line[0].isupper() or line[-1] in _TITLE_NEVER_ENDS \
+            or line.startswith("About "):  # a release's boilerplate heading, which restates by design
+        return False
+    tokens = words(line)
+    title = _content_stems(tokens)
+    if not 2 <= len(tokens) <= _TITLE_MAX_WORDS or len(title) < 2:
+        return False
+    sentence = (split_sentences(following.strip()[:600]) or [""])[0]
+    lede = words(sentence)
+    if len(lede) < 8 or len(title & _content_stems(lede)) * 3 < len(title) * 2:
+        return False
+    return len(title & _content_stems(words(previous[-600:]))) * 2 < len(title)
+
+
+def _content_stems(tokens: list[str]) -> set[str]:
+    """Content words cut to five letters, so that "grows" and "grew" differ but "killed" and
+    "killing" do not matter much: a title restates its lede's words, not its forms."""
+    return {t.lower()[:5] for t in tokens if len(t) > 2 and t.lower() not in STOPWORDS}
 
 
 def strip_dateline(text: str) -> str:

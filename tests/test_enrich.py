@@ -85,6 +85,18 @@ def test_a_dateline_that_is_a_sentence_of_its_own_heads_the_standfirst_not_the_h
     assert article.title.startswith("Russia's wheat exports") and "TASS" not in article.tags
 
 
+def test_a_story_that_keeps_its_title_is_headed_by_it_and_led_by_its_lede() -> None:
+    article = enrich(
+        "Japan's economy grows faster than expected",
+        "Japan's economy grew faster than expected in the last three months of 2024, official data showed on "
+        "Thursday, helped by strong consumer spending.",
+        "The Bank of Japan is widely expected to raise interest rates again.",
+    )
+    assert article.title == "Japan's economy grows faster than expected"
+    assert article.standfirst.startswith("Japan's economy grew faster than expected in the last three months")
+    assert article.body.startswith("Japan's economy grows faster than expected\n\n")  # every digest word kept
+
+
 def test_a_byline_is_neither_the_headline_nor_a_tag() -> None:
     story = WIRE_STORIES[0]
     article = enrich("By Ann Lee, Reuters", strip_dateline(story[0]), *story[1:])

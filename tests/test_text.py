@@ -15,7 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from digestsite import text
-from digestsite.text import BYLINE, HEADER_LINE, is_header_line, split_sentences, strip_dateline, words
+from digestsite.text import BYLINE, HEADER_LINE, is_header_line, is_title_line, split_sentences, strip_dateline, words
 
 # What the abbreviation check used to search: the whole sentence-to-be.
 _LAST_WORD_ANYWHERE = re.compile(r"([\w.]+)[.!?]*[\"'”’)\]]*$")
@@ -124,3 +124,26 @@ def test_byline_is_a_name_alone_on_its_line(line: str, is_byline: bool) -> None:
 def test_a_header_line_is_a_byline_a_release_header_a_dateline_alone_or_a_caption(line: str, is_header: bool) -> None:
     assert is_header_line(line) is is_header
     assert bool(HEADER_LINE.match(line)) is (is_header and "Photo" not in line and not line[-1].isdigit())
+
+
+_LEDE = ("Japan's economy grew faster than expected in the last three months of 2024, official data showed "
+         "on Thursday, helped by strong consumer spending.")
+
+
+@pytest.mark.parametrize(
+    ("line", "following", "previous", "is_title"),
+    [
+        ("Japan's economy grows faster than expected", _LEDE, "Kenya's roads are among the deadliest.", True),
+        ("Bus plunges into river in western Kenya, killing 14",
+         "At least 14 people were killed when a bus plunged into a river in western Kenya, police said.", "", True),
+        # the story above was about the same thing: a heading within it, or none
+        ("Japan's economy grows faster than expected", _LEDE, "Japan's economy is expected to grow faster.", False),
+        ("About Acme Corp", "Acme Corp makes machine learning software for retailers and manufacturers.", "", False),
+        ("Return hometown to start own business", "Yang was not originally involved in the industry at all.", "", False),
+        ("Japan's economy grows faster than expected.", _LEDE, "", False),  # a sentence
+        ("Growth", _LEDE, "", False),  # one word
+    ],
+)
+def test_a_title_line_is_restated_by_the_lede_under_it_and_new_to_the_text_above(
+        line: str, following: str, previous: str, is_title: bool) -> None:
+    assert is_title_line(line, following, previous) is is_title
