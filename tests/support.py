@@ -138,3 +138,25 @@ def write_brief_digests(folder: Path, words: int) -> Path:
         (folder / gold_path.name).write_text(json.dumps({**gold, "n_lines": len(kept_lines), "articles": articles}),
                                              encoding="utf-8")
     return folder
+
+
+def write_joined_digests(folder: Path, lines_per_article: int) -> Path:
+    """The BBC digests with every article's paragraphs run into ``lines_per_article`` lines
+    (one: a whole story a line), with gold files to match, written into ``folder``."""
+    source = require_shared() / "corpora/bbc/digests"
+    folder.mkdir(parents=True, exist_ok=True)
+    for gold_path in sorted(source.glob("*.gold.json")):
+        gold = json.loads(gold_path.read_text(encoding="utf-8"))
+        lines = gold_path.with_name(gold_path.name.replace(".gold.json", ".txt")).read_text(encoding="utf-8").splitlines()
+        joined: list[str] = []
+        articles = []
+        for article in gold["articles"]:
+            paragraphs = [line.strip() for line in lines[article["start"]:article["end"]] if line.strip()]
+            size = -(-len(paragraphs) // lines_per_article)  # paragraphs a line, rounded up
+            parts = [" ".join(paragraphs[at:at + size]) for at in range(0, len(paragraphs), size)]
+            articles.append({**article, "start": len(joined), "end": len(joined) + len(parts)})
+            joined += parts
+        (folder / gold_path.name.replace(".gold.json", ".txt")).write_text("\n".join(joined) + "\n", encoding="utf-8")
+        (folder / gold_path.name).write_text(json.dumps({**gold, "n_lines": len(joined), "articles": articles}),
+                                             encoding="utf-8")
+    return folder

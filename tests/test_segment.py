@@ -373,6 +373,15 @@ def test_prior_shift_raises_the_prior_only_for_shorter_stories() -> None:
     assert segment.prior_shift([0.0] + [60.0] * 100, words) < 25.0  # all starts: large, finite
 
 
+def test_prior_shift_on_lines_of_whole_stories_reaches_the_rate_their_length_implies() -> None:
+    scores = [0.0] + [-2.0, -6.0] * 50  # lines of 400 words: about a story each, scored as if not
+    shift = segment.prior_shift(scores, 400 * len(scores))
+    probability = sum(segment._sigmoid(score + shift) for score in scores[1:]) / (len(scores) - 1)
+    assert probability == pytest.approx(segment._MAX_LINE_RATE, abs=1e-6)
+    assert segment.prior_shift(scores, 200 * len(scores)) == 0.0  # 200 words a line: the scores decide
+    assert segment.prior_shift([0.0] + [20.0] * 100, 400 * 101) == 0.0  # the scores already say so
+
+
 def test_explain_shows_the_short_stories_prior(tmp_path: Path) -> None:
     brief = next(write_brief_digests(tmp_path, 130).glob("*.txt"))
     decisions = explain_digest(make_digest(brief.read_text(encoding="utf-8").splitlines()))
