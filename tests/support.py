@@ -10,6 +10,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
@@ -119,44 +120,43 @@ def write_brief_digests(folder: Path, words: int) -> Path:
     """The BBC re-split digests with every article cut to its first ``words`` words (whole lines,
     at least three), with gold files to match, written into ``folder``: a digest of short
     stories, a house style the segmenter never learned from."""
-    source = require_shared() / "corpora/bbc/digests_resplit"
-    folder.mkdir(parents=True, exist_ok=True)
-    for gold_path in sorted(source.glob("*.gold.json")):
-        gold = json.loads(gold_path.read_text(encoding="utf-8"))
-        lines = gold_path.with_name(gold_path.name.replace(".gold.json", ".txt")).read_text(encoding="utf-8").splitlines()
-        kept_lines: list[str] = []
-        articles = []
-        for article in gold["articles"]:
-            kept: list[str] = []
-            for line in lines[article["start"]:article["end"]]:
-                if len(kept) >= 3 and sum(len(k.split()) for k in kept) >= words:
-                    break
-                kept.append(line)
-            articles.append({**article, "start": len(kept_lines), "end": len(kept_lines) + len(kept)})
-            kept_lines += kept
-        (folder / gold_path.name.replace(".gold.json", ".txt")).write_text("\n".join(kept_lines) + "\n", encoding="utf-8")
-        (folder / gold_path.name).write_text(json.dumps({**gold, "n_lines": len(kept_lines), "articles": articles}),
-                                             encoding="utf-8")
-    return folder
+    def cut(article_lines: list[str]) -> list[str]:
+        kept: list[str] = []
+        for line in article_lines:
+            if len(kept) >= 3 and sum(len(k.split()) for k in kept) >= words:
+                break
+            kept.append(line)
+        return kept
+
+    return _rewritten_digests("digests_resplit", folder, cut)
 
 
 def write_joined_digests(folder: Path, lines_per_article: int) -> Path:
     """The BBC digests with every article's paragraphs run into ``lines_per_article`` lines
     (one: a whole story a line), with gold files to match, written into ``folder``."""
-    source = require_shared() / "corpora/bbc/digests"
+    def joined(article_lines: list[str]) -> list[str]:
+        paragraphs = [line.strip() for line in article_lines if line.strip()]
+        size = -(-len(paragraphs) // lines_per_article)  # paragraphs a line, rounded up
+        return [" ".join(paragraphs[at:at + size]) for at in range(0, len(paragraphs), size)]
+
+    return _rewritten_digests("digests", folder, joined)
+
+
+def _rewritten_digests(variant: str, folder: Path, rewrite: Callable[[list[str]], list[str]]) -> Path:
+    """Every BBC digest of ``variant`` with each article's lines replaced by ``rewrite`` of them,
+    and gold files to match, written into ``folder``."""
+    source = require_shared() / "corpora/bbc" / variant
     folder.mkdir(parents=True, exist_ok=True)
     for gold_path in sorted(source.glob("*.gold.json")):
         gold = json.loads(gold_path.read_text(encoding="utf-8"))
         lines = gold_path.with_name(gold_path.name.replace(".gold.json", ".txt")).read_text(encoding="utf-8").splitlines()
-        joined: list[str] = []
+        written: list[str] = []
         articles = []
         for article in gold["articles"]:
-            paragraphs = [line.strip() for line in lines[article["start"]:article["end"]] if line.strip()]
-            size = -(-len(paragraphs) // lines_per_article)  # paragraphs a line, rounded up
-            parts = [" ".join(paragraphs[at:at + size]) for at in range(0, len(paragraphs), size)]
-            articles.append({**article, "start": len(joined), "end": len(joined) + len(parts)})
-            joined += parts
-        (folder / gold_path.name.replace(".gold.json", ".txt")).write_text("\n".join(joined) + "\n", encoding="utf-8")
-        (folder / gold_path.name).write_text(json.dumps({**gold, "n_lines": len(joined), "articles": articles}),
+            rewritten = rewrite(lines[article["start"]:article["end"]])
+            articles.append({**article, "start": len(written), "end": len(written) + len(rewritten)})
+            written += rewritten
+        (folder / gold_path.name.replace(".gold.json", ".txt")).write_text("\n".join(written) + "\n", encoding="utf-8")
+        (folder / gold_path.name).write_text(json.dumps({**gold, "n_lines": len(written), "articles": articles}),
                                              encoding="utf-8")
     return folder
