@@ -281,10 +281,13 @@ def _compute(articles: Sequence[Article], limit: int, workers: int, words_memo: 
     table = _WordTable.of(map(_unpacked, word_lists) if keep else ())
     numbers: dict[str, int] = {}
     features = []
-    rarest = _per_article(lambda i: _rarest_shared(_unpacked(word_lists[i]), df), len(articles), workers)
-    for index, (article, words_of_one) in enumerate(zip(articles, rarest)):
+    # each article's named features are weighed beside its rarest words, in the workers; only
+    # their numbering, which must follow the articles' order, is left to this process
+    named = _per_article(lambda i: _named_features(articles[i], _rarest_shared(_unpacked(word_lists[i]), df), df,
+                                                   len(articles)), len(articles), workers)
+    for index, weights in enumerate(named):
         word_lists[index] = b""  # done with
-        features.append(_article_features(article, words_of_one, df, len(articles), numbers))
+        features.append({numbers.setdefault(name, len(numbers)): weight for name, weight in weights.items()})
     postings: list[array] = [array("i") for _ in range(len(numbers))]
     if not keep:  # freed before the workers fork (a big build's peak memory)
         df, numbers = Counter(), {}
@@ -405,14 +408,21 @@ def _article_features(article: Article, rarest: Sequence[str], df: Counter[str],
                       numbers: dict[str, int]) -> dict[int, float]:
     """Feature number -> weight for one article; words are weighted by rarity across the site.
     (Features are numbered, not kept as "kind name" keys: far less memory at 50,000 articles.)"""
-    feats: dict[int, float] = {}
+    weights = _named_features(article, rarest, df, total)
+    return {numbers.setdefault(name, len(numbers)): weight for name, weight in weights.items()}
+
+
+def _named_features(article: Article, rarest: Sequence[str], df: Counter[str], total: int) -> dict[str, float]:
+    """Feature name ("topic x", "tag y", "word z") -> weight for one article, in the order
+    ``_article_features`` numbers them."""
+    feats: dict[str, float] = {}
     for topic in article.topics:
-        feats[numbers.setdefault("topic " + normalize(topic), len(numbers))] = TOPIC_WEIGHT
+        feats["topic " + normalize(topic)] = TOPIC_WEIGHT
     for tag in article.tags:
-        feats.setdefault(numbers.setdefault("tag " + normalize(tag).casefold(), len(numbers)), TAG_WEIGHT)
+        feats.setdefault("tag " + normalize(tag).casefold(), TAG_WEIGHT)
     for word in rarest:
         idf = math.log(max(1, total) / df[word])
-        feats.setdefault(numbers.setdefault("word " + word, len(numbers)), WORD_WEIGHT * idf / (1.0 + idf))
+        feats.setdefault("word " + word, WORD_WEIGHT * idf / (1.0 + idf))
     return feats
 
 
