@@ -1506,7 +1506,8 @@ def prior_shift(scores: Sequence[float], word_count: int) -> float:
     the outputs of a classifier to new a priori probabilities"): the rate is the mean boundary
     probability under that rate, repeated until it settles. Never negative: a digest of longer
     stories already scores few boundaries, and lowering its prior further only loses real ones
-    (the seed's long feature loses a start at -1.1)."""
+    (the seed's long feature loses a start at -1.1). A digest of lines far longer than the model
+    learned from is shifted to the rate its length implies instead (``_long_line_shift``)."""
     gaps = scores[1:]
     if not gaps or word_count <= 0:
         return 0.0

@@ -124,8 +124,9 @@ def is_title_line(text: str, following: str, previous: str = "") -> bool:
 
 
 def _content_stems(tokens: list[str]) -> set[str]:
-    """Content words cut to five letters, so that "grows" and "grew" differ but "killed" and
-    "killing" do not matter much: a title restates its lede's words, not its forms."""
+    """Content words cut to five letters: a title restates its lede's words, often in another
+    form ("economy" and "economic" meet as "econo"; "grows" and "grew" do not, which the
+    two-thirds share leaves room for)."""
     return {t.lower()[:5] for t in tokens if len(t) > 2 and t.lower() not in STOPWORDS}
 
 
