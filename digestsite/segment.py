@@ -1181,9 +1181,6 @@ def _heading_text_ok(text: str) -> bool:
     if inner[:1] in _HEADING_QUOTES and inner[-1:] in _HEADING_QUOTES and len(inner) > 2:
         inner = inner[1:-1].strip()  # a quoted heading: 'Mixed signals'
     tokens = words(inner)
-    if len(tokens) == 1:  # "Background", "Reaction": one capitalised word, nothing else, is a heading
-        return inner == tokens[0] and inner.isalpha() and len(inner) >= 4 and inner[0].isupper() and (
-            inner[1:].islower() and inner.lower() not in STOPWORDS and not _SIGNOFF.match(inner))  # "Ends" closes
     if not 2 <= len(tokens) <= _HEADING_MAX_WORDS or not inner[:1].isupper():
         return False
     if re.search(r"[.!?:;,()\[\]0-9\"“”]|\s[-–—]\s", inner) or inner[-1] in _HEADING_QUOTES:

@@ -284,14 +284,17 @@ def test_find_subheads_glued_heading_is_the_suffix_of_its_paragraph() -> None:
     "line",
     ["Hollow Lane Ground", "Friday, 4 June", "1930 GMT", "Anna Lowe (North Riding)", "CHAMPIONS (twice)",
      "MATCH FACTS", "away to the champions in the semi-finals", "In his budget the minister has:",
-     "The council said it would pay", "Ends", "ENDS", "Yes", "iPhone", "About"],
+     "The council said it would pay", "Ends", "ENDS", "About",
+     # one word alone may be a heading ("Background"), but as often a credit ("Xinhua", "Reuters")
+     # under a story, and a heading holds the stories around it together
+     "Background", "Xinhua"],
 )
 def test_find_subheads_rejects_table_rows_names_and_clauses(line: str) -> None:
     assert find_subheads(paragraphs_of(LEDE, STORY, line, STORY)) == []
 
 
-@pytest.mark.parametrize("line", ["Background", "About Acme Corp", "About the Ministry of Health"])
-def test_find_subheads_takes_one_word_and_about_headings(line: str) -> None:
+@pytest.mark.parametrize("line", ["About Acme Corp", "About the Ministry of Health"])
+def test_find_subheads_takes_a_release_s_about_headings(line: str) -> None:
     assert find_subheads(paragraphs_of(LEDE, STORY, line, STORY)) == [Subhead(line, 2, "line")]
 
 
