@@ -18,7 +18,7 @@ from dataclasses import replace
 from .errors import SourceError
 from .model import Article, ArticleOverride, Content, Digest, SplitCorrection, Subhead
 from .read import PageMemo
-from .text import article_slug, split_sentences
+from .text import article_slug, first_sentence
 
 __all__ = ["apply_corrections", "drop_duplicates", "unmatched_splits"]
 
@@ -125,7 +125,7 @@ def handwritten_article(override: ArticleOverride, order: int) -> Article:
     if not body:
         raise SourceError(path, 0, "a hand-written article needs a body after the front matter")
     first_paragraph = _first_paragraph(body)
-    standfirst = override.standfirst or (split_sentences(" ".join(first_paragraph.split())) or [""])[0]
+    standfirst = override.standfirst or first_sentence(" ".join(first_paragraph.split()))
     article_id = override.id or hashlib.sha1(body.encode("utf-8")).hexdigest()[:12]
     return Article(
         id=article_id, slug=override.slug or article_slug(override.title, article_id),

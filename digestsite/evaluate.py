@@ -30,7 +30,7 @@ from pathlib import Path, PurePosixPath
 from digestsite.errors import SourceError
 from digestsite.model import Digest, Paragraph, Segment, Taxonomy
 from digestsite.segment import find_subheads, segment_digest
-from digestsite.text import split_sentences, words
+from digestsite.text import first_sentence, words
 
 __all__ = [
     "DigestScore",
@@ -228,7 +228,7 @@ def _unbalanced(text: str) -> bool:
 def _first_words(segment: Segment, count: int = 10) -> str:
     """The baseline headline: the first ten words of the article's first sentence."""
     first = segment.paragraphs[0].text if segment.paragraphs else ""
-    sentence = (split_sentences(first) or [""])[0]
+    sentence = first_sentence(first)
     return " ".join(sentence.split()[:count])
 
 

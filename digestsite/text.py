@@ -15,6 +15,7 @@ __all__ = [
     "HEADER_LINE",
     "STOPWORDS",
     "content_words",
+    "first_sentence",
     "is_header_line",
     "is_title_line",
     "normalize",
@@ -116,7 +117,7 @@ def is_title_line(text: str, following: str, previous: str = "") -> bool:
     title = _content_stems(tokens)
     if not 2 <= len(tokens) <= _TITLE_MAX_WORDS or len(title) < 2:
         return False
-    sentence = (split_sentences(following.strip()[:600]) or [""])[0]
+    sentence = first_sentence(following.strip()[:600])
     lede = words(sentence)
     if len(lede) < 8 or len(title & _content_stems(lede)) * 3 < len(title) * 2:
         return False
@@ -161,6 +162,16 @@ def split_sentences(text: str) -> list[str]:
     if tail:
         sentences.append(tail)
     return sentences
+
+
+def first_sentence(text: str) -> str:
+    """``split_sentences(text)[0]`` ("" for no text), without splitting the rest: a
+    standfirst or a lede needs only the first, and most paragraphs have several."""
+    for match in _SENTENCE_END.finditer(text):
+        end = match.end(1)
+        if not (match.group(1).startswith(".") and _ends_with_abbreviation(_last_token(text, 0, end))):
+            return text[:end].strip()
+    return text.strip()
 
 
 _LAST_WORD = re.compile(r"([\w.]+)[.!?]*[\"'”’)\]]*$")

@@ -15,7 +15,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from digestsite import text
-from digestsite.text import BYLINE, HEADER_LINE, is_header_line, is_title_line, split_sentences, strip_dateline, words
+from digestsite.text import (BYLINE, HEADER_LINE, first_sentence, is_header_line, is_title_line, split_sentences,
+                             strip_dateline, words)
 
 # What the abbreviation check used to search: the whole sentence-to-be.
 _LAST_WORD_ANYWHERE = re.compile(r"([\w.]+)[.!?]*[\"'”’)\]]*$")
@@ -33,6 +34,16 @@ def test_abbreviations_and_initials_do_not_end_sentences() -> None:
 
 def test_a_closing_quote_stays_with_its_sentence() -> None:
     assert split_sentences('He said: "We will win." Then he left.') == ['He said: "We will win."', "Then he left."]
+
+
+@given(_TRICKY)
+def test_the_first_sentence_is_the_splitters_first(sample: str) -> None:
+    assert first_sentence(sample) == (split_sentences(sample) or [""])[0]
+
+
+def test_the_first_sentence_skips_abbreviations_and_initials() -> None:
+    assert first_sentence("Mr. J. Smith met Dr. Jones in the U.S. on Monday. He left.") == (
+        "Mr. J. Smith met Dr. Jones in the U.S. on Monday.")
 
 
 @given(_TRICKY, st.integers(0, 200))
