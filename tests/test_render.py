@@ -699,12 +699,16 @@ _PRINTED = st.one_of(
     st.text(alphabet="<b>&amp; \x0b", max_size=12).map(Markup),
     st.integers(), st.floats(allow_nan=False), st.none(), st.booleans(),
 )
-# Every way a template prints: plain and filtered values, a macro, a {% set %} block, a call
-# block, a loop, and a block where autoescaping is off or decided at run time.
+# Every way a template prints: plain and filtered values, macros called every way (positional
+# arguments, defaults, keywords, extra arguments, a caller, in a loop), a {% set %} block, a
+# call block, a loop, and a block where autoescaping is off or decided at run time.
 _PRINTING_TEMPLATE = """{% macro shown(v) %}[{{ v }}]{% endmacro %}{% macro boxed() %}({{ caller() }}){% endmacro %}
+{% macro framed(v, w=b, level=2) %}<h{{ level }}>{{ v }}{{ w }}</h{{ level }}>{% endmacro %}
+{% macro loose(v) %}{{ v }}{{ varargs | join }}{{ kwargs | dictsort | join }}{% endmacro %}
 {% set kept %}<{{ a }}>{% endset %}
 {{ a }}|{{ b }}|{{ a ~ b }}|{{ a | string | upper }}|{{ shown(a) }}|{{ kept }}|{{ (a, b) | join(",") }}
-{% for v in [a, b] %}{{ v }};{% endfor %}{% call boxed() %}{{ b }}{% endcall %}
+{{ framed(a) }}|{{ framed(a, level=3) }}|{{ framed(a, b, 4) }}|{{ loose(a, b, k=a) }}|{{ range(2) | list }}
+{% for v in [a, b] %}{{ v }};{{ shown(v) }}{{ framed(v) }}{% endfor %}{% call boxed() %}{{ b }}{% endcall %}
 {% autoescape false %}{{ a }}|{{ b }}{% endautoescape %}{% autoescape flag %}{{ a }}{% endautoescape %}"""
 
 
@@ -717,6 +721,7 @@ def test_templates_print_exactly_what_stock_jinja_prints(tmp_path_factory, a, b,
     stock = jinja2.Environment(autoescape=True, finalize=env.finalize, undefined=jinja2.StrictUndefined,
                                trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     assert type(env).code_generator_class is not jinja2.compiler.CodeGenerator  # else this tests nothing
+    assert "environment.called(" in env.compile(_PRINTING_TEMPLATE, raw=True)
     values = {"a": a, "b": b, "flag": flag}
     assert env.from_string(_PRINTING_TEMPLATE).render(values) == \
         stock.from_string(_PRINTING_TEMPLATE).render(values)
