@@ -152,9 +152,15 @@ _WHEN = (
     r"morning|afternoon|evening|season|quarter|January|February|March|April|May|June|July|August|"
     r"September|October|November|December)"
 )
-# Time adverbials carry no news in a headline ("on Monday", "last year", "in 2004").
+_MONTH_NAME = (r"(?:January|February|March|April|May|June|July|August|September|October|November|December|"
+               r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?")
+# Time adverbials carry no news in a headline ("on Monday", "last year", "in 2004"). A date is one
+# with its day and year ("on April 8, 2025", "on 8 April 2025"): else "on April" alone would go
+# and leave "8, 2025" behind.
 _TIME_PHRASE = re.compile(
-    rf"\s(?:(?:on|last|this|next|earlier|later|late|early)\s(?:this\s|last\s)?{_WHEN}(?:'s)?"
+    rf"\s(?:on\s(?:\d{{1,2}}(?:st|nd|rd|th)?\s{_MONTH_NAME}|{_MONTH_NAME}\s\d{{1,2}}(?:st|nd|rd|th)?)"
+    rf"(?:,?\s(?:19|20)\d\d)?(?=[\s,.;:]|$)|"
+    rf"(?:on|last|this|next|earlier|later|late|early)\s(?:this\s|last\s)?{_WHEN}(?:'s)?"
     rf"(?:\s(?:morning|afternoon|evening|night))?|"
     rf"(?:in|since)\s(?:(?:early|late|mid)\s)?(?:19|20)\d\d|yesterday|today|tomorrow|"
     rf"(?:year|month|quarter|week)[\s\-]on[\s\-](?:year|month|quarter|week))\b(?=[\s,.;:]|$)"
