@@ -367,8 +367,20 @@ def _strip_relative(text: str) -> str:
     return _RELATIVE_CLAUSE.sub("", text).strip(" ,")
 
 
+# "Ann Lee, the biologist whose work shaped ..., has died": a name opening the sentence, a
+# description after it between commas, then the main verb's auxiliary. However long the
+# description, and whatever clause it holds, the sentence's subject is the name.
+_LEADING_APPOSITIVE = re.compile(
+    r"^(?P<name>[A-Z][\w'’\-.]*(?:\s[A-Z][\w'’\-.]*){0,3})\s*,\s+(?:the|a|an)\s[^,\"“”()\[\]]{1,200},\s"
+    r"(?=(?:has|have|had|is|are|was|were|will)\s)"
+)
+
+
 def _strip_appositive(text: str) -> str:
-    """Drop ", a description," after a name when the description has no verb of its own."""
+    """Drop ", a description," after a name when the description has no verb of its own, or
+    when it stands between the name that opens the sentence and its auxiliary (``_LEADING_APPOSITIVE``)."""
+    text = _LEADING_APPOSITIVE.sub(lambda match: match.group("name") + " ", text, count=1)
+
     def drop(match: re.Match[str]) -> str:
         body = match.group("body")
         if _VERBISH.search(body) or len(body.split()) > 10 or body.split(" ", 1)[0] in _LEAD_OPENERS - {"the", "a", "an"}:
@@ -574,6 +586,8 @@ def _base_form(past: str) -> str:
     """The base form of a past tense or participle ("announced" -> "announce"), or "" if unsure."""
     if past in _IRREGULAR_BASE:
         return _IRREGULAR_BASE[past]
+    if len(past) == 4 and past.endswith("ied") and past.isalpha():
+        return past[:-1]  # died, tied, lied: a one-syllable verb in -ie
     if not past.endswith("ed") or len(past) < 5 or not past.isalpha():
         return ""
     stem = past[:-2]
