@@ -32,7 +32,7 @@ from typing import NamedTuple
 from .model import Article, Segment, Subhead, Taxonomy
 from .headline import MAX_HEADLINE_CHARS, headline_problems, make_headline
 from .people import find_speakers, find_tags, sentences_of
-from .text import article_slug, is_header_line, is_title_line, normalize, strip_dateline, words
+from .text import article_slug, is_header_line, is_title_line, normalize, speaker_turn, strip_dateline, words
 
 __all__ = [
     "MAX_HEADLINE_CHARS",
@@ -65,7 +65,7 @@ def enrich_segment(segment: Segment, taxonomy: Taxonomy, *, date: str | None = N
     # a wire story's dateline stays in its standfirst and body, but is no part of its headline,
     # and its city and agency are not what the story is about (tags, topics, people); the lede is
     # the first sentence after it ("MOSCOW, March 5. /TASS/." is a sentence of its own)
-    after_dateline = strip_dateline(lede_paragraph)
+    after_dateline = _strip_lede_label(lede_paragraph)
     sentences = sentences_of(after_dateline)  # cached, so find_speakers and find_tags reuse this split
     lede = sentences[0] if sentences else after_dateline
     standfirst = lede_paragraph[: len(lede_paragraph) - len(after_dateline)] + lede
@@ -121,12 +121,26 @@ def _content_paragraphs(segment: Segment, texts: Sequence[str]) -> list[tuple[in
     return result
 
 
+def _strip_lede_label(text: str) -> str:
+    """``text`` without its dateline (``strip_dateline``) or, for a transcript's question that opens
+    an exchange ("Reuters: The coast guard said ... Do you have any comment?"), without the
+    questioner's label: who asked is no part of the headline, tags or people, as an agency's
+    dateline is not."""
+    stripped = strip_dateline(text)
+    if stripped is not text:
+        return stripped
+    turn = speaker_turn(text)
+    if turn is None or not turn[1]:
+        return text
+    return text[len(turn[0]) + 1:].lstrip() or text
+
+
 def _without_dateline(paragraphs: list[tuple[int, str]]) -> list[tuple[int, str]]:
     """``paragraphs`` (``_content_paragraphs``) with the first one's dateline cut off."""
     if not paragraphs:
         return paragraphs
     line, first = paragraphs[0]
-    stripped = strip_dateline(first)
+    stripped = _strip_lede_label(first)
     return paragraphs if stripped is first else [(line, stripped), *paragraphs[1:]]
 
 

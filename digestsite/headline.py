@@ -152,9 +152,15 @@ _WHEN = (
     r"morning|afternoon|evening|season|quarter|January|February|March|April|May|June|July|August|"
     r"September|October|November|December)"
 )
-# Time adverbials carry no news in a headline ("on Monday", "last year", "in 2004").
+_MONTH_NAME = (r"(?:January|February|March|April|May|June|July|August|September|October|November|December|"
+               r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?")
+# Time adverbials carry no news in a headline ("on Monday", "last year", "in 2004"). A date is one
+# with its day and year ("on April 8, 2025", "on 8 April 2025"): else "on April" alone would go
+# and leave "8, 2025" behind.
 _TIME_PHRASE = re.compile(
-    rf"\s(?:(?:on|last|this|next|earlier|later|late|early)\s(?:this\s|last\s)?{_WHEN}(?:'s)?"
+    rf"\s(?:on\s(?:\d{{1,2}}(?:st|nd|rd|th)?\s{_MONTH_NAME}|{_MONTH_NAME}\s\d{{1,2}}(?:st|nd|rd|th)?)"
+    rf"(?:,?\s(?:19|20)\d\d)?(?=[\s,.;:]|$)|"
+    rf"(?:on|last|this|next|earlier|later|late|early)\s(?:this\s|last\s)?{_WHEN}(?:'s)?"
     rf"(?:\s(?:morning|afternoon|evening|night))?|"
     rf"(?:in|since)\s(?:(?:early|late|mid)\s)?(?:19|20)\d\d|yesterday|today|tomorrow|"
     rf"(?:year|month|quarter|week)[\s\-]on[\s\-](?:year|month|quarter|week))\b(?=[\s,.;:]|$)"
@@ -361,8 +367,20 @@ def _strip_relative(text: str) -> str:
     return _RELATIVE_CLAUSE.sub("", text).strip(" ,")
 
 
+# "Ann Lee, the biologist whose work shaped ..., has died": a name opening the sentence, a
+# description after it between commas, then the main verb's auxiliary. However long the
+# description, and whatever clause it holds, the sentence's subject is the name.
+_LEADING_APPOSITIVE = re.compile(
+    r"^(?P<name>[A-Z][\w'’\-.]*(?:\s[A-Z][\w'’\-.]*){0,3})\s*,\s+(?:the|a|an)\s[^,\"“”()\[\]]{1,200},\s"
+    r"(?=(?:has|have|had|is|are|was|were|will)\s)"
+)
+
+
 def _strip_appositive(text: str) -> str:
-    """Drop ", a description," after a name when the description has no verb of its own."""
+    """Drop ", a description," after a name when the description has no verb of its own, or
+    when it stands between the name that opens the sentence and its auxiliary (``_LEADING_APPOSITIVE``)."""
+    text = _LEADING_APPOSITIVE.sub(lambda match: match.group("name") + " ", text, count=1)
+
     def drop(match: re.Match[str]) -> str:
         body = match.group("body")
         if _VERBISH.search(body) or len(body.split()) > 10 or body.split(" ", 1)[0] in _LEAD_OPENERS - {"the", "a", "an"}:
@@ -568,6 +586,8 @@ def _base_form(past: str) -> str:
     """The base form of a past tense or participle ("announced" -> "announce"), or "" if unsure."""
     if past in _IRREGULAR_BASE:
         return _IRREGULAR_BASE[past]
+    if len(past) == 4 and past.endswith("ied") and past.isalpha():
+        return past[:-1]  # died, tied, lied: a one-syllable verb in -ie
     if not past.endswith("ed") or len(past) < 5 or not past.isalpha():
         return ""
     stem = past[:-2]

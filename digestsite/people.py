@@ -412,6 +412,13 @@ def _split_run(tokens: list[tuple[str, int, int]]) -> list[Mention]:
         last = token is tokens[-1]
         possessive = not last and token[0].endswith(("'s", "’s"))  # "Labour's Robin Cook"
         ends_name = last and bool(current) and _strip_possessive(token[0]) in _NAME_FINAL_TITLES
+        if possessive and len(current) >= 1 and is_full_name(" ".join(t for t, _, _ in current) + " " + _strip_possessive(token[0])):
+            # "Spokesperson Lin Wei's press conference": a full name as the possessor is a name of
+            # its own (with the role before it), and it, not the role, stands before what follows
+            parts.append(_mention(current + [token], prefix))
+            prefix = [t for t, _, _ in current] + [token[0]]
+            current = []
+            continue
         if possessive or _is_title(token[0]) and not ends_name and not _names_body(words_, at):
             if current:
                 prefix = [t for t, _, _ in current] + [token[0]] if not parts else prefix + [token[0]]

@@ -61,7 +61,9 @@ from functools import lru_cache
 from pathlib import Path
 
 from digestsite.model import Cue, Digest, LineDecision, Paragraph, Segment, SplitCorrection, Subhead
-from digestsite.text import DATELINE, STOPWORDS, is_header_line, is_title_line, split_sentences, words
+from digestsite.text import (
+    DATELINE, STOPWORDS, is_header_line, is_title_line, speaker_turn, split_sentences, words,
+)
 
 __all__ = ["explain_digest", "find_subheads", "matching_line", "segment_digest"]
 
@@ -192,6 +194,9 @@ class _Facts:
     role_introduction: bool  # the first sentence introduces someone with a role ("singer Ann Lee", "Ann Lee, the ...")
     ends_quote: bool  # the paragraph ends by closing a quotation
     ends_attribution: bool  # the last sentence attributes speech ("..., he said.")
+    # a transcript's question ("Xinhua: Could you ...?") after an answer, from another questioner
+    # than the last question: a press conference's next exchange (see ``_mark_exchanges``)
+    opens_exchange: bool = False
 
 
 def _strip_possessive(token: str) -> str:
@@ -1054,6 +1059,11 @@ def cue_after_signoff(gap: _Gap) -> float:
     return 1.0 if gap.previous.signoff else 0.0
 
 
+def cue_opens_exchange(gap: _Gap) -> float:
+    """A transcript's question after an answer, from a new questioner: the next exchange."""
+    return 1.0 if gap.facts.opens_exchange else 0.0
+
+
 def cue_role_introduction(gap: _Gap) -> float:
     """"Singer Ann Lee ...", "Ann Lee, the mayor of ...": a lede introduces its subject with a role."""
     return 1.0 if gap.facts.role_introduction else 0.0
@@ -1126,6 +1136,7 @@ CUES = {
     "after_attribution": cue_after_attribution,
     "references_across": cue_references_across,
     "new_cast_after_quote": cue_new_cast_after_quote,
+    "opens_exchange": cue_opens_exchange,
 }
 
 
@@ -1140,10 +1151,37 @@ def _digest_facts(paragraphs: Sequence[Paragraph]) -> list[_Facts]:
     for k in range(1, len(facts)):
         if facts[k - 1].signoff and not facts[k].signoff and _DESK_CODE.match(texts[k].strip()):
             facts[k] = replace(facts[k], signoff=True)
+    _mark_exchanges(texts, facts)
     for k in range(len(facts) - 1):
         if not facts[k].header_line and is_title_line(texts[k], texts[k + 1], texts[k - 1] if k else ""):
             facts[k] = replace(facts[k], header_line=True)  # a story's own title stands above it
     return facts
+
+
+def _mark_exchanges(texts: Sequence[str], facts: list[_Facts]) -> None:
+    """Set ``opens_exchange`` on each question of a transcript that opens a new exchange.
+
+    A press conference's transcript runs turns together ("Reuters: ... Do you have any
+    comment?", then "Lin Wei: ..."), and each question with its answer is a story of its own. A
+    question opens one when the last turn before it answered (was no question) and it comes from
+    another questioner than the question before: an interview's interviewer asks every question
+    ("Q:"), and the first question under an interview's introduction follows no answer, so an
+    interview stays whole."""
+    last_turn_answered = False
+    last_question = None
+    for k, text in enumerate(texts):
+        if text[:1].isupper() and ":" in text[:64]:
+            turn = speaker_turn(text)
+        else:
+            turn = None
+        if turn is None:
+            continue
+        label, asks = turn
+        if asks:
+            if k and last_turn_answered and label != last_question:
+                facts[k] = replace(facts[k], opens_exchange=True)
+            last_question = label
+        last_turn_answered = not asks
 
 
 def digest_gaps(paragraphs: Sequence[Paragraph]) -> list[_Gap]:
@@ -1286,8 +1324,10 @@ class _Model:
 # "(Reporting by ...)" closes one: 8 log-odds outweigh every cue the other way but a correction.
 # A header line gets twice that: it is a line of its own, so none of the lede cues of the story
 # under it add to it.
+# A transcript's new exchange (a question after an answer, from a new questioner) is as sure a
+# start as a dateline, and no dev digest is a transcript.
 HAND_SET_WEIGHTS = {"dateline": 8.0, "header_line": 16.0, "after_header_line": -8.0, "signoff": -8.0,
-                    "after_signoff": 8.0}
+                    "after_signoff": 8.0, "opens_exchange": 8.0}
 
 
 @lru_cache(maxsize=1)
@@ -1571,7 +1611,8 @@ def _analyse(
             decode_forced[k] = "join"
             if cue_lists is not None:
                 cue_lists[k].append(Cue("heading_held", 0.0, "no boundary: a heading stays with its section"))
-        elif not forced[k] and (facts[k].dateline or facts[k].header_line or facts[k - 1].signoff):
+        elif not forced[k] and (facts[k].dateline or facts[k].header_line or facts[k - 1].signoff
+                                or facts[k].opens_exchange):
             decode_forced[k] = "marked"  # wire briefs of 50 words are stories too
     if facts[0].dateline or facts[0].header_line:
         decode_forced[0] = "marked"

@@ -13,6 +13,7 @@ __all__ = [
     "BYLINE",
     "DATELINE",
     "HEADER_LINE",
+    "SPEAKER_TURN",
     "STOPWORDS",
     "content_words",
     "first_sentence",
@@ -20,6 +21,7 @@ __all__ = [
     "is_title_line",
     "normalize",
     "slugify",
+    "speaker_turn",
     "split_sentences",
     "strip_dateline",
     "words",
@@ -57,6 +59,23 @@ DATELINE = re.compile(
     r"\s*(?:-{1,2}|–|—)\s"
     r"|[A-Z][A-Z.'\-]+(?: [A-Z][A-Z.'\-]+){0,3},[^()\n/]{1,30}?\s/[A-Z][A-Za-z\-]{1,20}/\.?\s)"  # "/TASS/."
 )
+
+
+# A turn of a transcript (a press conference, a hearing): the speaker's label, a colon, then what
+# they said: "Lin Wei: China has ...", "Xinhua News Agency: Could you ...?", "Q: ...". The label is
+# one to five capitalised words and nothing else, so that "Henry told BBC Radio: ..." or "Mr Lee
+# said: ..." (prose introducing a quotation) is no turn.
+SPEAKER_TURN = re.compile(r"^([A-Z][\w'’.&\-]*(?: [A-Z][\w'’.&\-]*){0,4}):\s+(?=\S)")
+_QUESTION_END = re.compile(r"\?[\"'”’)\]]*(?:\s|$)")
+
+
+def speaker_turn(text: str) -> tuple[str, bool] | None:
+    """(label, whether the turn asks a question) of a transcript's turn (``SPEAKER_TURN``), or
+    None for a paragraph that is not one."""
+    match = SPEAKER_TURN.match(text)
+    if match is None:
+        return None
+    return match.group(1), _QUESTION_END.search(text, match.end()) is not None
 
 
 _BYLINE_NAME = r"[A-Z][\w.'’\-]*(?: [A-Z][\w.'’\-]*){0,3}"
