@@ -14,6 +14,11 @@ The scores are decoded as ``segment`` decodes them, after ``segment.prior_shift`
 leaves every development digest as it is: their stories are longer than the rate it
 starts from).
 
+The briefs model (``segment._Briefs``) is fitted the same way on the same digests with every
+story cut to its first lines (one to three paragraphs, or three to five sentence lines), and
+when to read a digest with it is chosen on the stories cut to 50 to 240 words (``fit_briefs``);
+no development digest of whole stories is read with it, so their numbers are the first model's.
+
 ``--cv`` reports leave-digests-out cross-validation: the 20 BBC digests are
 cut into 5 folds by number, and a fold holds out a digest in *both* layouts
 (they share their articles); the seed is scored by a model fitted on the
@@ -27,7 +32,9 @@ import json
 import math
 import operator
 import sys
+import zlib
 from dataclasses import dataclass
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -41,7 +48,26 @@ L2_PENALTY = 2.0  # keeps weights of rare cues (datelines never occur in the dev
 # Every gap counts once. The seed used to weigh x20 to come out exact; the chain cues made
 # that unnecessary, and a model that needs one digest overweighted would not travel to the
 # held-out publishers.
-GROUP_WEIGHTS = {"bbc": 1.0, "resplit": 1.0, "seed": 1.0}
+GROUP_WEIGHTS = {"bbc": 1.0, "resplit": 1.0, "seed": 1.0, "briefs-bbc": 1.0, "briefs-resplit": 1.0}
+# The briefs model's digests: the BBC digests with every story cut to its first lines, one to three
+# of the dataset's paragraphs or three to five sentence lines (60 to 150 words: a wire brief's length).
+BRIEFS = {"bbc": ("corpora/bbc/digests", (1, 3)), "resplit": ("corpora/bbc/digests_resplit", (3, 5))}
+BRIEFS_MIN_WORDS = [20, 40, 60, 100]
+# The briefs model's scores are shifted by each digest's own rate as the stories model's are
+# (``segment.prior_shift``, which assumes 300-word stories). Assuming 60-word stories for it
+# instead (below its digests' 80 and 113) leaves the shift off on most digests of briefs and
+# costs more than it tidies: briefs-resplit F1 0.849 -> 0.724, held to 5 of 20 read as briefs.
+# When to read a digest as briefs is chosen on the same stories cut to these many words (whole
+# lines; at least one paragraph, or three sentence lines): from briefs to short stories, where
+# the stories model is the better reader. The threshold (``segment._Briefs.sure_log_odds``)
+# maximises the F1 gained over these digests, and no development digest of whole stories may
+# come within READING_MARGIN log-odds of it. (A second condition, that the stories model's own
+# median score at the extra starts be above a threshold, was tried on a grid from -3 to -1
+# log-odds: every value gained less, the best 10.2 F1 points summed against 11.1.)
+CALIBRATION_WORDS = (50, 80, 110, 140, 180, 240)
+CALIBRATION = {"bbc": ("corpora/bbc/digests", 1), "resplit": ("corpora/bbc/digests_resplit", 3)}
+SURE_GRID = [x / 4 for x in range(8, 25)]  # 2.0 .. 6.0 log-odds
+READING_MARGIN = 0.25
 OFFSETS = [x / 2 for x in range(-2, 9)]
 MIN_WORDS = [60, 100, 150]
 PENALTIES = [4.0, 8.0]
@@ -173,25 +199,61 @@ class Digest:
     forced: list[str]  # "join" where a heading holds a boundary back, as in segment._analyse
 
 
-def load_group(folder: Path, group: str) -> list[Digest]:
+def load_group(folder: Path, group: str, cut: Callable[[list[str], str], list[str]] | None = None) -> list[Digest]:
+    """The digests of ``folder`` with their gold spans and every gap's cue values. With
+    ``cut`` (a story's non-blank lines and its id -> the lines kept), each story is cut short:
+    a digest of briefs made of the same stories (``first_lines``, ``first_words``)."""
     digests = []
     for gold_path in sorted(folder.glob("*.gold.json")):
         gold = json.loads(gold_path.read_text(encoding="utf-8"))
         text_path = gold_path.with_name(gold_path.name[: -len(".gold.json")] + ".txt")
         lines = text_path.read_text(encoding="utf-8").splitlines()
-        paragraphs = [Paragraph(i, line) for i, line in enumerate(lines) if line.strip()]
         spans = [(a["start"], a["end"]) for a in gold["articles"]]
+        n_lines = gold.get("n_lines") or max(end for _, end in spans)
+        if cut is not None:
+            lines, spans = _cut_stories(lines, gold["articles"], cut)
+            n_lines = len(lines)
+        paragraphs = [Paragraph(i, line) for i, line in enumerate(lines) if line.strip()]
         starts = {s for s, _ in spans}
         facts = segment._digest_facts(paragraphs)
-        gaps = segment._gaps(facts)
-        features = [[segment.CUES[name](gap) for name in segment.CUES] for gap in gaps]
-        labels = [1 if paragraphs[gap.index].line in starts else 0 for gap in gaps]
-        n_lines = gold.get("n_lines") or max(end for _, end in spans)
+        features = segment._cue_values(segment._gaps(facts))
+        labels = [1 if p.line in starts else 0 for p in paragraphs[1:]]
         heading = [segment._subhead_at(paragraphs, k) is not None for k in range(len(paragraphs))]
         forced = [""] + ["join" if heading[k] or heading[k - 1] else "" for k in range(1, len(paragraphs))]
         digests.append(Digest(group, gold_path.name[:3], text_path.name, paragraphs, n_lines, spans,
                               features, labels, [f.word_count for f in facts], forced))
     return digests
+
+
+def _cut_stories(lines: list[str], articles: list[dict], cut: Callable[[list[str], str], list[str]]
+                 ) -> tuple[list[str], list[tuple[int, int]]]:
+    """The digest's stories, each cut short, run together again; and their spans."""
+    kept: list[str] = []
+    spans = []
+    for article in articles:
+        start = len(kept)
+        kept += cut([line for line in lines[article["start"]:article["end"]] if line.strip()], article["id"])
+        spans.append((start, len(kept)))
+    return kept, spans
+
+
+def first_lines(fewest: int, most: int) -> Callable[[list[str], str], list[str]]:
+    """A story's first lines: between ``fewest`` and ``most`` of them, chosen by its id."""
+    return lambda lines, story_id: lines[:fewest + zlib.crc32(story_id.encode("utf-8")) % (most - fewest + 1)]
+
+
+def first_words(words: int, fewest_lines: int) -> Callable[[list[str], str], list[str]]:
+    """A story's first lines up to the one that brings them to ``words`` words (at least
+    ``fewest_lines`` lines)."""
+    def cut(lines: list[str], story_id: str) -> list[str]:
+        kept, count = [], 0
+        for line in lines:
+            if len(kept) >= fewest_lines and count >= words:
+                break
+            kept.append(line)
+            count += len(line.split())
+        return kept
+    return cut
 
 
 def solve(matrix: list[list[float]], vector: list[float]) -> list[float]:
@@ -218,7 +280,7 @@ def fit_logistic(digests: list[Digest], l2: float = L2_PENALTY) -> tuple[float, 
     rows = [[1.0] + [0.0 if fixed else v for v, fixed in zip(x, hand_set)]
             for d in digests for x in d.features]
     labels = [float(y) for d in digests for y in d.labels]
-    sample_weights = [GROUP_WEIGHTS[d.group] for d in digests for _ in d.labels]
+    sample_weights = [GROUP_WEIGHTS.get(d.group, 1.0) for d in digests for _ in d.labels]
     dim = len(rows[0])
     columns = [list(column) for column in zip(*rows)]
     w = [0.0] * dim
@@ -241,13 +303,19 @@ def fit_logistic(digests: list[Digest], l2: float = L2_PENALTY) -> tuple[float, 
     return w[0], w[1:]
 
 
-def predicted_starts(d: Digest, model: segment._Model) -> list[int]:
-    weights = [model.weights[n] for n in segment.CUES]
-    scores = [0.0] + [model.bias + sum(map(operator.mul, weights, x)) for x in d.features]
-    shift = segment.prior_shift(scores, sum(d.word_counts))  # as segment._analyse does
-    scores = scores[:1] + [score + shift for score in scores[1:]]
-    boundaries = segment.decode_boundaries(scores, d.word_counts, d.forced, model)
+def predicted_starts(d: Digest, model: segment._Model, briefs: segment._Briefs | None = None) -> list[int]:
+    """The lines the segmenter starts articles at, decoded as ``segment._analyse`` decodes
+    them: by ``model``, or by the briefs model when ``briefs`` reads the digest as briefs."""
+    boundaries, _ = decoded(d, model, briefs)
     return [p.line for p, b in zip(d.paragraphs, boundaries) if b]
+
+
+def decoded(d: Digest, model: segment._Model, briefs: segment._Briefs | None) -> tuple[list[bool], bool]:
+    """The boundaries ``segment._analyse`` decodes, and whether it read the digest as briefs."""
+    scores, _, boundaries = segment._decoded(d.features, d.word_counts, d.forced, model)
+    reading = None if "join" in d.forced else (  # a heading holds a boundary back: see segment._analyse
+        segment._briefs_reading(d.features, d.word_counts, d.forced, scores, boundaries, model, briefs))
+    return (boundaries, False) if reading is None else (reading[1][2], True)
 
 
 def summarise(rows: list[DigestScore]) -> dict[str, float]:
@@ -261,10 +329,11 @@ def summarise(rows: list[DigestScore]) -> dict[str, float]:
             "match": sum(x.articles_matched for x in rows) / sum(x.gold_articles for x in rows)}
 
 
-def score_groups(digests: list[Digest], model: segment._Model) -> dict[str, dict[str, float]]:
+def score_groups(digests: list[Digest], model: segment._Model,
+                 briefs: segment._Briefs | None = None) -> dict[str, dict[str, float]]:
     by_group: dict[str, list[DigestScore]] = {}
     for d in digests:
-        row = boundary_scores(d.name, d.n_lines, d.spans, predicted_starts(d, model))
+        row = boundary_scores(d.name, d.n_lines, d.spans, predicted_starts(d, model, briefs))
         by_group.setdefault(d.group, []).append(row)
     return {group: summarise(rows) for group, rows in by_group.items()}
 
@@ -276,7 +345,7 @@ def make_model(bias: float, weights: list[float], offset: float, min_words: int,
     return segment._Model(bias, fitted, offset, min_words, penalty, long_words, long_penalty)
 
 
-def choose_decoder(digests: list[Digest], bias: float, weights: list[float]):
+def choose_decoder(digests: list[Digest], bias: float, weights: list[float], min_words: list[int] = MIN_WORDS):
     """The grid point with the best mean (F1 - Pk) over the groups present, preferring the
     points that segment the seed exactly (the issue's acceptance test) when there are any.
 
@@ -287,16 +356,65 @@ def choose_decoder(digests: list[Digest], bias: float, weights: list[float]):
         seed_exact = groups.get("seed", {}).get("f1") == 1.0
         return seed_exact, sum(g["f1"] - g["pk"] for g in groups.values()) / len(groups)
 
-    first = max(((offset, min_words, penalty) for min_words in MIN_WORDS for penalty in PENALTIES
+    first = max(((offset, words, penalty) for words in min_words for penalty in PENALTIES
                  for offset in OFFSETS), key=objective)
-    _, min_words, penalty = first
-    return max(((offset, min_words, penalty, long_words, long_penalty) for long_words in LONG_WORDS
+    _, chosen_words, penalty = first
+    return max(((offset, chosen_words, penalty, long_words, long_penalty) for long_words in LONG_WORDS
                 for long_penalty in LONG_PENALTIES for offset in OFFSETS), key=objective)
 
 
 def fit(digests: list[Digest]) -> segment._Model:
     bias, weights = fit_logistic(digests)
     return make_model(bias, weights, *choose_decoder(digests, bias, weights))
+
+
+def fit_briefs(brief_digests: list[Digest], story_digests: list[Digest], calibration: list[Digest],
+               model: segment._Model) -> segment._Briefs:
+    """The briefs model, fitted on ``brief_digests``, and when to read a digest with it.
+
+    ``max_words``: the most the briefs model's articles average on any digest of briefs it was
+    fitted on, rounded up to ten. ``sure_log_odds``: the grid point that gains the most boundary
+    F1 on the ``calibration`` digests (briefs to short stories) while every digest of whole
+    stories stays READING_MARGIN clear of being read as briefs."""
+    bias, weights = fit_logistic(brief_digests)
+    briefs_model = make_model(bias, weights, *choose_decoder(brief_digests, bias, weights, BRIEFS_MIN_WORDS))
+    lengths = [sum(d.word_counts) / sum(segment._decoded(d.features, d.word_counts, d.forced, briefs_model)[2])
+               for d in brief_digests]
+    max_words = math.ceil(max(lengths) / 10) * 10
+    candidates = [_reading_stats(d, model, briefs_model, max_words) for d in calibration]
+    stories = [_reading_stats(d, model, briefs_model, max_words) for d in story_digests]
+
+    def gain(sure: float) -> tuple[float, float]:
+        return sum(g for s, g in filter(None, candidates) if s > sure), sure
+
+    allowed = [sure for sure in SURE_GRID if not any(s > sure - READING_MARGIN for s, _ in filter(None, stories))]
+    _, sure = max(map(gain, allowed))
+    return segment._Briefs(briefs_model, max_words, sure)
+
+
+def _reading_stats(d: Digest, model: segment._Model, briefs_model: segment._Model,
+                   max_words: float) -> tuple[float, float] | None:
+    """For a digest the briefs reading could apply to (its articles brief, extra starts): the
+    briefs model's median score at the extra starts, and the boundary F1 its reading gains
+    over the stories model's."""
+    _, _, boundaries = segment._decoded(d.features, d.word_counts, d.forced, model)
+    brief_scores, _, starts = segment._decoded(d.features, d.word_counts, d.forced, briefs_model)
+    sure = segment._median_at_extra_starts(brief_scores, briefs_model.boundary_offset, boundaries, starts)
+    if sure is None or sum(d.word_counts) / sum(starts) > max_words:
+        return None
+
+    def f1(found: list[bool]) -> float:
+        return boundary_scores(d.name, d.n_lines, d.spans, [p.line for p, b in zip(d.paragraphs, found) if b]).f1_exact
+
+    return sure, f1(starts) - f1(boundaries)
+
+
+def read_as_briefs(digests: list[Digest], model: segment._Model, briefs: segment._Briefs) -> dict[str, int]:
+    """Per group, how many digests are read as briefs."""
+    counts: dict[str, int] = {}
+    for d in digests:
+        counts[d.group] = counts.get(d.group, 0) + decoded(d, model, briefs)[1]
+    return counts
 
 
 def cross_validate(groups: dict[str, list[Digest]], folds: int = 5) -> None:
@@ -328,26 +446,43 @@ def main() -> None:
     }
     everything = [d for g in groups.values() for d in g]
     model = fit(everything)
-    for group, numbers in score_groups(everything, model).items():
-        print(f"fit {group:8s} " + " ".join(f"{k}={v:.3f}" for k, v in numbers.items()))
+    brief_digests = [d for name, (folder, lines) in BRIEFS.items()
+                     for d in load_group(args.shared / folder, f"briefs-{name}", first_lines(*lines))]
+    calibration = [d for name, (folder, fewest) in CALIBRATION.items() for words in CALIBRATION_WORDS
+                   for d in load_group(args.shared / folder, f"cut{words}-{name}", first_words(words, fewest))]
+    briefs = fit_briefs(brief_digests, everything, calibration, model)
+    print(f"briefs reading: max_words={briefs.max_words:g} sure_log_odds={briefs.sure_log_odds:g}")
+    shown = everything + brief_digests + calibration
+    read = read_as_briefs(shown, model, briefs)
+    for group, numbers in score_groups(shown, model, briefs).items():
+        print(f"fit {group:15s} " + " ".join(f"{k}={v:.3f}" for k, v in numbers.items())
+              + f" read-as-briefs={read[group]}")
     if args.cv:
         cross_validate(groups)
     if not args.dry_run:
-        write_model(model)
+        write_model(model, briefs)
 
 
-def write_model(model: segment._Model) -> None:
-    stored = {
-        "about": "Boundary model of digestsite/segment.py: log-odds = bias + sum(weight * cue). "
-                 "Written by benchmarks/fit_segmenter.py; do not edit by hand.",
+def _stored(model: segment._Model) -> dict:
+    return {
         "bias": round(model.bias, 6),
         "weights": {name: round(w, 6) for name, w in model.weights.items()},
-        "hand_set": sorted(segment.HAND_SET_WEIGHTS),
         "decoder": {"boundary_offset": model.boundary_offset,
                     "min_article_words": model.min_article_words,
                     "short_article_penalty": model.short_article_penalty,
                     "long_article_words": model.long_article_words,
                     "long_article_penalty": model.long_article_penalty},
+    }
+
+
+def write_model(model: segment._Model, briefs: segment._Briefs) -> None:
+    stored = {
+        "about": "Boundary model of digestsite/segment.py: log-odds = bias + sum(weight * cue). "
+                 "Written by benchmarks/fit_segmenter.py; do not edit by hand.",
+        **_stored(model),
+        "hand_set": sorted(segment.HAND_SET_WEIGHTS),
+        "briefs": {**_stored(briefs.model),
+                   "reading": {"max_words": briefs.max_words, "sure_log_odds": briefs.sure_log_odds}},
     }
     path = ROOT / "digestsite" / "segment_weights.json"
     path.write_text(json.dumps(stored, indent=1) + "\n", encoding="utf-8")

@@ -32,6 +32,13 @@ over the scores, with each article also scored as a whole by its length (a
 semi-Markov model: very short ones pay a penalty), rather than by a threshold
 per gap.
 
+Briefs (stories of one to five short lines) are read by a second model over the
+same cues, fitted on the same development stories cut to their first lines: at
+that length the cues weigh differently (a cohesion window holds a whole brief and
+the next). A digest is read with it when its stories come out brief and it is
+sure of the starts it adds to the first model's (``_briefs_reading``); a digest
+whose stories carry their own marks or have subheadings never is.
+
 Everything is linear in the size of the digest: each paragraph is analysed
 once (only its first ``_ANALYSED_CHARS`` characters: ledes and cues sit at the
 start, and it keeps a single huge line cheap), and the neighbour windows slide.
@@ -1307,6 +1314,12 @@ def find_subheads(paragraphs: Sequence[Paragraph]) -> list[Subhead]:
 # the scoring model and the decoder
 
 
+# The boundary rate the model learned: about one article start per this many words. The development
+# digests' stories run 376 (BBC) to 558 (seed) words on average; set below both, so that the
+# adjustment of ``prior_shift`` leaves every one of them as it was.
+_LEARNED_WORDS_PER_ARTICLE = 300
+
+
 @dataclass(frozen=True, slots=True)
 class _Model:
     bias: float
@@ -1332,7 +1345,11 @@ HAND_SET_WEIGHTS = {"dateline": 8.0, "header_line": 16.0, "after_header_line": -
 
 @lru_cache(maxsize=1)
 def _model() -> _Model:
-    stored = json.loads(_WEIGHTS_FILE.read_text(encoding="utf-8"))
+    """The stories model: fitted on the development digests as they are."""
+    return _model_of(json.loads(_WEIGHTS_FILE.read_text(encoding="utf-8")))
+
+
+def _model_of(stored: dict) -> _Model:
     decoder = stored["decoder"]
     return _Model(
         bias=float(stored["bias"]),
@@ -1345,12 +1362,27 @@ def _model() -> _Model:
     )
 
 
-def _weighted_cues(gap: _Gap, model: _Model) -> list[Cue]:
-    cues = []
-    for name, value in gap_features(gap).items():
-        if value:
-            cues.append(Cue(name, model.weights[name] * value, f"{value:.3g}"))
-    return cues
+@dataclass(frozen=True, slots=True)
+class _Briefs:
+    """The second model, for digests of briefs, and when a digest is one (see ``_briefs_reading``).
+
+    A brief of one to five short lines is the same kind of text as a story's opening, but the
+    cues weigh differently at that length: a 120-word cohesion window holds a whole brief and
+    part of the next, and a brief's last line is its story's end. So the same cues are fitted
+    again on the development digests with every story cut to its first few lines."""
+
+    model: _Model
+    max_words: float  # the briefs model's articles average at most this many words in a digest of briefs
+    sure_log_odds: float  # ... and its median score at the starts the stories model does not make is above this
+
+
+@lru_cache(maxsize=1)
+def _briefs() -> _Briefs | None:
+    stored = json.loads(_WEIGHTS_FILE.read_text(encoding="utf-8"))
+    if "briefs" not in stored:
+        return None
+    reading = stored["briefs"]["reading"]
+    return _Briefs(_model_of(stored["briefs"]), float(reading["max_words"]), float(reading["sure_log_odds"]))
 
 
 # Articles longer than this many words are rare enough that the long-article penalty stops
@@ -1489,37 +1521,31 @@ def _forced_actions(digest: Digest, splits: Sequence[SplitCorrection]) -> list[s
 # public API
 
 
-def _boundary_scores(gaps: Sequence[_Gap], model: _Model) -> tuple[list[float], list[list[Cue]]]:
-    """Per paragraph, the log-odds that an article starts there and the cues that add up to it."""
-    scores = [0.0]
-    cue_lists = [[Cue("first_paragraph", 0.0, "a digest opens with an article")]]
-    for gap in gaps:
-        cues = [Cue("bias", model.bias, "base rate of a boundary")] + _weighted_cues(gap, model)
-        cue_lists.append(cues)
-        scores.append(sum(cue.value for cue in cues))
-    return scores, cue_lists
-
-
-def _boundary_scores_only(gaps: Sequence[_Gap], model: _Model) -> list[float]:
-    """``_boundary_scores`` without the explanations: the same sums in the same order."""
+def _cue_values(gaps: Sequence[_Gap]) -> list[list[float]]:
+    """Per gap, every cue's raw value in ``CUES`` order (both models read the same values)."""
     cues = list(CUES.values())
+    return [[cue(gap) for cue in cues] for gap in gaps]
+
+
+def _boundary_scores(values: Sequence[Sequence[float]], model: _Model) -> list[float]:
+    """Per paragraph, the log-odds that an article starts there (``_explained`` gives the
+    cues that add up to it: the same sums in the same order)."""
     weights = [model.weights[name] for name in CUES]
-    bias = model.bias
-    scores = [0.0]
-    for gap in gaps:
-        terms = [bias]
-        for weight, cue in zip(weights, cues):
-            value = cue(gap)
-            if value:
-                terms.append(weight * value)
-        scores.append(sum(terms))
-    return scores
+    # the bias, then each cue's share in order: a cue at 0 adds exactly nothing, so these are the
+    # sums ``_explained``'s cues make, to the last bit
+    return [0.0] + [sum(itertools.chain((model.bias,), map(operator.mul, weights, row))) for row in values]
 
 
-# The boundary rate the model learned: about one article start per this many words. The development
-# digests' stories run 376 (BBC) to 558 (seed) words on average; set below both, so that the
-# adjustment below leaves every one of them as it was.
-_LEARNED_WORDS_PER_ARTICLE = 300
+def _explained(values: Sequence[Sequence[float]], model: _Model) -> list[list[Cue]]:
+    """Per paragraph, the cues behind its ``_boundary_scores`` score, each with its share."""
+    cue_lists = [[Cue("first_paragraph", 0.0, "a digest opens with an article")]]
+    for row in values:
+        cues = [Cue("bias", model.bias, "base rate of a boundary")]
+        cues += [Cue(name, model.weights[name] * value, f"{value:.3g}") for name, value in zip(CUES, row) if value]
+        cue_lists.append(cues)
+    return cue_lists
+
+
 _PRIOR_ROUNDS = 200  # EM steps at most; it settles in a few dozen
 
 
@@ -1596,11 +1622,7 @@ def _analyse(
         return [], []
     model = _model()
     facts = _digest_facts(paragraphs)
-    gaps = _gaps(facts)
-    if explain:
-        scores, cue_lists = _boundary_scores(gaps, model)
-    else:
-        scores, cue_lists = _boundary_scores_only(gaps, model), None
+    values = _cue_values(_gaps(facts))
     forced = _forced_actions(digest, splits)
     # A heading and the paragraph it introduces belong to the article around them.
     body = [_is_body(p.text, f) for p, f in zip(paragraphs, facts)]
@@ -1609,23 +1631,29 @@ def _analyse(
     for k in range(1, len(paragraphs)):
         if not forced[k] and (subheads[k] is not None or subheads[k - 1] is not None):
             decode_forced[k] = "join"
-            if cue_lists is not None:
-                cue_lists[k].append(Cue("heading_held", 0.0, "no boundary: a heading stays with its section"))
         elif not forced[k] and (facts[k].dateline or facts[k].header_line or facts[k - 1].signoff
                                 or facts[k].opens_exchange):
             decode_forced[k] = "marked"  # wire briefs of 50 words are stories too
     if facts[0].dateline or facts[0].header_line:
         decode_forced[0] = "marked"
     word_counts = [f.word_count for f in facts]
-    shift = prior_shift(scores, sum(word_counts))
-    if shift:
-        scores = scores[:1] + [score + shift for score in scores[1:]]
-        for cues in cue_lists[1:] if cue_lists is not None else ():
-            cues.append(Cue("short_stories", shift, "this digest's stories look shorter than those the model learned"))
-    boundaries = decode_boundaries(scores, word_counts, decode_forced, model)
+    scores, shift, boundaries = _decoded(values, word_counts, decode_forced, model)
+    # a digest with subheadings is no digest of briefs: a brief has no sections
+    briefs = None if any(subheads) else _briefs_reading(
+        values, word_counts, decode_forced, scores, boundaries, model, _briefs())
+    if briefs is not None:
+        model, (scores, shift, boundaries) = briefs
     segments = _segments(digest, boundaries, subheads)
-    if cue_lists is None:
+    if not explain:
         return [], segments
+    cue_lists = _explained(values, model)
+    if briefs is not None:
+        cue_lists[0].append(Cue("briefs", 0.0, "the briefs model's reading: this digest's stories are a few lines each"))
+    for k in range(1, len(paragraphs)):
+        if decode_forced[k] == "join" and not forced[k]:
+            cue_lists[k].append(Cue("heading_held", 0.0, "no boundary: a heading stays with its section"))
+        if shift:
+            cue_lists[k].append(Cue("short_stories", shift, "this digest's stories look shorter than those the model learned"))
     subhead_of_line = {s.line: s for segment in segments for s in segment.subheads}
     decisions = [
         LineDecision(
@@ -1634,6 +1662,56 @@ def _analyse(
         for k, p in enumerate(paragraphs)
     ]
     return decisions, segments
+
+
+def _decoded(values: Sequence[Sequence[float]], word_counts: Sequence[int], forced: Sequence[str],
+             model: _Model) -> tuple[list[float], float, list[bool]]:
+    """``model``'s scores (with its ``prior_shift`` added), the shift, and the boundaries it decodes."""
+    scores = _boundary_scores(values, model)
+    shift = prior_shift(scores, sum(word_counts))
+    if shift:
+        scores = scores[:1] + [score + shift for score in scores[1:]]
+    return scores, shift, decode_boundaries(scores, word_counts, forced, model)
+
+
+def _briefs_reading(
+    values: Sequence[Sequence[float]], word_counts: Sequence[int], forced: Sequence[str],
+    scores: Sequence[float], boundaries: Sequence[bool], model: _Model, briefs: _Briefs | None,
+) -> tuple[_Model, tuple[list[float], float, list[bool]]] | None:
+    """The briefs model and its decoding, when this digest is one of briefs; else None.
+
+    It is when the briefs model's articles are brief (``_Briefs.max_words`` on average) and it is
+    sure of the starts it makes that the stories model does not (its median score there above
+    ``_Briefs.sure_log_odds``): a brief opens on a lede of its own, while inside a story of a
+    few hundred words the briefs model's extra starts are guesses. A digest whose stories carry
+    their own marks is never read as briefs (``_marks_its_stories``)."""
+    if briefs is None or _marks_its_stories(forced, boundaries):
+        return None
+    decoded = _decoded(values, word_counts, forced, briefs.model)
+    starts = decoded[2]
+    if sum(word_counts) / sum(starts) > briefs.max_words:
+        return None
+    sure = _median_at_extra_starts(decoded[0], briefs.model.boundary_offset, boundaries, starts)
+    return (briefs.model, decoded) if sure is not None and sure > briefs.sure_log_odds else None
+
+
+def _marks_its_stories(forced: Sequence[str], boundaries: Sequence[bool]) -> bool:
+    """Most of the stories model's starts (after the first) are a story's own mark (a dateline,
+    a header, a sign-off before it): such a digest says where its stories start, briefs or not,
+    and a start without a mark is no likelier for their being short."""
+    starts = [k for k in range(1, len(boundaries)) if boundaries[k]]
+    return bool(starts) and 2 * sum(forced[k] == "marked" for k in starts) >= len(starts)
+
+
+def _median_at_extra_starts(scores: Sequence[float], offset: float, boundaries: Sequence[bool],
+                            others: Sequence[bool]) -> float | None:
+    """The median of ``scores`` (plus the decoder's ``offset``) at the starts ``others`` makes
+    and ``boundaries`` does not; None when there are none."""
+    at = sorted(scores[k] + offset for k in range(1, len(others)) if others[k] and not boundaries[k])
+    if not at:
+        return None
+    middle = len(at) // 2
+    return at[middle] if len(at) % 2 else (at[middle - 1] + at[middle]) / 2
 
 
 def _segments(

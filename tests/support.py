@@ -116,19 +116,22 @@ def bbc_segments(variant: str) -> list[tuple[dict, "Segment"]]:
     return result
 
 
-def write_brief_digests(folder: Path, words: int) -> Path:
-    """The BBC re-split digests with every article cut to its first ``words`` words (whole lines,
-    at least three), with gold files to match, written into ``folder``: a digest of short
-    stories, a house style the segmenter never learned from."""
+def write_brief_digests(folder: Path, words: int, variant: str = "digests_resplit") -> Path:
+    """The BBC digests of ``variant`` (re-split: a sentence a line; or "digests": the dataset's
+    paragraphs) with every article cut to its first ``words`` words (whole lines, at least three
+    sentence lines or one paragraph), with gold files to match, written into ``folder``: a
+    digest of short stories."""
+    fewest = 3 if variant == "digests_resplit" else 1
+
     def cut(article_lines: list[str]) -> list[str]:
         kept: list[str] = []
         for line in article_lines:
-            if len(kept) >= 3 and sum(len(k.split()) for k in kept) >= words:
+            if len(kept) >= fewest and sum(len(k.split()) for k in kept) >= words:
                 break
             kept.append(line)
         return kept
 
-    return _rewritten_digests("digests_resplit", folder, cut)
+    return _rewritten_digests(variant, folder, cut)
 
 
 def write_joined_digests(folder: Path, lines_per_article: int) -> Path:

@@ -61,6 +61,22 @@ def test_segment_explain_shows_scores_and_decisions() -> None:
     assert result.stdout.count("SPLIT") >= 9
 
 
+def test_segment_explain_names_its_notes(tmp_path: Path) -> None:
+    """A digest read as briefs says so on its first line; a heading holding a boundary back, on
+    the lines it holds (notes add nothing to the score, and the other cues at 0 stay unprinted)."""
+    cases = Path(__file__).resolve().parent / "cases" / "segment"
+    for case, note, line in (("obituaries_of_a_few_lines_each", "briefs", 0),
+                             ("line_subhead_between_paragraphs", "heading_held", 3)):
+        digest = tmp_path / f"{case}.txt"
+        digest.write_text((cases / f"{case}.txt").read_text(encoding="utf-8").split("--- expect ---")[0],
+                          encoding="utf-8")
+        result = run_cli("segment", str(digest), "--explain")
+        assert result.returncode == 0, result.stderr
+        cue_lines = result.stdout.splitlines()[2::2]  # after the file name, a line and its cues by turns
+        assert [i for i, cues in enumerate(cue_lines) if note in cues.strip().split(", ")][0] == line
+        assert "first_paragraph" not in result.stdout
+
+
 def test_malformed_taxonomy_fails_with_file_line_and_keeps_the_old_site(tmp_path: Path) -> None:
     content = _copy_content(tmp_path)
     out = tmp_path / "site"

