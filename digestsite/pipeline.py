@@ -86,7 +86,7 @@ _LEFT_FOR_EXIT: list[dict[str, Any]] = []  # see ``build``'s ``exits_after``
 
 
 def _build(options: BuildOptions, checked: InputsCheck, started: float, progress: Progress,
-           settle: Callable[[], None], left_for_exit: list[dict[str, Any]] | None) -> BuildReport:
+           settle: Callable[..., None], left_for_exit: list[dict[str, Any]] | None) -> BuildReport:
     protected, stamp = [options.content_dir, options.templates_dir], checked.stamp
     cache = BuildCache(options.cache_dir, options.out_dir)
     page_memo = _load_page_memo(cache)
@@ -110,7 +110,7 @@ def _build(options: BuildOptions, checked: InputsCheck, started: float, progress
         site_plan = plan_site(site, usable_workers() if many else 1, search=options.search or options.search_later,
                               related_memo=related_memo, article_hashes=article_hashes)
         plan, related = site_plan.pages, site_plan.related_slugs()
-        settle()  # the plan
+        settle(made=True)  # the plan
         templates = template_hashes(env, template_memo)
         state = {"shape": hash_values(code_hash(), sorted(templates.items()), site_plan.shape),
                  "hashes": article_hashes, "related": related}
@@ -164,18 +164,32 @@ def _changed_articles(previous: dict, now: dict) -> set[str] | None:
 
 
 @contextmanager
-def _long_lived_objects() -> Iterator[Callable[[], None]]:
+def _long_lived_objects() -> Iterator[Callable[..., None]]:
     """Yield ``settle``, which sets the objects made so far aside from Python's cycle
     collector until the block ends (``gc.freeze``). A build makes a few large things
     that live to its end (the site model, the memos, the plan) and then many small
     ones; the collector would otherwise walk the large ones again and again, a fifth
     of a one-edit rebuild at 10,000 articles. Forked workers inherit the frozen objects,
     so it does not touch (and copy) their memory either. Garbage among them is collected
-    after the block; ordinary (reference-counted) freeing is not affected at all."""
+    after the block; ordinary (reference-counted) freeing is not affected at all.
+
+    Until ``settle(made=True)`` the collector is off altogether: while those things are
+    being made (the pages read, the articles, the plan) it would only walk them, and
+    none of them is garbage in a cycle. It is on again before the pages are rendered."""
+    enabled = gc.isenabled()
+    gc.disable()
+
+    def settle(made: bool = False) -> None:
+        gc.freeze()
+        if made and enabled:
+            gc.enable()
+
     try:
-        yield gc.freeze
+        yield settle
     finally:
         gc.unfreeze()
+        if enabled:
+            gc.enable()
 
 
 def _article_hashes(articles: Sequence[Article], memo: PageMemo | None) -> dict[str, str]:
