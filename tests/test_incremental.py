@@ -358,10 +358,15 @@ def test_a_build_leaves_the_cycle_collector_as_it_found_it(project: Path, tmp_pa
     options = BuildOptions(content_dir=project / "content", templates_dir=project / "templates",
                            out_dir=tmp_path / "site", search=False, cache_dir=project / "cache")
     frozen: list[int] = []
-    plan = pipeline.plan_site
-    monkeypatch.setattr(pipeline, "plan_site", lambda *a, **k: frozen.append(gc.get_freeze_count()) or plan(*a, **k))
+    collecting: list[bool] = []
+    plan, render = pipeline.plan_site, pipeline.render_changed
+    monkeypatch.setattr(pipeline, "plan_site", lambda *a, **k: frozen.append(gc.get_freeze_count())
+                        or collecting.append(gc.isenabled()) or plan(*a, **k))
+    monkeypatch.setattr(pipeline, "render_changed", lambda *a, **k: collecting.append(gc.isenabled()) or render(*a, **k))
     pipeline.build(options)
     assert frozen[0] > 0  # the model and the memos were set aside while the build ran
+    # off while the model and plan are made, on again for the pages (whose cycles it must collect)
+    assert collecting == [False, True]
     assert gc.isenabled() and gc.get_freeze_count() == 0
 
     def fail(*args, **kwargs):
