@@ -262,7 +262,14 @@ def _target(root: Path, url_path: PurePosixPath, made: set[str]) -> str:
     _checked(url_path)
     folder = os.path.join(root, *url_path.parts[:-1])
     if folder not in made:
-        os.makedirs(folder, exist_ok=True)
+        # one mkdir where makedirs makes three calls: most folders are an article's, whose
+        # parent exists and which another process (index.html / index.md) may have made
+        try:
+            os.mkdir(folder)
+        except FileExistsError:
+            pass
+        except FileNotFoundError:
+            os.makedirs(folder, exist_ok=True)
         made.add(folder)
     return os.path.join(folder, url_path.parts[-1])
 
