@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Issue 7's benchmark: digestsite against Hugo and Pelican on 1,000 / 10,000 / 50,000 articles.
 
-    .venv/bin/python benchmarks/run.py [--sizes 1000,10000,50000] [--quick] [--repeat N]
+    .venv/bin/python benchmarks/run.py [--sizes 1000,10000,50000] [--quick] [--repeat N] [--warmup]
                                        [--profile] [--no-throughput] [--only ds,hugo,pelican]
 
 Installs what it lacks (Debian's ``hugo`` and ``time`` with apt-get, Pelican
@@ -236,7 +236,7 @@ PAGEFIND_SCRIPT = ("import sys; from pathlib import Path; from digestsite.search
                    "print('indexed', index_site(Path(sys.argv[1]), 'en'))")
 
 
-def measure_size(c: corpus.Corpus, repeat: int, only: set[str], *, pagefind: bool = True,
+def measure_size(c: corpus.Corpus, repeat: int, only: set[str], *, pagefind: bool = True, warmup: bool = False,
                  incremental_builds: bool = True) -> dict[str, dict]:
     """Every measurement for one corpus; keys are row names. With ``repeat`` > 1 the
     measurements run in rounds (each tool once per round), so a busy spell on the
@@ -267,7 +267,7 @@ def measure_size(c: corpus.Corpus, repeat: int, only: set[str], *, pagefind: boo
     failures: dict[str, list[str]] = {name: [] for name, *_ in plan}
     pages: dict[str, int] = {}
     incremental: list[dict[str, dict]] = []
-    for round_ in range(repeat):
+    for round_ in range(-1 if warmup else 0, repeat):  # round -1: every clean build once, untimed
         for name, command, prepare, pages_dir, cwd, retries in plan:
             while True:
                 prepare()
@@ -281,12 +281,15 @@ def measure_size(c: corpus.Corpus, repeat: int, only: set[str], *, pagefind: boo
                     if len(failures[name]) > retries:
                         raise
             result["load_before"] = load
+            if round_ < 0:
+                say(f"  {n:>6} {name:<28} {result['wall']:8.2f} s  (warm-up, not kept)")
+                continue
             runs[name].append(result)
             if pages_dir is not None:
                 pages[name] = html_pages(pages_dir)
             say(f"  {n:>6} {name:<28} {result['wall']:8.2f} s  CPU {result['cpu']:7.2f} s  "
                 f"{result['peak_kb'] / 1024:6.0f} MB  load {load:4.1f}  {result.get('stdout', '')}")
-        if "ds" in only and incremental_builds:
+        if "ds" in only and incremental_builds and round_ >= 0:
             incremental.append(measure_incremental(c, round_))
     for path in (split_out, raw_out, hugo_out, pelican_out):
         fresh(path)
@@ -571,6 +574,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default="1000,10000,50000", help="comma-separated article counts")
     parser.add_argument("--quick", action="store_true", help="1,000 articles only (a smoke run)")
     parser.add_argument("--repeat", type=int, default=1, help="runs per measurement; the median is kept")
+    parser.add_argument("--warmup", action="store_true",
+                        help="one untimed round of the clean builds first: on a disk that has just deleted "
+                             "many files, creating files costs more for a few minutes, whichever tool comes first")
     parser.add_argument("--only", default="ds,hugo,pelican", help="subset of ds,hugo,pelican")
     parser.add_argument("--profile", action="store_true", help="cProfile the 10,000 (or largest ≤10,000) builds")
     parser.add_argument("--no-throughput", action="store_true", help="skip the segmentation/enrichment table")
@@ -593,7 +599,7 @@ def main(argv: list[str] | None = None) -> int:
     versions = ensure_tools("hugo" in only, "pelican" in only)
     code = snapshot_code()
     delete_set_aside(WORK, OUT, CACHE)  # the snapshot's previous copy, and what a stopped run left
-    info = {"machine": machine(), "versions": versions, "repeat": args.repeat, "code": code,
+    info = {"machine": machine(), "versions": versions, "repeat": args.repeat, "warmup": args.warmup, "code": code,
             "output": {"folder": str(OUT), "file_system": file_system(OUT)},
             "load_average_at_start": os.getloadavg()}
     say(f"machine: {info['machine']}; versions: {versions}")
@@ -605,6 +611,7 @@ def main(argv: list[str] | None = None) -> int:
         say(f"corpus of {size:,} articles")
         corpora[size] = corpus.make_corpus(size, WORK, force=args.regenerate)
         results[str(size)] = measure_size(corpora[size], args.repeat, only, pagefind=not args.no_pagefind,
+                                          warmup=args.warmup,
                                           incremental_builds=not args.no_incremental)
 
     report = {"info": info, "corpora": {str(s): {"articles": c.articles, "paragraphs": c.paragraphs,
