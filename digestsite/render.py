@@ -186,7 +186,8 @@ class _ContextEnvironment(jinja2.Environment):
         """``context.call(function, *args, **kwargs)``: what a template's call returns. A macro
         called with its positional arguments only (the cards of every list and article page,
         60,000 calls in a 10,000-article build) is invoked as ``Macro.__call__`` would invoke
-        it, without the checks for what such a call cannot have: half the cost of a card."""
+        it, without the checks for what such a call cannot have (with ``printed`` taking its
+        text as it is, a card costs 7 us rather than 9)."""
         if (type(function) is jinja2.runtime.Macro and len(args) <= function._argument_count
                 and not (function.caller or function.catch_kwargs or function.catch_varargs)
                 and kwargs.keys() <= _FRAME_KWARGS):
