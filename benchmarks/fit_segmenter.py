@@ -186,6 +186,8 @@ LONG_PENALTIES = [0.0]
 # the digest's median, over its interquartile range), in place of the raw values 0.945 / 0.922
 # (seed 0.947) or beside them 0.930 / 0.928. None is a lead: the cues rank these gaps no better
 # with any shape, so what is missing is information, not flexibility.
+# Eleventh session: the briefs model's score as one more cue of this model (stacked): weight 1.5,
+# resplit 0.937 and the seed 0.947 in-sample, both worse; left out.
 
 
 @dataclass
