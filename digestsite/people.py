@@ -585,7 +585,7 @@ def _sentence_speaker(sentence: str, registry: _Registry) -> str:
             # the title is the speaker's own: "Secretary of State for Transport Ann Lee said", 'said Dr Ann Lee'
             before = before[: -len(mention.prefix) - 1]
         before = _without_dotted_address(before)  # 'said Dr. Ann Lee'
-        said_after = _AFTER_SPEECH.match(after)
+        said_after = _AFTER_SPEECH.match(after) or _named_in_apposition(before, after)
         if said_after and _is_object(sentence, mention, before):  # "a spokesman for Mr X warned"
             said_after = None
         # 'said Solara chief executive Tom Brandt' (a capitalised title is the mention's prefix)
@@ -597,6 +597,34 @@ def _sentence_speaker(sentence: str, registry: _Registry) -> str:
                 _trailing_appos(before, after) or title)
             _note_role(registry, name, appos)
     return speaker
+
+
+# "His lawyer, Andrew Pike, said", "Outside court, her solicitor, Mark Delaney, said": the name set
+# off by commas after the noun it names, then the speech verb. The noun phrase opens the sentence
+# or a clause after a comma, starts with a determiner or a possessor, and holds at most three
+# lower-case words and no preposition ("The lawyer for her husband, John Smith, said" quotes the
+# lawyer, not the husband), except for "One of the victims".
+_APPOSED_NOUN = re.compile(
+    r"(?:^|,\s)(?:(?:[Tt]he|[Hh]is|[Hh]er|[Ii]ts|[Tt]heir|[Oo]ne\sof\s(?:the|his|her|its|their))\s|[A-Z][\w\-]*['’]s\s)"
+    r"(?:[a-z][\w\-]*['’]s\s)?(?P<noun>(?:[a-z][\w\-]*\s){0,2}[a-z][\w\-]*),\s$"
+)
+_APPOSED_SPEECH = re.compile(rf"(?P<appos>),\s(?:(?:also|later|then)\s)?(?:{_SPEECH_AFTER})\b")
+_APPOSED_TAIL = 80  # characters before a name that can hold the longest _APPOSED_NOUN
+
+
+def _named_in_apposition(before: str, after: str) -> re.Match[str] | None:
+    """The speech verb after a name set off by commas after the noun it names, or None."""
+    if not (before.endswith(", ") and after.startswith(", ")):
+        return None  # nearly every name: no pattern below can match
+    noun = _APPOSED_NOUN.search(before, max(0, len(before) - _APPOSED_TAIL))
+    if noun is None or _OBJECT_BEFORE.search(noun.group("noun") + " ") or any(
+            w in _PREPOSITIONS for w in noun.group("noun").split()):
+        return None
+    return _APPOSED_SPEECH.match(after)
+
+
+_PREPOSITIONS = frozenset("for of to with by from about against than at on in into over under like and or nor "
+                          "between behind beside toward towards without who which that".split())
 
 
 def _is_object(sentence: str, mention: Mention, before: str) -> bool:

@@ -119,3 +119,25 @@ def test_a_dotted_address_is_found_in_the_tail_only(before: str) -> None:
     before += " "
     match = people._DOTTED_ADDRESS.search(before)
     assert people._without_dotted_address(before) == (before[: match.start()] if match else before)
+
+
+# ---------------------------------------------------------------------------
+# House styles nobody tuned for (court reports, appointments, health updates)
+
+
+def test_a_name_in_apposition_after_its_noun_is_the_speaker() -> None:
+    speakers = find_speakers([
+        (0, "His lawyer, Andrew Pike, said Stanek would appeal."),
+        (1, 'Outside court, her solicitor, Mark Delaney, said she had "lived through a nightmare".'),
+        (2, "One of the victims, Grace Osei, said she could not travel by train."),
+    ])
+    assert [p.name for p in speakers.people] == ["Andrew Pike", "Mark Delaney", "Grace Osei"]
+    assert speakers.people[0].role == "lawyer"
+
+
+def test_a_name_in_apposition_after_a_preposition_s_object_is_not_the_speaker() -> None:
+    speakers = find_speakers([
+        (0, "The lawyer for her husband, John Smith, said the case was weak."),
+        (1, "He wrote to her lawyer, Ann Lee, said police."),
+    ])
+    assert speakers.people == ()
