@@ -120,7 +120,7 @@ _TITLE_WORDS = frozenset(
     Liberal Democrat Republican Democratic Socialist Independent Speaker Writer Author Novelist Poet
     Playwright Artist Designer Photographer Producer Composer Comedian Presenter Broadcaster Chef
     Entrepreneur Businessman Businesswoman Billionaire Tycoon Banker Scientist Architect Campaigner
-    Activist Parliamentary Permanent""".split()
+    Activist Parliamentary Permanent Magistrate Prosecutor Coroner Solicitor Barrister Superintendent""".split()
 )
 _MONTHS_DAYS = frozenset(
     """January February March April May June July August September October November December Jan Feb
@@ -421,7 +421,7 @@ def _split_run(tokens: list[tuple[str, int, int]]) -> list[Mention]:
             continue
         if possessive or _is_title(token[0]) and not ends_name and not _names_body(words_, at):
             if current:
-                prefix = [t for t, _, _ in current] + [token[0]] if not parts else prefix + [token[0]]
+                prefix = prefix + [t for t, _, _ in current] + [token[0]] if not parts else prefix + [token[0]]
                 parts.append(_mention(current, []))
                 current = []
             else:
@@ -745,6 +745,8 @@ def _preposed_title(before: str) -> str:
     if match is None or match.start() > 0 and not match.group("determiner"):
         return ""  # no determiner and not the sentence's start: "Speaking in Paris, Ann Lee"
     title = match.group("title")
+    if title.split(" ", 1)[0].lower() in _PREPOSITIONS | {"as"}:
+        return ""  # "As a solicitor, Ann Lee represented ...": a phrase of its own, not a title set before her name
     return title if _is_person_title(title.rsplit(" ", 1)[-1].capitalize()) else ""
 
 

@@ -141,3 +141,18 @@ def test_a_name_in_apposition_after_a_preposition_s_object_is_not_the_speaker() 
         (1, "He wrote to her lawyer, Ann Lee, said police."),
     ])
     assert speakers.people == ()
+
+
+def test_a_court_title_is_a_role_not_part_of_the_name() -> None:
+    speakers = find_speakers([(0, 'Magistrate Oliver Grant said holding them would be "disproportionate".')])
+    assert [(p.name, p.role) for p in speakers.people] == [("Oliver Grant", "Magistrate")]
+
+
+def test_a_title_of_several_words_keeps_its_first() -> None:
+    speakers = find_speakers([(0, "Chief Medical Officer Dr Amara Singh said parents should check their records.")])
+    assert [(p.name, p.role) for p in speakers.people] == [("Amara Singh", "Chief Medical Officer")]
+
+
+def test_a_phrase_opening_the_sentence_is_no_title() -> None:
+    speakers = find_speakers([(0, "As a lawyer, Ann Lee represented the singer. Ms Lee said the case was weak.")])
+    assert [(p.name, p.role) for p in speakers.people] == [("Ann Lee", "")]
