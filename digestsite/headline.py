@@ -102,6 +102,9 @@ _IRREGULAR_BASE = dict(
     sang:sing swam:swim rang:ring slid:slide tore:tear torn:tear wore:wear worn:wear woke:wake
     outspent:outspend dealt:deal""".split()
 )
+# Pasts that are no participle ("fell", not "fallen"): "fell by 1.2%" is a finite verb, never a passive.
+_PURE_PASTS = frozenset(past for past, base in _IRREGULAR_BASE.items()
+                        if past in _IRREGULAR_PAST and past != base and any(p != past and b == base for p, b in _IRREGULAR_BASE.items()))
 _DETERMINERS = frozenset(
     "the a an this that these those its his her their our your my some any each every no another".split()
 )
@@ -552,7 +555,7 @@ def _present_tense(text: str) -> tuple[str, str]:
             return "", ""
         return f"{word} {progressive}", _third_person(base) if word == "is" else base
     base = _base_form(word) if word in _IRREGULAR_BASE or word.endswith("ed") else ""
-    if not base or (verb + 1 < len(bare) and bare[verb + 1].lower() == "by"):
+    if not base or (verb + 1 < len(bare) and bare[verb + 1].lower() == "by" and word not in _PURE_PASTS):
         return "", ""  # "... accused by", "... forced to": a participle, or a verb wanting its form kept
     head = _subject_head(bare[:verb])
     later_past = any(t in _IRREGULAR_PAST and bare[j - 1].lower() not in _VERB_CHAIN  # not "will cut", "to set"
@@ -754,13 +757,14 @@ _ING_NOUNS = frozenset(
 )
 
 
-def _bad_end(word: str, is_verb: bool) -> bool:
-    """Whether a headline may not stop on this word (it needs something after it)."""
+def _bad_end(word: str, is_verb: bool, after_verb: bool = False) -> bool:
+    """Whether a headline may not stop on this word (it needs something after it); ``after_verb``:
+    the word follows a verb in the past, so an adverb in -ly completes it ("acted unlawfully")."""
     bare = _bare(word).lower()
     if not bare or not any(c.isalnum() for c in bare) or bare in DANGLING_WORDS or bare in _ADJECTIVES \
             or bare in _PRONOUNS or bare in ("him", "them", "us", "me"):
         return True
-    if bare.endswith(("'s", "’s")) or (bare.endswith("ly") and word[:1].islower()):
+    if bare.endswith(("'s", "’s")) or (bare.endswith("ly") and word[:1].islower() and not after_verb):
         return True
     if word[:1].isupper() or not bare.isalpha():
         return False
@@ -804,7 +808,7 @@ def _constituent_cuts(text: str, tokens: list[str], bare: list[str], verb: int, 
         if len(prefix) > MAX_HEADLINE_CHARS:
             break
         if count < MIN_HEADLINE_WORDS or _ends_in_list(prefix) or pairs and _opens_a_pair(bare[:count]) \
-                or _bad_end(tokens[count - 1], count - 1 == lexical):
+                or _bad_end(tokens[count - 1], count - 1 == lexical, _past_verb(tokens[count - 2])):
             continue
         if verb > 0 and (count <= lexical or _too_little_after_verb(bare, lexical, count)):
             continue
@@ -816,9 +820,14 @@ def _cut_back_to_good_end(text: str, lexical: int) -> str:
     """No constituent fits: the longest word prefix within the maximum that ends on a good word."""
     tokens = _cut_at_word(text, MAX_HEADLINE_CHARS).split(" ")
     for count in range(len(tokens), MIN_HEADLINE_WORDS - 1, -1):
-        if not _bad_end(tokens[count - 1], count - 1 == lexical):
+        if not _bad_end(tokens[count - 1], count - 1 == lexical, _past_verb(tokens[count - 2])):
             return " ".join(tokens[:count])
     return " ".join(tokens)
+
+
+def _past_verb(word: str) -> bool:
+    """A lower-case verb in the past: in -ed, or an irregular past ("acted", "fell")."""
+    return word[:1].islower() and word.isalpha() and (word.endswith("ed") or word in _IRREGULAR_PAST)
 
 
 def _too_little_after_verb(bare: list[str], lexical: int, count: int) -> bool:
@@ -875,7 +884,9 @@ def _tidy(text: str) -> str:
         if not last:
             break
         bare = last.lower().strip("\"'“”‘’")
-        adverb = bare.endswith("ly") and last[:1].islower()  # "... to fully" reads unfinished
+        before = text[: len(text) - len(last)].rstrip().rsplit(" ", 1)[-1]
+        # "... to fully" reads unfinished; "acted unlawfully" does not
+        adverb = bare.endswith("ly") and last[:1].islower() and not _past_verb(before)
         if bare in DANGLING_WORDS or adverb or bare.endswith(("'s", "’s")) or not any(c.isalnum() for c in bare):
             text = text[: len(text) - len(last)]
             text = _balance(text.strip())

@@ -30,3 +30,22 @@ def test_an_obituary_lede_is_headed_by_its_name_and_main_verb() -> None:
 
 def test_a_one_syllable_verb_in_ie_goes_into_the_present() -> None:
     assert make_headline("The actor Ann Lee has died aged 90.", context="Lee starred in films.").endswith("dies aged 90")
+
+
+# ---------------------------------------------------------------------------
+# Economic data and court rulings (probe 12)
+
+
+def test_a_past_that_is_no_participle_goes_present_before_by() -> None:
+    assert make_headline("House prices in Norland fell by 1.2% in February, the biggest monthly drop in three years.") \
+        == "House prices in Norland fall by 1.2% in February"
+    assert make_headline("The Estavian economy shrank by 0.3% in the final quarter of last year.") \
+        == "Estavian economy shrinks by 0.3% in final quarter"
+    assert make_headline("The minister was struck by a car.") == "Minister was struck by car"
+
+
+def test_an_adverb_after_a_past_verb_ends_a_headline() -> None:
+    title = make_headline("The Supreme Court of Valdoria has ruled that the government acted unlawfully when it "
+                          "suspended parliament for five weeks last autumn.")
+    assert title == "Supreme Court of Valdoria rules that government acted unlawfully"
+    assert headline_problems(title) == []
