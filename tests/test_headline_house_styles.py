@@ -49,3 +49,8 @@ def test_an_adverb_after_a_past_verb_ends_a_headline() -> None:
                           "suspended parliament for five weeks last autumn.")
     assert title == "Supreme Court of Valdoria rules that government acted unlawfully"
     assert headline_problems(title) == []
+
+
+def test_to_before_a_number_is_no_headlinese_is_to() -> None:
+    assert make_headline("A referendum on lowering the voting age to 16 in Estavia has been rejected by 58% of voters.") \
+        == "Referendum on lowering voting age to 16 in Estavia rejected by 58% of voters"
