@@ -100,7 +100,7 @@ _IRREGULAR_BASE = dict(
     overtook:overtake overtaken:overtake upheld:uphold withstood:withstand shown:show done:do
     built:build felt:feel heard:hear lent:lend sought:seek shrank:shrink shrunk:shrink sank:sink sunk:sink
     sang:sing swam:swim rang:ring slid:slide tore:tear torn:tear wore:wear worn:wear woke:wake
-    outspent:outspend dealt:deal""".split()
+    outspent:outspend dealt:deal come:come become:become run:run""".split()
 )
 # Pasts that are no participle ("fell", not "fallen"): "fell by 1.2%" is a finite verb, never a passive.
 _PURE_PASTS = frozenset(past for past, base in _IRREGULAR_BASE.items()
@@ -181,7 +181,10 @@ def _verb_not_after_pronoun(verbs: str) -> str:
 
 
 _PERFECT = re.compile(rf"{_verb_not_after_pronoun('has|have')}\s(?:been\s)?(?=[a-z]+ed\b)")
-_PASSIVE = re.compile(rf"{_verb_not_after_pronoun('is|are|was|were|has been|have been')}\s(?=[a-z]+ed\s(?!by\b))")
+# Participles that do not end in -ed ("given", "held", "sold"): every irregular form but the pure pasts.
+_IRREGULAR_PARTICIPLES = "|".join(sorted(form for form in _IRREGULAR_BASE if form not in _PURE_PASTS))
+_PASSIVE = re.compile(rf"{_verb_not_after_pronoun('is|are|was|were|has been|have been')}\s"
+                      rf"(?=(?:[a-z]+ed|{_IRREGULAR_PARTICIPLES})\s(?!by\b))")
 # "Talks are the only way" -> "Talks only way": headlines drop the copula before a noun phrase.
 _COPULA = re.compile(rf"(?<=[\w\"”’] ){_verb_not_after_pronoun('is|are')}\s(?=(?:the|a|an|only)\s)")
 _IS_TO = re.compile(rf"{_verb_not_after_pronoun('is|are')}\s(?=to\s[a-z])")

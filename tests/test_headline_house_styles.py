@@ -54,3 +54,23 @@ def test_an_adverb_after_a_past_verb_ends_a_headline() -> None:
 def test_to_before_a_number_is_no_headlinese_is_to() -> None:
     assert make_headline("A referendum on lowering the voting age to 16 in Estavia has been rejected by 58% of voters.") \
         == "Referendum on lowering voting age to 16 in Estavia rejected by 58% of voters"
+
+
+# ---------------------------------------------------------------------------
+# Irregular participles (probe 12's court and election copy)
+
+
+def test_a_passive_drops_its_auxiliaries_before_an_irregular_participle_too() -> None:
+    assert make_headline("A man has been given a life sentence for the murder of his neighbour in Leeds.") \
+        == "Man given life sentence for murder of neighbour in Leeds"
+    assert make_headline("Two paintings were sold at auction in London for a record price.") \
+        == "Two paintings sold at auction in London for record price"
+    # before "by" the passive keeps its auxiliary, as with "-ed" participles
+    assert make_headline("The festival is run by volunteers from the town.") == "Festival is run by volunteers from town"
+
+
+def test_a_participle_like_its_base_goes_into_the_present() -> None:
+    assert make_headline("The Freedom Party has come first in the regional election in Estavia.") \
+        == "Freedom Party comes first in regional election"
+    assert make_headline("The company has become the first in Europe to sell the drug.") \
+        == "Company becomes first in Europe to sell drug"
