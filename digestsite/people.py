@@ -727,7 +727,30 @@ def _register(sentence: str, mention: Mention, registry: _Registry) -> str:
         registry.titles[name] = _prefix_role(mention.prefix)
     elif not mention.prefix and not registry.titles.get(name) and before.endswith(", "):
         registry.titles[name] = _preposed_title(before)
+    elif not mention.prefix and not registry.titles.get(name) and before.endswith(" "):
+        registry.titles[name] = _post_before_name(before)
     return name
+
+
+# "Conservative leader Michael Howard said", "the Chelsea boss Jose Mourinho": an organisation's
+# capitalised name and a post in lower-case title words, right before the name, opening the
+# sentence or after "the" (mid-sentence a capitalised run may belong to the words before it).
+_POST_BEFORE_NAME = re.compile(
+    r"(?:^|(?<=^[\"“‘(])|(?<=\b[Tt]he\s))(?P<title>(?:[A-Z][\w'’&.\-]*\s){1,3}(?:[a-z][\w\-]*\s){1,2})$"
+)
+
+
+def _post_before_name(before: str) -> str:
+    """The post in words of its own right before a name ("Conservative leader "), or ""."""
+    if not before[-2:-1].islower():
+        return ""  # the cheap answer for most names: no lower-case word before them
+    match = _POST_BEFORE_NAME.search(before, max(0, len(before) - 90))
+    if match is None or match.group("title").split(" ", 1)[0].lower() in _PREPOSITIONS | _SENTENCE_OPENERS:
+        return ""
+    return _post_after_speech(match)
+
+
+_SENTENCE_OPENERS = frozenset("the a an this that these those his her its their my our your as when while after before if but and so".split())
 
 
 # "The Foreign Secretary, Catherine Ashdown, said": a title set before the name, between commas.

@@ -156,3 +156,22 @@ def test_a_title_of_several_words_keeps_its_first() -> None:
 def test_a_phrase_opening_the_sentence_is_no_title() -> None:
     speakers = find_speakers([(0, "As a lawyer, Ann Lee represented the singer. Ms Lee said the case was weak.")])
     assert [(p.name, p.role) for p in speakers.people] == [("Ann Lee", "")]
+
+
+def _roles(text: str) -> dict[str, str]:
+    return {p.name: p.role for p in find_speakers([(0, text)]).people}
+
+
+def test_a_post_in_words_of_its_own_before_a_name_is_its_role() -> None:
+    assert _roles("Conservative leader Michael Howard said the plan would fail.") == {
+        "Michael Howard": "Conservative leader"}
+    assert _roles("Former Manfred Mann singer Paul Jones said he was delighted.") == {
+        "Paul Jones": "Former Manfred Mann singer"}
+    assert _roles('"We will win," the Ireland coach Eddie Walsh said.') == {"Eddie Walsh": "Ireland coach"}
+
+
+def test_no_post_from_a_possessive_or_a_run_that_may_belong_to_the_words_before() -> None:
+    assert _roles("Her coach Aston Moore said she would run again.") == {"Aston Moore": ""}
+    # mid-sentence the capitalised words may end the clause before ("told the BBC Labour leader ...")
+    assert _roles("He told reporters that Labour leader Tony Blair said it would pass.") == {"Tony Blair": ""}
+    assert _roles("In London Labour leader Tony Blair said it would pass.") == {"Tony Blair": ""}
