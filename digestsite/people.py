@@ -681,10 +681,12 @@ def _title_after_speech(before: str) -> str:
     """The post between a speech verb and the name ("Solara chief executive"), or ""."""
     if not before.endswith(" ") or before.endswith(("said ", "says ", "added ")):
         return ""  # the cheap answer for most names (no post ends in a speech verb)
-    return _post_after_speech(_SPEECH_THEN_TITLE.search(before, max(0, len(before) - _TITLE_TAIL_CHARS)))
+    return _matched_post(_SPEECH_THEN_TITLE.search(before, max(0, len(before) - _TITLE_TAIL_CHARS)))
 
 
-def _post_after_speech(match: re.Match[str] | None) -> str:
+def _matched_post(match: re.Match[str] | None) -> str:
+    """The post a ``title`` group holds (after a speech verb, or before a name), or "" when
+    its words are not a post's."""
     if match is None:
         return ""
     words_ = match.group("title").split()
@@ -747,7 +749,7 @@ def _post_before_name(before: str) -> str:
     match = _POST_BEFORE_NAME.search(before, max(0, len(before) - 90))
     if match is None or match.group("title").split(" ", 1)[0].lower() in _PREPOSITIONS | _SENTENCE_OPENERS:
         return ""
-    return _post_after_speech(match)
+    return _matched_post(match)
 
 
 _SENTENCE_OPENERS = frozenset("the a an this that these those his her its their my our your as when while after before if but and so".split())

@@ -1192,13 +1192,8 @@ def _mark_exchanges(texts: Sequence[str], facts: list[_Facts]) -> None:
 
 
 def digest_gaps(paragraphs: Sequence[Paragraph]) -> list[_Gap]:
-    """The gaps of a digest with their windows (for ``benchmarks/fit_segmenter.py``)."""
+    """The gaps of a digest with their windows (the tests read cues off them)."""
     return _gaps(_digest_facts(paragraphs))
-
-
-def gap_features(gap: _Gap) -> dict[str, float]:
-    """Every cue's raw value at ``gap``, by cue name."""
-    return {name: cue(gap) for name, cue in CUES.items()}
 
 
 # ---------------------------------------------------------------------------

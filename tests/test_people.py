@@ -110,7 +110,7 @@ _TITLED = st.lists(st.sampled_from(["said", "according to", "Solara", "chief", "
 @given(_TITLED)
 def test_a_post_after_a_speech_verb_is_found_in_the_tail_only(before: str) -> None:
     before += " "
-    plain = people._post_after_speech(people._SPEECH_THEN_TITLE.search(before))
+    plain = people._matched_post(people._SPEECH_THEN_TITLE.search(before))
     assert people._title_after_speech(before) == plain
 
 
