@@ -43,6 +43,11 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # the reader went away (`segment --explain | head`): stop quietly, as a tool killed by
+        # SIGPIPE would, and point stdout at nothing so the final flush cannot fail again
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 128 + 13
 
 
 def make_parser() -> argparse.ArgumentParser:

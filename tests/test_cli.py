@@ -61,6 +61,20 @@ def test_segment_explain_shows_scores_and_decisions() -> None:
     assert result.stdout.count("SPLIT") >= 9
 
 
+def test_segment_explain_piped_into_a_reader_that_stops_early_ends_quietly() -> None:
+    """`segment --explain | head -1`: the reader closes the pipe; no traceback, SIGPIPE's status."""
+    import subprocess
+    import sys
+
+    writer = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "segment", str(SEED), "--explain"],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert writer.stdout.readline()
+    writer.stdout.close()
+    _, errors = writer.communicate(timeout=120)
+    assert writer.returncode == 141
+    assert errors == b""
+
+
 def test_segment_explain_names_its_notes(tmp_path: Path) -> None:
     """A digest read as briefs says so on its first line; a heading holding a boundary back, on
     the lines it holds (notes add nothing to the score, and the other cues at 0 stay unprinted)."""
