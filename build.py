@@ -198,15 +198,16 @@ def run_segment(args: argparse.Namespace) -> int:
     return 0
 
 
-_EXPLAIN_NOTES = ("briefs", "heading_held")
+_EXPLAIN_NOTES = ("briefs", "heading_held", "word_fit")
 
 
 def _format_decision(decision, text: str) -> str:
     mark = "SPLIT" if decision.boundary else "  .  "
     if decision.forced:
         mark = decision.forced.upper()
-    # a note (the digest read as briefs, a heading holding a boundary back) adds nothing to the score
-    cues = ", ".join(f"{c.name}{c.value:+.2f}" if c.value else c.name
+    # a note (the digest read as briefs, a heading holding a boundary back, a start moved a line)
+    # adds nothing to the score: it says what the decoder did, in words
+    cues = ", ".join(f"{c.name}{c.value:+.2f}" if c.value else f"{c.name} ({c.detail})"
                      for c in decision.cues if c.value or c.name in _EXPLAIN_NOTES)
     heading = f" [subhead: {decision.subhead.text}]" if decision.subhead else ""
     return f"{decision.line:>5} {decision.score:+6.2f} {mark:5} {text[:60]!r}{heading}\n{'':19}{cues}"

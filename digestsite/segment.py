@@ -30,7 +30,10 @@ raised, by as much as its own scores say (``prior_shift``, an EM estimate of
 its boundary rate). Boundaries are then chosen together by dynamic programming
 over the scores, with each article also scored as a whole by its length (a
 semi-Markov model: very short ones pay a penalty), rather than by a threshold
-per gap.
+per gap. Last, each start may move one line either way, to where the line it
+passes fits the words of its new article better (``_nudged_starts``): a story's
+summary lede and the line after it often score alike, but the lede's words are
+its story's.
 
 Briefs (stories of one to five short lines) are read by a second model over the
 same cues, fitted on the same development stories cut to their first lines: at
@@ -1324,6 +1327,7 @@ class _Model:
     short_article_penalty: float  # log-odds charged, in full, to a zero-word article
     long_article_words: int = 600  # articles longer than this pay the long-article penalty
     long_article_penalty: float = 0.0  # log-odds per squared log of the excess length
+    word_fit_weight: float = 0.0  # per nat of the articles' word likelihood, when a start moves a line
 
 
 # Cues the development digests cannot teach, so their weights are set by hand and the fitting
@@ -1354,6 +1358,7 @@ def _model_of(stored: dict) -> _Model:
         short_article_penalty=float(decoder["short_article_penalty"]),
         long_article_words=int(decoder.get("long_article_words", 600)),
         long_article_penalty=float(decoder.get("long_article_penalty", 0.0)),
+        word_fit_weight=float(decoder.get("word_fit_weight", 0.0)),
     )
 
 
@@ -1403,6 +1408,14 @@ def _length_cost(words_in_article: int, model: _Model) -> float:
 _SHORT_ALLOWED = ("split", "marked")
 
 
+def _article_cost(words_in_article: int, opened_by: str, model: _Model) -> float:
+    """``_length_cost``, except that an article a correction or a story's own mark started
+    (``opened_by``, its first paragraph's forced action) may be as short as it is."""
+    if opened_by in _SHORT_ALLOWED:
+        return _length_cost(max(words_in_article, model.min_article_words), model)
+    return _length_cost(words_in_article, model)
+
+
 def decode_boundaries(
     scores: Sequence[float], word_counts: Sequence[int], forced: Sequence[str], model: _Model
 ) -> list[bool]:
@@ -1442,11 +1455,7 @@ def decode_boundaries(
             continue
         value, arg = far_best - far_cost, far_arg
         for j in starts:
-            # an article a correction or a story's own mark started may be as short as it is
-            length = cumulative[i] - cumulative[j]
-            cost = _length_cost(max(length, model.min_article_words), model) if forced[j] in _SHORT_ALLOWED else (
-                _length_cost(length, model))
-            candidate = best[j] - cost
+            candidate = best[j] - _article_cost(cumulative[i] - cumulative[j], forced[j], model)
             if candidate > value:
                 value, arg = candidate, j
         own = scores[i] + model.boundary_offset if i < n else 0.0
@@ -1455,6 +1464,123 @@ def decode_boundaries(
             starts.clear()  # nothing may reach back past a forced start
             far_best, far_arg = -math.inf, 0
     return _trace_back(back, n)
+
+
+# The Dirichlet prior of an article's word distribution in ``_nudged_starts``: one pseudo-count
+# for every content word of the digest (a uniform prior, as in Utiyama and Isahara 2001).
+_WORD_PRIOR = 1.0
+
+
+@dataclass(slots=True)
+class _ArticleWords:
+    """An article's content-word counts, for the likelihood of a line under its distribution."""
+
+    counts: Counter
+    total: int
+    first: int  # its first paragraph
+
+    def log_fit(self, line: Mapping[str, int], vocabulary: int, inside: bool) -> float:
+        """The log-probability of ``line``'s words after this article's (Dirichlet-multinomial,
+        ``_WORD_PRIOR``); with ``inside``, the line is one of the article's and leaves first."""
+        sign = -1 if inside else 0
+        fit = 0.0
+        for word, count in line.items():
+            before = self.counts.get(word, 0) + sign * count + _WORD_PRIOR
+            # log Gamma(before + count) - log Gamma(before); most words come once in a line
+            fit += math.log(before) if count == 1 else math.lgamma(before + count) - math.lgamma(before)
+        size = sum(line.values())
+        before = self.total + sign * size + vocabulary * _WORD_PRIOR
+        return fit - (math.lgamma(before + size) - math.lgamma(before))
+
+    def add(self, line: Mapping[str, int]) -> None:
+        self.counts.update(line)
+        self.total += sum(line.values())
+
+    def remove(self, line: Mapping[str, int]) -> None:
+        self.counts.subtract(line)
+        self.total -= sum(line.values())
+
+
+def _nudged_starts(boundaries: Sequence[bool], scores: Sequence[float], terms: Sequence[Mapping[str, int]],
+                   word_counts: Sequence[int], forced: Sequence[str], model: _Model) -> dict[int, int]:
+    """Starts that move one line, as {new start: old start}.
+
+    The decoder places each start by the cues around its gap; a story's first two lines often
+    both look like a lede (a summary, then the line that names its subject), and a story's last
+    line may read like one. So each start, left to right, may move one line either way when the
+    line that changes article fits the words of the article it joins better than those of the
+    one it leaves (``_Nudge.gain``). It never adds or drops an article, and a start that a
+    correction or a story's own mark made stays."""
+    starts = [k for k, boundary in enumerate(boundaries) if boundary]
+    if not model.word_fit_weight or len(starts) < 2:
+        return {}
+    nudge = _Nudge(scores, terms, list(itertools.accumulate(word_counts, initial=0)), forced, model,
+                   len(set().union(*terms)))
+    ends = starts[1:] + [len(boundaries)]
+    articles = [_ArticleWords(Counter(), 0, first) for first in starts]
+    for article, end in zip(articles, ends):
+        for line in terms[article.first:end]:
+            article.add(line)
+    moves = {}
+    for before, after, end in zip(articles, articles[1:], ends[1:]):
+        start = after.first
+        if forced[start]:
+            continue
+        gains = {new: nudge.gain(before, after, end, new) for new in (start - 1, start + 1)
+                 if before.first < new < end and not forced[new]}
+        best = max(gains, key=gains.__getitem__, default=start)
+        if best != start and gains[best] > 0.0:
+            line = terms[min(start, best)]
+            (after if best < start else before).add(line)
+            (before if best < start else after).remove(line)
+            after.first = best
+            moves[best] = start
+    return moves
+
+
+@dataclass(frozen=True, slots=True)
+class _Nudge:
+    """What ``_nudged_starts`` weighs when it moves a start."""
+
+    scores: Sequence[float]
+    terms: Sequence[Mapping[str, int]]
+    cumulative: Sequence[int]  # words before each paragraph
+    forced: Sequence[str]
+    model: _Model
+    vocabulary: int  # distinct content words in the digest
+
+    def gain(self, before: _ArticleWords, after: _ArticleWords, end: int, new: int) -> float:
+        """What moving the start between ``before`` and ``after`` (which ends at ``end``) to
+        ``new``, one line either way, adds to the decoder's total: the boundary scores, plus
+        ``model.word_fit_weight`` times the log-likelihood the line gains in the article it
+        joins over the one it leaves (each article a Dirichlet-multinomial over its content
+        words, the segment model of Utiyama and Isahara 2001), less the change in the articles'
+        length costs. A line that shares no word with the article it would join stays: the
+        likelihood alone favours the shorter article, which is no evidence."""
+        start = after.first
+        line = self.terms[min(start, new)]
+        joins, leaves = (after, before) if new < start else (before, after)
+        if not any(word in joins.counts for word in line):
+            return -math.inf
+        fit = joins.log_fit(line, self.vocabulary, False) - leaves.log_fit(line, self.vocabulary, True)
+        return (self.scores[new] - self.scores[start] + self.model.word_fit_weight * fit
+                - self._length_costs(before, new, end) + self._length_costs(before, start, end))
+
+    def _length_costs(self, before: _ArticleWords, start: int, end: int) -> float:
+        words = self.cumulative
+        opened_by = self.forced[before.first]
+        return (_article_cost(words[start] - words[before.first], opened_by, self.model)
+                + _article_cost(words[end] - words[start], "", self.model))
+
+
+def _moved(boundaries: Sequence[bool], moves: Mapping[int, int]) -> list[bool]:
+    """``boundaries`` with each start in ``moves`` ({new: old}) moved."""
+    moved = list(boundaries)
+    for old in moves.values():
+        moved[old] = False
+    for new in moves:
+        moved[new] = True
+    return moved
 
 
 def _trace_back(back: Sequence[int], n: int) -> list[bool]:
@@ -1636,8 +1762,12 @@ def _analyse(
     # a digest with subheadings is no digest of briefs: a brief has no sections
     briefs = None if any(subheads) else _briefs_reading(
         values, word_counts, decode_forced, scores, boundaries, model, _briefs())
+    moves: dict[int, int] = {}
     if briefs is not None:
         model, (scores, shift, boundaries) = briefs
+    else:
+        moves = _nudged_starts(boundaries, scores, [f.terms for f in facts], word_counts, decode_forced, model)
+        boundaries = _moved(boundaries, moves)
     segments = _segments(digest, boundaries, subheads)
     if not explain:
         return [], segments
@@ -1649,6 +1779,9 @@ def _analyse(
             cue_lists[k].append(Cue("heading_held", 0.0, "no boundary: a heading stays with its section"))
         if shift:
             cue_lists[k].append(Cue("short_stories", shift, "this digest's stories look shorter than those the model learned"))
+    for new, old in moves.items():  # (the line between fits the words of the article it joins better)
+        cue_lists[new].append(Cue("word_fit", 0.0, f"start moved here from line {paragraphs[old].line}"))
+        cue_lists[old].append(Cue("word_fit", 0.0, f"start moved to line {paragraphs[new].line}"))
     subhead_of_line = {s.line: s for segment in segments for s in segment.subheads}
     decisions = [
         LineDecision(

@@ -87,7 +87,7 @@ def test_segment_explain_names_its_notes(tmp_path: Path) -> None:
         result = run_cli("segment", str(digest), "--explain")
         assert result.returncode == 0, result.stderr
         cue_lines = result.stdout.splitlines()[2::2]  # after the file name, a line and its cues by turns
-        assert [i for i, cues in enumerate(cue_lines) if note in cues.strip().split(", ")][0] == line
+        assert [i for i, cues in enumerate(cue_lines) if f" {note} (" in f" {cues.strip()}"][0] == line
         assert "first_paragraph" not in result.stdout
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import time
+from dataclasses import replace
 from pathlib import Path, PurePosixPath
 
 import pytest
@@ -561,6 +562,53 @@ def test_decoder_long_article_prior_splits_a_merged_pair() -> None:
     assert sum(segment.decode_boundaries(scores, [40] * 40, [""] * 40, flat)) == 1
     assert sum(segment.decode_boundaries(scores, [40] * 40, [""] * 40, prior)) >= 2
     assert segment._length_cost(50, prior) > segment._length_cost(300, prior) == 0.0 < segment._length_cost(1200, prior)
+
+
+# Two stories of four lines, the decoder's start one line late (at 5): line 4 is the second
+# story's lede, in its words ("harbour", "ferry"), not the first's ("orchard", "apple").
+NUDGE_TERMS = [{"orchard": 2, "apple": 1}, {"apple": 2, "harvest": 1}, {"orchard": 1, "harvest": 2},
+               {"apple": 1, "orchard": 1}, {"harbour": 2, "ferry": 1}, {"ferry": 2, "crossing": 1},
+               {"harbour": 1, "crossing": 2}, {"ferry": 1, "harbour": 1}]
+NUDGE_SCORES = [0.0, -6.0, -6.0, -6.0, -0.5, 0.0, -6.0, -6.0]
+NUDGE_MODEL = segment._Model(0.0, {}, 0.0, 10, 8.0, 600, 0.0, 1.0)
+LATE_START = [True, False, False, False, False, True, False, False]
+
+
+def test_a_start_moves_a_line_to_where_the_words_fit() -> None:
+    moves = segment._nudged_starts(LATE_START, NUDGE_SCORES, NUDGE_TERMS, [20] * 8, [""] * 8, NUDGE_MODEL)
+    assert moves == {4: 5}
+    assert segment._moved(LATE_START, moves) == [True, False, False, False, True, False, False, False]
+    early = [True, False, False, True, False, False, False, False]  # one line early: line 3 is the orchard's
+    assert segment._nudged_starts(early, [0.0, -6.0, -6.0, -0.5, 0.0, -6.0, -6.0, -6.0], NUDGE_TERMS,
+                                  [20] * 8, [""] * 8, NUDGE_MODEL) == {4: 3}
+
+
+def test_a_start_stays_without_word_evidence_or_weight_or_when_forced() -> None:
+    # a line that shares no word with either story: the likelihood alone would put it with the
+    # shorter one (two lines, against eight of many words)
+    unrelated = NUDGE_TERMS[:2] + [{"budget": 2, "tax": 1}] + [{f"w{i}": 3, f"v{i}": 3} for i in range(8)]
+    starts = [True, False, True] + [False] * 8
+    assert segment._nudged_starts(starts, [0.0, -6.0, 0.0, -0.05] + [-6.0] * 7, unrelated, [20] * 11, [""] * 11,
+                                  NUDGE_MODEL) == {}
+    unweighted = replace(NUDGE_MODEL, word_fit_weight=0.0)
+    assert segment._nudged_starts(LATE_START, NUDGE_SCORES, NUDGE_TERMS, [20] * 8, [""] * 8, unweighted) == {}
+    for forced in (["", "", "", "", "", "marked", "", ""], ["", "", "", "", "join", "", "", ""]):
+        assert segment._nudged_starts(LATE_START, NUDGE_SCORES, NUDGE_TERMS, [20] * 8, forced, NUDGE_MODEL) == {}
+    # the boundary scores still count: a line far less likely to start a story stays put
+    assert segment._nudged_starts(LATE_START, [0.0, -6.0, -6.0, -6.0, -9.0, 0.0, -6.0, -6.0], NUDGE_TERMS,
+                                  [20] * 8, [""] * 8, NUDGE_MODEL) == {}
+
+
+def test_explain_names_a_start_that_moved() -> None:
+    """A BBC story whose lede ("Games aimed at casual players ...") scores below the line after
+    it: the words move the start back, and explain says so on both lines."""
+    folder = shared_path("corpora/bbc/digests_resplit")
+    digest = read_digest(next(folder.glob("019_*.txt")), relative_to=folder)
+    decisions = {d.line: d for d in explain_digest(digest)}
+    assert decisions[112].boundary and not decisions[113].boundary
+    assert decisions[112].score < decisions[113].score
+    notes = {line: [c.detail for c in decisions[line].cues if c.name == "word_fit"] for line in (112, 113)}
+    assert notes == {112: ["start moved here from line 113"], 113: ["start moved to line 112"]}
 
 
 # ---------------------------------------------------------------------------
