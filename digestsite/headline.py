@@ -169,7 +169,9 @@ _TIME_PHRASE = re.compile(
     rf"(?:year|month|quarter|week)[\s\-]on[\s\-](?:year|month|quarter|week))\b(?=[\s,.;:]|$)"
 )
 _ARTICLE_WORD = re.compile(r"(?<![\w'’\-])(?:the|a|an|his|her|its|their)\s(?=[\w$£€\"“‘'])")
-_NOT_AFTER_PRONOUN = r"(?<!\bhe )(?<!\bshe )(?<!\bit )(?<!\bwe )(?<!\bthey )(?<!\bI )(?<!\byou )"
+# nor after a relative pronoun: "a boy who was stabbed" is no "boy who stabbed"
+_NOT_AFTER_PRONOUN = (r"(?<!\bhe )(?<!\bshe )(?<!\bit )(?<!\bwe )(?<!\bthey )(?<!\bI )(?<!\byou )"
+                      r"(?<!\bwho )(?<!\bwhich )(?<!\bthat )")
 
 
 def _verb_not_after_pronoun(verbs: str) -> str:

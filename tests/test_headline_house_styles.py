@@ -74,3 +74,16 @@ def test_a_participle_like_its_base_goes_into_the_present() -> None:
         == "Freedom Party comes first in regional election"
     assert make_headline("The company has become the first in Europe to sell the drug.") \
         == "Company becomes first in Europe to sell drug"
+
+
+# ---------------------------------------------------------------------------
+# Features, international copy and technology news (probe 12b)
+
+
+def test_a_passive_after_a_relative_pronoun_keeps_its_auxiliary() -> None:
+    # dropping "was" after "who" turned the victim into the attacker ("boy who stabbed")
+    title = make_headline("A teenager has been charged with the murder of a 16-year-old boy who was stabbed outside "
+                          "a restaurant in south London.")
+    assert "who stabbed" not in title and title.startswith("Teenager charged with murder of 16-year-old boy")
+    assert make_headline("Plans that were approved last year have been scrapped.") == \
+        "Plans that were approved scrapped"
