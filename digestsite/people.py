@@ -586,7 +586,8 @@ def _sentence_speaker(sentence: str, registry: _Registry) -> str:
             before = before[: -len(mention.prefix) - 1]
         before = _without_dotted_address(before)  # 'said Dr. Ann Lee'
         said_after = _AFTER_SPEECH.match(after) or _named_in_apposition(before, after)
-        if said_after and _is_object(sentence, mention, before):  # "a spokesman for Mr X warned"
+        if said_after and (_is_object(sentence, mention, before)  # "a spokesman for Mr X warned"
+                           or _names_a_thing(said_after.group("appos"))):
             said_after = None
         # 'said Solara chief executive Tom Brandt' (a capitalised title is the mention's prefix)
         title = "" if mention.prefix else _title_after_speech(before)
@@ -644,6 +645,12 @@ def _context(sentence: str, mention: Mention) -> tuple[str, str]:
     """The text just before and just after a mention, at most ``CONTEXT_CHARS`` each."""
     return (sentence[max(0, mention.start - CONTEXT_CHARS): mention.start],
             sentence[mention.end: mention.end + CONTEXT_CHARS])
+
+
+def _names_a_thing(appos: str | None) -> bool:
+    """Whether the words set off after a name open a relative clause on "which": it qualifies a
+    thing ("Riverside Water, which runs the works, said"); a person takes "who"."""
+    return appos is not None and appos.startswith("which ")
 
 
 def _spokes_made(after: str) -> bool:

@@ -175,3 +175,15 @@ def test_no_post_from_a_possessive_or_a_run_that_may_belong_to_the_words_before(
     # mid-sentence the capitalised words may end the clause before ("told the BBC Labour leader ...")
     assert _roles("He told reporters that Labour leader Tony Blair said it would pass.") == {"Tony Blair": ""}
     assert _roles("In London Labour leader Tony Blair said it would pass.") == {"Tony Blair": ""}
+
+
+# ---------------------------------------------------------------------------
+# Features, international copy and technology news (probe 12b)
+
+
+def test_a_name_qualified_by_which_is_a_thing_not_a_speaker() -> None:
+    speakers = find_speakers([
+        (0, 'Riverside Water, which runs the works, said it was investing £30m in upgrades.'),
+        (1, 'Colin Harte, who has fished the river for fifty years, said the fish were gone.'),
+    ])
+    assert [p.name for p in speakers.people] == ["Colin Harte"]
