@@ -381,12 +381,23 @@ def _merge_organisations(sentence: str, found: list[Mention]) -> list[Mention]:
 
 def _joins(left: str, connector: str, right: str) -> bool:
     if connector in (" of ", " of the ", " for ", " for the "):
-        return left.rsplit(" ", 1)[-1] in _ORG_WORDS
+        return left.rsplit(" ", 1)[-1] in _ORG_WORDS or (
+            connector.startswith(" of ") and _runs_past_its_body(left) and right not in _COUNTRIES)
     if connector == " and ":
         if left.startswith(_REMIT_OPENINGS) and not is_full_name(right) and right not in _COUNTRIES:
             return True  # a remit of two parts: "Ministry of Culture" + "and" + "Tourism"
         return right.rsplit(" ", 1)[-1] in _ORG_WORDS and left not in _COUNTRIES and not is_full_name(left)
     return False
+
+
+_BODY_CONNECTOR = re.compile(r" (?:of|for)(?: the)? ")
+
+
+def _runs_past_its_body(name: str) -> bool:
+    """Whether a name goes on past its organisation word ("Organisation for the Prohibition"), so
+    that an "of" after it goes on too ("... of Chemical Weapons", "Institute for the Study of War")."""
+    head = _BODY_CONNECTOR.split(name, 1)[0]
+    return head != name and head.rsplit(" ", 1)[-1] in _ORG_WORDS
 
 
 _REMIT_OPENINGS = tuple(f"{body} {joint} " for body in _PORTFOLIO_BODIES.split("|") for joint in ("of", "for"))
@@ -1079,14 +1090,38 @@ def _entity(mention: Mention, names: dict[str, str], proper: set[str]) -> list[s
 
 
 def _prefix_entities(prefix: str) -> list[str]:
-    """From "European Commission President" keep the organisation, from "US President" the country."""
-    words_ = prefix.split()
-    tokens = [t for at, t in enumerate(words_) if t not in _TITLE_WORDS or _names_body(words_, at)]
-    while tokens and tokens[0].islower():  # "Secretary of State": "of State" names no body
-        tokens = tokens[1:]
-    if any(t in _ORG_WORDS for t in tokens) and len(tokens) >= 2:
-        return [" ".join(tokens)]
-    return [_COUNTRIES[t] for t in tokens if t in _COUNTRIES]
+    """From "European Commission President" keep the organisation, from "US President" the country.
+
+    A body is the words between two titles, not words picked from either side of one ("Union
+    Minister of State for Railways" names no "Union of State for Railways")."""
+    entities = []
+    for tokens in _untitled_stretches(prefix.split()):
+        while tokens and tokens[0].islower():  # "President of the European Commission"
+            tokens = tokens[1:]
+        if any(t in _ORG_WORDS for t in tokens) and len(tokens) >= 2:
+            entities.append(" ".join(tokens))
+        else:
+            entities += [_COUNTRIES[t] for t in tokens if t in _COUNTRIES]
+    return entities
+
+
+def _untitled_stretches(words_: list[str]) -> list[list[str]]:
+    """The stretches of a title's words between its title words."""
+    stretches: list[list[str]] = [[]]
+    for at, word in enumerate(words_):
+        if word in _TITLE_WORDS and not _names_body(words_, at) or _in_of_state(words_, at):
+            stretches.append([])
+        else:
+            stretches[-1].append(word)
+    return [stretch for stretch in stretches if stretch]
+
+
+def _in_of_state(words_: list[str], at: int) -> bool:
+    """Whether the word is in an "of State" after a title word: part of the post ("Secretary of
+    State", "Minister of State for Railways"), naming no body."""
+    first = at - (words_[at] == "State")
+    return (0 < first and words_[first - 1] in _TITLE_WORDS
+            and words_[first: first + 2] == ["of", "State"])
 
 
 # Words (letters, digits, apostrophes, hyphens) and the punctuation between them; a phrase never spans punctuation.

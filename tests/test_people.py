@@ -187,3 +187,18 @@ def test_a_name_qualified_by_which_is_a_thing_not_a_speaker() -> None:
         (1, 'Colin Harte, who has fished the river for fifty years, said the fish were gone.'),
     ])
     assert [p.name for p in speakers.people] == ["Colin Harte"]
+
+
+def test_a_body_named_past_its_organisation_word_keeps_its_of_phrase() -> None:
+    sentence = "The Organisation for the Prohibition of Chemical Weapons said chlorine was used."
+    assert [m.text for m in mentions(sentence)] == ["Organisation for the Prohibition of Chemical Weapons"]
+    assert [m.text for m in mentions("The Ministry of Defence of Britain said so.")][0] == "Ministry of Defence"
+
+
+def test_no_body_is_made_of_words_from_either_side_of_a_title() -> None:
+    paragraphs = [(0, "Union Minister of State for Railways Shri V. Somanna on Monday flagged off the first train."),
+                  (1, "Shri Somanna said the government had sanctioned the project.")]
+    speakers = find_speakers(paragraphs)
+    tags = find_tags(paragraphs, paragraphs[0][1], speakers)
+    assert not any("State" in tag or "Railways" in tag for tag in tags)
+    assert people._prefix_entities("President of the European Commission") == ["European Commission"]
