@@ -103,7 +103,7 @@ _ORG_WORDS = frozenset(
     District Coast Strait Canal Peninsula Capital Labs Software Electronics Mobile Online Network
     Energy Oil Gas Petroleum Steel Pharmaceutical Pharmaceuticals Airways Communications Telecom Insurance Capital
     Partners Securities Investments Trust Brands Foods Stores Retail Motor Cars Administration Service
-    Services Directorate Secretariat Inspectorate Tribunal Embassy Consulate Cabinet Regulator""".split()
+    Services Directorate Secretariat Inspectorate Tribunal Embassy Consulate Cabinet Regulator Mission""".split()
 )
 # Titles that sit before a name; they split "US President Donald Trump" into role + name.
 _TITLE_WORDS = frozenset(
@@ -1060,12 +1060,28 @@ def _portfolio_of_post(sentence: str, mention: Mention) -> bool:
     return not (mention.text in _COUNTRIES or any(w in _COUNTRIES or w in _ORG_WORDS for w in mention.text.split()))
 
 
+def _body_by_its_kind(sentence: str, mention: Mention) -> bool:
+    """"the State", "the Bank", "the Institute": a body called by the kind of body it is, which
+    many house styles capitalise; the word alone names nothing a reader could look up."""
+    return (mention.text in _ORG_WORDS and not mention.text.endswith("s")
+            and sentence[max(0, mention.start - 5): mention.start].lower().endswith((" the ", "the ")))
+
+
+def _unit_of_a_number(sentence: str, mention: Mention) -> bool:
+    """"Rs 9 crore", "Sh 500": an abbreviated currency or unit before a number, capitalised but
+    no name (an acronym in capitals, "UK 5G", stays)."""
+    text = mention.text
+    return len(text) <= 3 and not text.isupper() and sentence[mention.end: mention.end + 2][1:].isdigit() \
+        and sentence.startswith(" ", mention.end)
+
+
 def _entities(sentence: str, names: dict[str, str], proper: set[str]) -> list[str]:
     found: list[str] = []
     previous: list[str] = []
     reported = "reported" in sentence
     for mention in mentions(sentence):
-        if reported and _carried_the_news(sentence, mention) or _portfolio_of_post(sentence, mention):
+        if reported and _carried_the_news(sentence, mention) or _portfolio_of_post(sentence, mention) \
+                or _body_by_its_kind(sentence, mention) or _unit_of_a_number(sentence, mention):
             continue
         named = _entity(mention, names, proper)
         if mention.prefix:  # "European Commission President X": the body counts once, not again as a title

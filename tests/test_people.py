@@ -202,3 +202,27 @@ def test_no_body_is_made_of_words_from_either_side_of_a_title() -> None:
     tags = find_tags(paragraphs, paragraphs[0][1], speakers)
     assert not any("State" in tag or "Railways" in tag for tag in tags)
     assert people._prefix_entities("President of the European Commission") == ["European Commission"]
+
+
+def _tags(*texts: str) -> list[str]:
+    paragraphs = list(enumerate(texts))
+    return find_tags(paragraphs, texts[0], find_speakers(paragraphs))
+
+
+def test_a_body_called_by_its_kind_is_no_tag() -> None:
+    # house styles that capitalise "the State", "the Bank" (India, Ireland, Australia)
+    tags = _tags("The State government will open 40 new schools in Kerala this year.",
+                 "Officials said the State would pay for the buildings.",
+                 "The State has also hired 2,000 teachers.")
+    assert "State" not in tags
+
+
+def test_an_abbreviated_currency_before_a_number_is_no_tag() -> None:
+    tags = _tags("Police arrested four men for duping pensioners of Rs 9 crore in Delhi.",
+                 "They recovered Rs 14 lakh in cash from a flat in Delhi.")
+    assert "Rs" not in tags and "Delhi" in tags
+
+
+def test_a_mission_is_a_body_not_a_person() -> None:
+    speakers = find_speakers([(0, "The report by the organisation's Fact-Finding Mission concluded that chlorine was used.")])
+    assert speakers.people == ()
