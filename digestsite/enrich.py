@@ -121,14 +121,23 @@ def _content_paragraphs(segment: Segment, texts: Sequence[str]) -> list[tuple[in
     return result
 
 
+# A dateline of a city alone before a dash ("GENEVA — More than ..."), as international bodies
+# and many papers write it: one to three words in capitals, then a prose sentence. ``DATELINE``
+# asks for a date or an agency as well, because the segmenter reads it as a story's mark.
+_CITY_DASH = re.compile(r"[A-Z][A-Z.'\-]+(?: [A-Z][A-Z.'\-]+){0,2} (?:—|–|-{1,2}) (?=[A-Z0-9][a-z0-9 ])")
+
+
 def _strip_lede_label(text: str) -> str:
-    """``text`` without its dateline (``strip_dateline``) or, for a transcript's question that opens
-    an exchange ("Reuters: The coast guard said ... Do you have any comment?"), without the
-    questioner's label: who asked is no part of the headline, tags or people, as an agency's
-    dateline is not."""
+    """``text`` without its dateline (``strip_dateline``, or a city alone before a dash) or, for a
+    transcript's question that opens an exchange ("Reuters: The coast guard said ... Do you have
+    any comment?"), without the questioner's label: who asked is no part of the headline, tags or
+    people, as an agency's dateline is not."""
     stripped = strip_dateline(text)
     if stripped is not text:
         return stripped
+    city = _CITY_DASH.match(text)
+    if city is not None and city.end() < len(text):
+        return text[city.end():]
     turn = speaker_turn(text)
     if turn is None or not turn[1]:
         return text

@@ -169,7 +169,9 @@ _TIME_PHRASE = re.compile(
     rf"(?:year|month|quarter|week)[\s\-]on[\s\-](?:year|month|quarter|week))\b(?=[\s,.;:]|$)"
 )
 _ARTICLE_WORD = re.compile(r"(?<![\w'’\-])(?:the|a|an|his|her|its|their)\s(?=[\w$£€\"“‘'])")
-_NOT_AFTER_PRONOUN = r"(?<!\bhe )(?<!\bshe )(?<!\bit )(?<!\bwe )(?<!\bthey )(?<!\bI )(?<!\byou )"
+# nor after a relative pronoun: "a boy who was stabbed" is no "boy who stabbed"
+_NOT_AFTER_PRONOUN = (r"(?<!\bhe )(?<!\bshe )(?<!\bit )(?<!\bwe )(?<!\bthey )(?<!\bI )(?<!\byou )"
+                      r"(?<!\bwho )(?<!\bwhich )(?<!\bthat )")
 
 
 def _verb_not_after_pronoun(verbs: str) -> str:
@@ -814,10 +816,28 @@ def _constituent_cuts(text: str, tokens: list[str], bare: list[str], verb: int, 
         if count < MIN_HEADLINE_WORDS or _ends_in_list(prefix) or pairs and _opens_a_pair(bare[:count]) \
                 or _bad_end(tokens[count - 1], count - 1 == lexical, _past_verb(tokens[count - 2])):
             continue
-        if verb > 0 and (count <= lexical or _too_little_after_verb(bare, lexical, count)):
+        if verb > 0 and (count <= lexical or _too_little_after_verb(bare, lexical, count)
+                         or _cuts_off_clause_verb(bare, lexical, count)):
             continue
         cuts.append(prefix)
     return cuts
+
+
+def _cuts_off_clause_verb(bare: list[str], lexical: int, count: int) -> bool:
+    """Whether a cut after ``count`` words leaves a "that" clause after the main verb without its
+    own verb: "admits that software update | caused outage" says nothing of what was admitted."""
+    that = next((j for j in range(count - 1, lexical, -1) if bare[j].lower() == "that"), -1)
+    return that >= 0 and not any(_may_be_verb(bare, j) for j in range(that + 1, count))
+
+
+def _may_be_verb(bare: list[str], at: int) -> bool:
+    """Whether a word may be a finite verb: an auxiliary, a past, or a present in -s not after a
+    determiner or possessor ("the river now fails", not "the company's shares")."""
+    word, previous = bare[at].lower(), bare[at - 1].lower()
+    if _VERBISH.fullmatch(word) or word in _IRREGULAR_PAST:
+        return True
+    return word.endswith("s") and not word.endswith(("ss", "us")) and bare[at].islower() \
+        and previous not in _DETERMINERS and not previous.endswith(("'s", "’s"))
 
 
 def _cut_back_to_good_end(text: str, lexical: int) -> str:

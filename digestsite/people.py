@@ -103,7 +103,7 @@ _ORG_WORDS = frozenset(
     District Coast Strait Canal Peninsula Capital Labs Software Electronics Mobile Online Network
     Energy Oil Gas Petroleum Steel Pharmaceutical Pharmaceuticals Airways Communications Telecom Insurance Capital
     Partners Securities Investments Trust Brands Foods Stores Retail Motor Cars Administration Service
-    Services Directorate Secretariat Inspectorate Tribunal Embassy Consulate Cabinet Regulator""".split()
+    Services Directorate Secretariat Inspectorate Tribunal Embassy Consulate Cabinet Regulator Mission""".split()
 )
 # Titles that sit before a name; they split "US President Donald Trump" into role + name.
 _TITLE_WORDS = frozenset(
@@ -381,12 +381,23 @@ def _merge_organisations(sentence: str, found: list[Mention]) -> list[Mention]:
 
 def _joins(left: str, connector: str, right: str) -> bool:
     if connector in (" of ", " of the ", " for ", " for the "):
-        return left.rsplit(" ", 1)[-1] in _ORG_WORDS
+        return left.rsplit(" ", 1)[-1] in _ORG_WORDS or (
+            connector.startswith(" of ") and _runs_past_its_body(left) and right not in _COUNTRIES)
     if connector == " and ":
         if left.startswith(_REMIT_OPENINGS) and not is_full_name(right) and right not in _COUNTRIES:
             return True  # a remit of two parts: "Ministry of Culture" + "and" + "Tourism"
         return right.rsplit(" ", 1)[-1] in _ORG_WORDS and left not in _COUNTRIES and not is_full_name(left)
     return False
+
+
+_BODY_CONNECTOR = re.compile(r" (?:of|for)(?: the)? ")
+
+
+def _runs_past_its_body(name: str) -> bool:
+    """Whether a name goes on past its organisation word ("Organisation for the Prohibition"), so
+    that an "of" after it goes on too ("... of Chemical Weapons", "Institute for the Study of War")."""
+    head = _BODY_CONNECTOR.split(name, 1)[0]
+    return head != name and head.rsplit(" ", 1)[-1] in _ORG_WORDS
 
 
 _REMIT_OPENINGS = tuple(f"{body} {joint} " for body in _PORTFOLIO_BODIES.split("|") for joint in ("of", "for"))
@@ -586,7 +597,8 @@ def _sentence_speaker(sentence: str, registry: _Registry) -> str:
             before = before[: -len(mention.prefix) - 1]
         before = _without_dotted_address(before)  # 'said Dr. Ann Lee'
         said_after = _AFTER_SPEECH.match(after) or _named_in_apposition(before, after)
-        if said_after and _is_object(sentence, mention, before):  # "a spokesman for Mr X warned"
+        if said_after and (_is_object(sentence, mention, before)  # "a spokesman for Mr X warned"
+                           or _names_a_thing(said_after.group("appos"))):
             said_after = None
         # 'said Solara chief executive Tom Brandt' (a capitalised title is the mention's prefix)
         title = "" if mention.prefix else _title_after_speech(before)
@@ -644,6 +656,12 @@ def _context(sentence: str, mention: Mention) -> tuple[str, str]:
     """The text just before and just after a mention, at most ``CONTEXT_CHARS`` each."""
     return (sentence[max(0, mention.start - CONTEXT_CHARS): mention.start],
             sentence[mention.end: mention.end + CONTEXT_CHARS])
+
+
+def _names_a_thing(appos: str | None) -> bool:
+    """Whether the words set off after a name open a relative clause on "which": it qualifies a
+    thing ("Riverside Water, which runs the works, said"); a person takes "who"."""
+    return appos is not None and appos.startswith("which ")
 
 
 def _spokes_made(after: str) -> bool:
@@ -1042,12 +1060,28 @@ def _portfolio_of_post(sentence: str, mention: Mention) -> bool:
     return not (mention.text in _COUNTRIES or any(w in _COUNTRIES or w in _ORG_WORDS for w in mention.text.split()))
 
 
+def _body_by_its_kind(sentence: str, mention: Mention) -> bool:
+    """"the State", "the Bank", "the Institute": a body called by the kind of body it is, which
+    many house styles capitalise; the word alone names nothing a reader could look up."""
+    return (mention.text in _ORG_WORDS and not mention.text.endswith("s")
+            and sentence[max(0, mention.start - 5): mention.start].lower().endswith((" the ", "the ")))
+
+
+def _unit_of_a_number(sentence: str, mention: Mention) -> bool:
+    """"Rs 9 crore", "Sh 500": an abbreviated currency or unit before a number, capitalised but
+    no name (an acronym in capitals, "UK 5G", stays)."""
+    text = mention.text
+    return len(text) <= 3 and not text.isupper() and sentence[mention.end: mention.end + 2][1:].isdigit() \
+        and sentence.startswith(" ", mention.end)
+
+
 def _entities(sentence: str, names: dict[str, str], proper: set[str]) -> list[str]:
     found: list[str] = []
     previous: list[str] = []
     reported = "reported" in sentence
     for mention in mentions(sentence):
-        if reported and _carried_the_news(sentence, mention) or _portfolio_of_post(sentence, mention):
+        if reported and _carried_the_news(sentence, mention) or _portfolio_of_post(sentence, mention) \
+                or _body_by_its_kind(sentence, mention) or _unit_of_a_number(sentence, mention):
             continue
         named = _entity(mention, names, proper)
         if mention.prefix:  # "European Commission President X": the body counts once, not again as a title
@@ -1072,14 +1106,38 @@ def _entity(mention: Mention, names: dict[str, str], proper: set[str]) -> list[s
 
 
 def _prefix_entities(prefix: str) -> list[str]:
-    """From "European Commission President" keep the organisation, from "US President" the country."""
-    words_ = prefix.split()
-    tokens = [t for at, t in enumerate(words_) if t not in _TITLE_WORDS or _names_body(words_, at)]
-    while tokens and tokens[0].islower():  # "Secretary of State": "of State" names no body
-        tokens = tokens[1:]
-    if any(t in _ORG_WORDS for t in tokens) and len(tokens) >= 2:
-        return [" ".join(tokens)]
-    return [_COUNTRIES[t] for t in tokens if t in _COUNTRIES]
+    """From "European Commission President" keep the organisation, from "US President" the country.
+
+    A body is the words between two titles, not words picked from either side of one ("Union
+    Minister of State for Railways" names no "Union of State for Railways")."""
+    entities = []
+    for tokens in _untitled_stretches(prefix.split()):
+        while tokens and tokens[0].islower():  # "President of the European Commission"
+            tokens = tokens[1:]
+        if any(t in _ORG_WORDS for t in tokens) and len(tokens) >= 2:
+            entities.append(" ".join(tokens))
+        else:
+            entities += [_COUNTRIES[t] for t in tokens if t in _COUNTRIES]
+    return entities
+
+
+def _untitled_stretches(words_: list[str]) -> list[list[str]]:
+    """The stretches of a title's words between its title words."""
+    stretches: list[list[str]] = [[]]
+    for at, word in enumerate(words_):
+        if word in _TITLE_WORDS and not _names_body(words_, at) or _in_of_state(words_, at):
+            stretches.append([])
+        else:
+            stretches[-1].append(word)
+    return [stretch for stretch in stretches if stretch]
+
+
+def _in_of_state(words_: list[str], at: int) -> bool:
+    """Whether the word is in an "of State" after a title word: part of the post ("Secretary of
+    State", "Minister of State for Railways"), naming no body."""
+    first = at - (words_[at] == "State")
+    return (0 < first and words_[first - 1] in _TITLE_WORDS
+            and words_[first: first + 2] == ["of", "State"])
 
 
 # Words (letters, digits, apostrophes, hyphens) and the punctuation between them; a phrase never spans punctuation.

@@ -85,6 +85,16 @@ def test_a_dateline_that_is_a_sentence_of_its_own_heads_the_standfirst_not_the_h
     assert article.title.startswith("Russia's wheat exports") and "TASS" not in article.tags
 
 
+def test_a_city_alone_before_a_dash_is_a_dateline_for_the_headline_and_tags() -> None:
+    # international bodies and many papers write "GENEVA — ..." with no date or agency
+    article = enrich("GENEVA — More than 1.6 million children in the region are at risk of hunger, the agency "
+                     "warned on Tuesday.", "The agency said its appeal was only 22 per cent funded.")
+    assert article.standfirst.startswith("GENEVA — More than")
+    assert article.title.startswith("More than 1.6 million children") and "Geneva" not in article.tags
+    # a run of capitals before a dash that does not open a prose sentence stays
+    assert enrich("KEY STATS - ROVERS have won nine of ten games.", "More follows.").title.startswith("KEY STATS")
+
+
 def test_a_story_that_keeps_its_title_is_headed_by_it_and_led_by_its_lede() -> None:
     article = enrich(
         "Japan's economy grows faster than expected",

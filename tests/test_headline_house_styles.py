@@ -74,3 +74,25 @@ def test_a_participle_like_its_base_goes_into_the_present() -> None:
         == "Freedom Party comes first in regional election"
     assert make_headline("The company has become the first in Europe to sell the drug.") \
         == "Company becomes first in Europe to sell drug"
+
+
+# ---------------------------------------------------------------------------
+# Features, international copy and technology news (probe 12b)
+
+
+def test_a_passive_after_a_relative_pronoun_keeps_its_auxiliary() -> None:
+    # dropping "was" after "who" turned the victim into the attacker ("boy who stabbed")
+    title = make_headline("A teenager has been charged with the murder of a 16-year-old boy who was stabbed outside "
+                          "a restaurant in south London.")
+    assert "who stabbed" not in title and title.startswith("Teenager charged with murder of 16-year-old boy")
+    assert make_headline("Plans that were approved last year have been scrapped.") == \
+        "Plans that were approved scrapped"
+
+
+def test_no_cut_between_a_that_clause_s_subject_and_its_verb() -> None:
+    title = make_headline("Telecoms company Fibrelink has admitted that a software update caused a nationwide outage "
+                          "that left 2.3 million broadband customers without internet access for up to 14 hours.")
+    assert title == "Fibrelink admits that software update caused nationwide outage"
+    # a present in -s is the clause's verb, so the cut after its object stands
+    assert make_headline("What is clear is that the River Lenn now fails every water quality test carried out by "
+                         "the Environment Agency.").endswith("fails every water quality test")

@@ -175,3 +175,54 @@ def test_no_post_from_a_possessive_or_a_run_that_may_belong_to_the_words_before(
     # mid-sentence the capitalised words may end the clause before ("told the BBC Labour leader ...")
     assert _roles("He told reporters that Labour leader Tony Blair said it would pass.") == {"Tony Blair": ""}
     assert _roles("In London Labour leader Tony Blair said it would pass.") == {"Tony Blair": ""}
+
+
+# ---------------------------------------------------------------------------
+# Features, international copy and technology news (probe 12b)
+
+
+def test_a_name_qualified_by_which_is_a_thing_not_a_speaker() -> None:
+    speakers = find_speakers([
+        (0, 'Riverside Water, which runs the works, said it was investing £30m in upgrades.'),
+        (1, 'Colin Harte, who has fished the river for fifty years, said the fish were gone.'),
+    ])
+    assert [p.name for p in speakers.people] == ["Colin Harte"]
+
+
+def test_a_body_named_past_its_organisation_word_keeps_its_of_phrase() -> None:
+    sentence = "The Organisation for the Prohibition of Chemical Weapons said chlorine was used."
+    assert [m.text for m in mentions(sentence)] == ["Organisation for the Prohibition of Chemical Weapons"]
+    assert [m.text for m in mentions("The Ministry of Defence of Britain said so.")][0] == "Ministry of Defence"
+
+
+def test_no_body_is_made_of_words_from_either_side_of_a_title() -> None:
+    paragraphs = [(0, "Union Minister of State for Railways Shri V. Somanna on Monday flagged off the first train."),
+                  (1, "Shri Somanna said the government had sanctioned the project.")]
+    speakers = find_speakers(paragraphs)
+    tags = find_tags(paragraphs, paragraphs[0][1], speakers)
+    assert not any("State" in tag or "Railways" in tag for tag in tags)
+    assert people._prefix_entities("President of the European Commission") == ["European Commission"]
+
+
+def _tags(*texts: str) -> list[str]:
+    paragraphs = list(enumerate(texts))
+    return find_tags(paragraphs, texts[0], find_speakers(paragraphs))
+
+
+def test_a_body_called_by_its_kind_is_no_tag() -> None:
+    # house styles that capitalise "the State", "the Bank" (India, Ireland, Australia)
+    tags = _tags("The State government will open 40 new schools in Kerala this year.",
+                 "Officials said the State would pay for the buildings.",
+                 "The State has also hired 2,000 teachers.")
+    assert "State" not in tags
+
+
+def test_an_abbreviated_currency_before_a_number_is_no_tag() -> None:
+    tags = _tags("Police arrested four men for duping pensioners of Rs 9 crore in Delhi.",
+                 "They recovered Rs 14 lakh in cash from a flat in Delhi.")
+    assert "Rs" not in tags and "Delhi" in tags
+
+
+def test_a_mission_is_a_body_not_a_person() -> None:
+    speakers = find_speakers([(0, "The report by the organisation's Fact-Finding Mission concluded that chlorine was used.")])
+    assert speakers.people == ()
