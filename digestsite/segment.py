@@ -1560,7 +1560,7 @@ class _Nudge:
         start = after.first
         line = self.terms[min(start, new)]
         joins, leaves = (after, before) if new < start else (before, after)
-        if not any(word in joins.counts for word in line):
+        if not any(map(joins.counts.get, line)):  # (a word a move took out is kept at 0)
             return -math.inf
         fit = joins.log_fit(line, self.vocabulary, False) - leaves.log_fit(line, self.vocabulary, True)
         return (self.scores[new] - self.scores[start] + self.model.word_fit_weight * fit
