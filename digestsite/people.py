@@ -709,6 +709,8 @@ def _trailing_appos(before: str, after: str) -> str:
 def _register(sentence: str, mention: Mention, registry: _Registry) -> str:
     """Record a mention (a new full name, a spokesperson, a role); return its full name or ""."""
     text = mention.text
+    if is_full_name(text) and _after_article(sentence, mention):
+        return ""  # "The Pay Review Body said": nobody's name follows "the"
     if is_full_name(text):
         name = text
     elif text.lower() in ("he", "she", "it", "they", "we", "i"):
@@ -732,6 +734,12 @@ def _register(sentence: str, mention: Mention, registry: _Registry) -> str:
     elif not mention.prefix and not registry.titles.get(name) and before.endswith(" "):
         registry.titles[name] = _post_before_name(before)
     return name
+
+
+def _after_article(sentence: str, mention: Mention) -> bool:
+    """Whether "the" stands right before the mention: a body's name or a thing's, as a person's
+    name takes no article (a title may: "the Prime Minister Ann Lee" has one as its prefix)."""
+    return not mention.prefix and sentence[max(0, mention.start - 4):mention.start].lower() == "the "
 
 
 # "Conservative leader Michael Howard said", "the Chelsea boss Jose Mourinho": an organisation's

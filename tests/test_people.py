@@ -175,3 +175,16 @@ def test_no_post_from_a_possessive_or_a_run_that_may_belong_to_the_words_before(
     # mid-sentence the capitalised words may end the clause before ("told the BBC Labour leader ...")
     assert _roles("He told reporters that Labour leader Tony Blair said it would pass.") == {"Tony Blair": ""}
     assert _roles("In London Labour leader Tony Blair said it would pass.") == {"Tony Blair": ""}
+
+
+# ---------------------------------------------------------------------------
+# Full-length agency, ministry and match-report copy (probe 12a)
+
+
+def test_a_capitalised_run_after_the_is_no_person() -> None:
+    # a review body, a party's short name, a campaign: bodies and things take "the", people do not
+    assert _roles("The Pay Review Body said in its report that pay was a factor in decisions to leave.") == {}
+    assert _roles("The Lib Dems said the plan would fail.") == {}
+    # a title may stand between the article and the name
+    assert _roles('"We will act," the Prime Minister Keir Starmer said.') == {"Keir Starmer": "Prime Minister"}
+
