@@ -188,3 +188,10 @@ def test_a_capitalised_run_after_the_is_no_person() -> None:
     # a title may stand between the article and the name
     assert _roles('"We will act," the Prime Minister Keir Starmer said.') == {"Keir Starmer": "Prime Minister"}
 
+
+def test_a_participle_clause_in_apposition_is_no_role() -> None:
+    assert _roles('Steve Cooper, returning to the City Ground for the first time, said his side were "second best".') \
+        == {"Steve Cooper": ""}
+    assert _roles("Ann Lee, speaking at the launch, said the scheme would grow.") == {"Ann Lee": ""}
+    # a post may open on a participle used as an adjective
+    assert _roles("Tom Ray, managing director of Acme, said sales rose.") == {"Tom Ray": "managing director of Acme"}
