@@ -36,7 +36,7 @@ from functools import lru_cache
 from itertools import compress
 
 from .model import Person, Spokesperson, Statement
-from .text import STOPWORDS, split_sentences, words
+from .text import IRREGULAR_BASE, STOPWORDS, split_sentences, words
 
 __all__ = ["MAX_TAGS", "Speakers", "find_speakers", "find_tags", "country_of"]
 
@@ -1134,11 +1134,16 @@ def _key_phrases(paragraphs: Sequence[tuple[int, str]], entities: set[str], prop
     return phrases
 
 
+# Irregular pasts and participles that are not also the verb's base ("cut", "set" and "hit" are nouns too).
+_IRREGULAR_FORMS = frozenset(form for form, base in IRREGULAR_BASE.items() if form != base)
+
+
 def _ends_on_participle(gram: _Gram) -> bool:
     """"children aged", "interest rates raised": a phrase ending on a past participle is
-    the start of a clause ("need", "speed", "bed" and "red" end in -ed and are no participles)."""
+    the start of a clause ("need", "speed", "bed" and "red" end in -ed and are no participles);
+    so is one ending on a past of its own ("treatment fell", "team won"), which is no noun."""
     last = gram[-1]
-    return len(last) > 3 and last.endswith("ed") and not last.endswith("eed")
+    return len(last) > 3 and last.endswith("ed") and not last.endswith("eed") or last in _IRREGULAR_FORMS
 
 
 def _repeated_grams(paragraphs: Sequence[tuple[int, str]]) -> tuple[dict[_Gram, int], dict[_Gram, _Gram]]:

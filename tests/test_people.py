@@ -195,3 +195,10 @@ def test_a_participle_clause_in_apposition_is_no_role() -> None:
     assert _roles("Ann Lee, speaking at the launch, said the scheme would grow.") == {"Ann Lee": ""}
     # a post may open on a participle used as an adjective
     assert _roles("Tom Ray, managing director of Acme, said sales rose.") == {"Tom Ray": "managing director of Acme"}
+
+
+def test_no_phrase_ends_on_an_irregular_past_or_participle() -> None:
+    paragraphs = [(0, "Waiting for treatment fell again. Waiting for treatment fell in May, and titles won matter.")]
+    assert people._key_phrases(paragraphs, set(), set()) == {}
+    # "cut" is its base form too, and a noun: "tax cut" stays
+    assert people._key_phrases([(0, "A tax cut is due. The tax cut helps.")], set(), set()) == {"tax cut": 2}
