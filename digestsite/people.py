@@ -380,6 +380,8 @@ def _merge_organisations(sentence: str, found: list[Mention]) -> list[Mention]:
 
 
 def _joins(left: str, connector: str, right: str) -> bool:
+    if connector == " & ":  # "Marlow & Finch", "Procter & Gamble": one firm's name; "Ann Lee & Tom Ray" two people
+        return not (is_full_name(left) and is_full_name(right))
     if connector in (" of ", " of the ", " for ", " for the "):
         return left.rsplit(" ", 1)[-1] in _ORG_WORDS
     if connector == " and ":

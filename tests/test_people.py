@@ -202,3 +202,9 @@ def test_no_phrase_ends_on_an_irregular_past_or_participle() -> None:
     assert people._key_phrases(paragraphs, set(), set()) == {}
     # "cut" is its base form too, and a noun: "tax cut" stays
     assert people._key_phrases([(0, "A tax cut is due. The tax cut helps.")], set(), set()) == {"tax cut": 2}
+
+
+def test_an_ampersand_joins_one_firm_s_name() -> None:
+    paragraphs = [(0, "The retailer Marlow & Finch has warned on profits. Shares in Marlow & Finch fell 17%.")]
+    assert find_tags(paragraphs, paragraphs[0][1], find_speakers(paragraphs)) == ["Marlow & Finch"]
+    assert [m.text for m in people.mentions("Ann Lee & Tom Ray met.")] == ["Ann Lee", "Tom Ray"]
