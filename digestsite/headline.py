@@ -93,9 +93,10 @@ _SPEECH_VERBS = (
 )
 # ", according to X" / ", X said on Monday" / ", the news agency reported": the tail names
 # a source, not news. The source is short and has no comma.
+# The speech verb is in lower case whatever the rest: "the United States" states nothing.
 _ATTRIBUTION_TAIL = re.compile(
     rf",\s*(?:according to (?P<according>[^,]{{2,90}})|(?P<who>[^,\"“”]{{1,80}}?\s)?(?:has |have |had )?"
-    rf"(?:{_SPEECH_VERBS})\b(?P<rest>[^,\"“”]{{0,50}})|(?:saying|adding|noting|stressing|pointing out|citing|quoting)\b.*)"
+    rf"(?-i:{_SPEECH_VERBS})\b(?P<rest>[^,\"“”]{{0,50}})|(?:saying|adding|noting|stressing|pointing out|citing|quoting)\b.*)"
     rf"(?:,\s(?:as|while|after|amid|because|since|although|though|following)\s.*)?$",  # and the background after it
     re.IGNORECASE,
 )

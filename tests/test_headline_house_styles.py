@@ -74,3 +74,15 @@ def test_a_participle_like_its_base_goes_into_the_present() -> None:
         == "Freedom Party comes first in regional election"
     assert make_headline("The company has become the first in Europe to sell the drug.") \
         == "Company becomes first in Europe to sell drug"
+
+
+# ---------------------------------------------------------------------------
+# Full-length agency and company copy (probe 12a)
+
+
+def test_a_capitalised_states_is_no_speech_verb_ending_the_lede() -> None:
+    # ", a deal that would make it the largest airline in the United States ..." was read as an
+    # attribution tail ("X states"), so the tail went and the reported speech stayed
+    lede = ("Northway Airlines said on Tuesday it would buy regional carrier Pinecrest Air for $1.9 billion, a deal "
+            "that would make it the fourth-largest airline in the United States by passengers carried.")
+    assert make_headline(lede, context="Pinecrest shares jumped.") == "Northway Airlines to buy regional carrier Pinecrest Air"
