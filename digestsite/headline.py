@@ -39,7 +39,7 @@ import re
 from collections.abc import Iterator
 from functools import lru_cache
 
-from .people import is_full_name, mentions, surname_key
+from .people import is_full_name, mentions, opens_participle_clause, surname_key
 from .text import IRREGULAR_BASE, IRREGULAR_PAST, PURE_PASTS, normalize, words
 
 __all__ = ["MAX_HEADLINE_CHARS", "TARGET_HEADLINE_CHARS", "headline_problems", "make_headline"]
@@ -362,7 +362,8 @@ def _strip_appositive(text: str) -> str:
 
     def drop(match: re.Match[str]) -> str:
         body = match.group("body")
-        if _VERBISH.search(body) or len(body.split()) > 10 or body.split(" ", 1)[0] in _LEAD_OPENERS - {"the", "a", "an"}:
+        if _VERBISH.search(body) or len(body.split()) > 10 or body.split(" ", 1)[0] in _LEAD_OPENERS - {"the", "a", "an"} \
+                or opens_participle_clause(body):  # ", replacing the old one," is a clause: the participial pass drops it
             return match.group(0)
         return match.group("name")
     return _APPOSITIVE.sub(drop, text)

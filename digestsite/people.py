@@ -888,7 +888,7 @@ def _clean_role(appos: str) -> str:
     first = role.split(" ", 1)[0] if role else ""
     if not role or first.lower() in ("who", "which", "whose", "where", "when", "and", "but", "saying"):
         return ""
-    if _ROLE_VERB.search(role) or len(role.split()) > 20 or _participle_clause(role):
+    if _ROLE_VERB.search(role) or len(role.split()) > 20 or opens_participle_clause(role):
         return ""
     if not any(not w.isdigit() and (len(w) > 2 or w.isupper()) and w.lower() not in _NOT_ROLE_WORDS
                for w in words(role)):
@@ -901,9 +901,9 @@ def _clean_role(appos: str) -> str:
 _CLAUSE_AFTER_PARTICIPLE = frozenset("to at in on from for after into with by about the a an his her their its".split())
 
 
-def _participle_clause(role: str) -> bool:
+def opens_participle_clause(text: str) -> bool:
     """", returning to the City Ground for the first time," tells what someone did, not who they are."""
-    first, _, rest = role.partition(" ")
+    first, _, rest = text.partition(" ")
     return first.endswith("ing") and rest.split(" ", 1)[0] in _CLAUSE_AFTER_PARTICIPLE
 
 

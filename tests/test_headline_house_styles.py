@@ -86,3 +86,14 @@ def test_a_capitalised_states_is_no_speech_verb_ending_the_lede() -> None:
     lede = ("Northway Airlines said on Tuesday it would buy regional carrier Pinecrest Air for $1.9 billion, a deal "
             "that would make it the fourth-largest airline in the United States by passengers carried.")
     assert make_headline(lede, context="Pinecrest shares jumped.") == "Northway Airlines to buy regional carrier Pinecrest Air"
+
+
+def test_a_participial_clause_between_commas_is_no_appositive() -> None:
+    # dropped as an appositive of "Bridgwater", it left the relative clause after it hanging on
+    # the town: "New hospital will be built in Bridgwater which built"
+    lede = ("The Department of Health has confirmed that a new hospital will be built in Bridgwater, replacing "
+            "the town's community hospital, which was built in the 1930s.")
+    assert make_headline(lede) == "New hospital will be built in Bridgwater"
+    # a post that opens on a participle is still an appositive
+    assert make_headline("Ann Lee, acting head of the agency, resigned on Monday after a row over funding.") \
+        == "Lee resigns after row over funding"
