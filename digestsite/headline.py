@@ -39,8 +39,8 @@ import re
 from collections.abc import Iterator
 from functools import lru_cache
 
-from .people import is_full_name, mentions, surname_key
-from .text import normalize, words
+from .people import is_full_name, mentions, opens_participle_clause, surname_key
+from .text import IRREGULAR_BASE, IRREGULAR_PAST, PURE_PASTS, normalize, words
 
 __all__ = ["MAX_HEADLINE_CHARS", "TARGET_HEADLINE_CHARS", "headline_problems", "make_headline"]
 
@@ -77,34 +77,6 @@ _NOUNS_IN_IVE = frozenset(
 _AUXILIARIES = frozenset(
     "is are was were has have had will would can could may might must should shall does did do".split()
 )
-# Past forms that do not end in -ed; enough to find the main verb of most news sentences.
-_IRREGULAR_PAST = frozenset(
-    """said made saw took won lost hit set put cut got gave went came told found left fell rose grew
-    beat met held led paid sold struck brought bought thought fought spent sent became began broke
-    chose drew drove ate flew forgot froze hid kept knew lay lit meant quit ran rang sang sank sat
-    shot shut slid spoke split spread stole stood stuck swore swept swam taught tore threw understood
-    woke wore withdrew wrote overtook undertook upheld withstood shrank outspent dealt""".split()
-)
-# Base forms of common irregular pasts and participles, for the headline present tense.
-_IRREGULAR_BASE = dict(
-    pair.split(":") for pair in """said:say made:make saw:see seen:see took:take taken:take won:win lost:lose
-    hit:hit set:set put:put cut:cut got:get gave:give given:give went:go gone:go came:come told:tell
-    found:find left:leave fell:fall fallen:fall rose:rise risen:rise grew:grow grown:grow beat:beat
-    beaten:beat met:meet held:hold led:lead paid:pay sold:sell struck:strike brought:bring bought:buy
-    thought:think fought:fight spent:spend sent:send became:become began:begin begun:begin broke:break
-    broken:break chose:choose chosen:choose drew:draw drawn:draw drove:drive driven:drive flew:fly
-    flown:fly froze:freeze frozen:freeze hid:hide hidden:hide kept:keep knew:know known:know meant:mean
-    quit:quit ran:run sat:sit shot:shoot shut:shut spoke:speak spoken:speak split:split spread:spread
-    stole:steal stolen:steal stood:stand stuck:stick swept:sweep taught:teach threw:throw thrown:throw
-    understood:understand wrote:write written:write withdrew:withdraw withdrawn:withdraw
-    overtook:overtake overtaken:overtake upheld:uphold withstood:withstand shown:show done:do
-    built:build felt:feel heard:hear lent:lend sought:seek shrank:shrink shrunk:shrink sank:sink sunk:sink
-    sang:sing swam:swim rang:ring slid:slide tore:tear torn:tear wore:wear worn:wear woke:wake
-    outspent:outspend dealt:deal come:come become:become run:run""".split()
-)
-# Pasts that are no participle ("fell", not "fallen"): "fell by 1.2%" is a finite verb, never a passive.
-_PURE_PASTS = frozenset(past for past, base in _IRREGULAR_BASE.items()
-                        if past in _IRREGULAR_PAST and past != base and any(p != past and b == base for p, b in _IRREGULAR_BASE.items()))
 _DETERMINERS = frozenset(
     "the a an this that these those its his her their our your my some any each every no another".split()
 )
@@ -121,9 +93,10 @@ _SPEECH_VERBS = (
 )
 # ", according to X" / ", X said on Monday" / ", the news agency reported": the tail names
 # a source, not news. The source is short and has no comma.
+# The speech verb is in lower case whatever the rest: "the United States" states nothing.
 _ATTRIBUTION_TAIL = re.compile(
     rf",\s*(?:according to (?P<according>[^,]{{2,90}})|(?P<who>[^,\"“”]{{1,80}}?\s)?(?:has |have |had )?"
-    rf"(?:{_SPEECH_VERBS})\b(?P<rest>[^,\"“”]{{0,50}})|(?:saying|adding|noting|stressing|pointing out|citing|quoting)\b.*)"
+    rf"(?-i:{_SPEECH_VERBS})\b(?P<rest>[^,\"“”]{{0,50}})|(?:saying|adding|noting|stressing|pointing out|citing|quoting)\b.*)"
     rf"(?:,\s(?:as|while|after|amid|because|since|although|though|following)\s.*)?$",  # and the background after it
     re.IGNORECASE,
 )
@@ -184,7 +157,7 @@ def _verb_not_after_pronoun(verbs: str) -> str:
 
 _PERFECT = re.compile(rf"{_verb_not_after_pronoun('has|have')}\s(?:been\s)?(?=[a-z]+ed\b)")
 # Participles that do not end in -ed ("given", "held", "sold"): every irregular form but the pure pasts.
-_IRREGULAR_PARTICIPLES = "|".join(sorted(form for form in _IRREGULAR_BASE if form not in _PURE_PASTS))
+_IRREGULAR_PARTICIPLES = "|".join(sorted(form for form in IRREGULAR_BASE if form not in PURE_PASTS))
 _PASSIVE = re.compile(rf"{_verb_not_after_pronoun('is|are|was|were|has been|have been')}\s"
                       rf"(?=(?:[a-z]+ed|{_IRREGULAR_PARTICIPLES})\s(?!by\b))")
 # "Talks are the only way" -> "Talks only way": headlines drop the copula before a noun phrase.
@@ -321,7 +294,7 @@ def _undo_backshift(clause: str, plural: bool) -> str:
     (which the present-tense pass makes "signs"), "would cut" / "will cut" -> "to cut"."""
     verb, _, rest = clause.partition(" ")
     following = rest.split(" ", 1)[0]
-    if verb == "had" and following.endswith("ed") or verb == "had" and following in _IRREGULAR_PAST:
+    if verb == "had" and following.endswith("ed") or verb == "had" and following in IRREGULAR_PAST:
         return f"{'have' if plural else 'has'} {rest}"
     if verb in ("would", "will") and following.isalpha() and following.islower() and following not in _VERB_CHAIN:
         return f"to {rest}"
@@ -368,7 +341,7 @@ def _speaker_name(source: str, context: str) -> str:
 
 def _has_verb(text: str) -> bool:
     """Whether a would-be speaker phrase holds a verb ("X defended the plan amid claims" is no speaker)."""
-    return bool(_VERBISH.search(text)) or any(w in _IRREGULAR_PAST for w in text.split())
+    return bool(_VERBISH.search(text)) or any(w in IRREGULAR_PAST for w in text.split())
 
 
 def _strip_relative(text: str) -> str:
@@ -391,7 +364,8 @@ def _strip_appositive(text: str) -> str:
 
     def drop(match: re.Match[str]) -> str:
         body = match.group("body")
-        if _VERBISH.search(body) or len(body.split()) > 10 or body.split(" ", 1)[0] in _LEAD_OPENERS - {"the", "a", "an"}:
+        if _VERBISH.search(body) or len(body.split()) > 10 or body.split(" ", 1)[0] in _LEAD_OPENERS - {"the", "a", "an"} \
+                or opens_participle_clause(body):  # ", replacing the old one," is a clause: the participial pass drops it
             return match.group(0)
         return match.group("name")
     return _APPOSITIVE.sub(drop, text)
@@ -505,7 +479,7 @@ def _only_describes(before: str, person: bool) -> bool:
         return False
     if not person and not tokens[-1][:1].islower():
         return False  # "Health Ministry" is one name, not a descriptor and a name
-    return not any(t in _IRREGULAR_PAST or (t[:1].islower() and t.endswith("s") and not t.endswith("ss"))
+    return not any(t in IRREGULAR_PAST or (t[:1].islower() and t.endswith("s") and not t.endswith("ss"))
                    for t in tokens)
 
 
@@ -559,11 +533,11 @@ def _present_tense(text: str) -> tuple[str, str]:
         if not base:
             return "", ""
         return f"{word} {progressive}", _third_person(base) if word == "is" else base
-    base = _base_form(word) if word in _IRREGULAR_BASE or word.endswith("ed") else ""
-    if not base or (verb + 1 < len(bare) and bare[verb + 1].lower() == "by" and word not in _PURE_PASTS):
+    base = _base_form(word) if word in IRREGULAR_BASE or word.endswith("ed") else ""
+    if not base or (verb + 1 < len(bare) and bare[verb + 1].lower() == "by" and word not in PURE_PASTS):
         return "", ""  # "... accused by", "... forced to": a participle, or a verb wanting its form kept
     head = _subject_head(bare[:verb])
-    later_past = any(t in _IRREGULAR_PAST and bare[j - 1].lower() not in _VERB_CHAIN  # not "will cut", "to set"
+    later_past = any(t in IRREGULAR_PAST and bare[j - 1].lower() not in _VERB_CHAIN  # not "will cut", "to set"
                      for j, t in enumerate(bare[verb + 1: verb + 6], verb + 1))
     if head[:1].isupper() and head.endswith("s") or later_past \
             or any(t in ("-", "–", "—") or t.endswith((",", ";", ":")) for t in tokens[:verb]):
@@ -592,8 +566,8 @@ _VOWELS = "aeiou"
 
 def _base_form(past: str) -> str:
     """The base form of a past tense or participle ("announced" -> "announce"), or "" if unsure."""
-    if past in _IRREGULAR_BASE:
-        return _IRREGULAR_BASE[past]
+    if past in IRREGULAR_BASE:
+        return IRREGULAR_BASE[past]
     if len(past) == 4 and past.endswith("ied") and past.isalpha():
         return past[:-1]  # died, tied, lied: a one-syllable verb in -ie
     if not past.endswith("ed") or len(past) < 5 or not past.isalpha():
@@ -675,7 +649,7 @@ def _main_verb(tokens: list[str], modifiers: bool = True) -> int:
     candidates = []
     for i in range(1, len(tokens)):
         token, previous = lowered[i], lowered[i - 1]
-        if token in _AUXILIARIES or token in _IRREGULAR_PAST or token == "says":
+        if token in _AUXILIARIES or token in IRREGULAR_PAST or token == "says":
             candidates.append((i, False))
         elif token == "to" and not candidates and previous not in _PREPOSITIONS and previous not in _DETERMINERS and i <= 8 \
                 and not previous.isdigit() and not (i + 1 < len(tokens) and lowered[i + 1][:1].isdigit()):
@@ -712,7 +686,7 @@ def _verbal(previous: str, token: str) -> bool:
     word = token.lower()
     if not token[:1].islower() or word in (_PREPOSITIONS | _DETERMINERS) - {"to"}:
         return False
-    return word in _VERB_CHAIN or word in _IRREGULAR_PAST or word.endswith(("ed", "en", "ing")) \
+    return word in _VERB_CHAIN or word in IRREGULAR_PAST or word.endswith(("ed", "en", "ing")) \
         or previous in _BASE_BEFORE
 
 
@@ -851,7 +825,7 @@ def _cut_back_to_good_end(text: str, lexical: int) -> str:
 
 def _past_verb(word: str) -> bool:
     """A lower-case verb in the past: in -ed, or an irregular past ("acted", "fell")."""
-    return word[:1].islower() and word.isalpha() and (word.endswith("ed") or word in _IRREGULAR_PAST)
+    return word[:1].islower() and word.isalpha() and (word.endswith("ed") or word in IRREGULAR_PAST)
 
 
 def _too_little_after_verb(bare: list[str], lexical: int, count: int) -> bool:

@@ -36,7 +36,7 @@ from functools import lru_cache
 from itertools import compress
 
 from .model import Person, Spokesperson, Statement
-from .text import STOPWORDS, split_sentences, words
+from .text import IRREGULAR_BASE, STOPWORDS, split_sentences, words
 
 __all__ = ["MAX_TAGS", "Speakers", "find_speakers", "find_tags", "country_of"]
 
@@ -380,6 +380,8 @@ def _merge_organisations(sentence: str, found: list[Mention]) -> list[Mention]:
 
 
 def _joins(left: str, connector: str, right: str) -> bool:
+    if connector == " & ":  # "Marlow & Finch", "Procter & Gamble": one firm's name; "Ann Lee & Tom Ray" two people
+        return not (is_full_name(left) and is_full_name(right))
     if connector in (" of ", " of the ", " for ", " for the "):
         return left.rsplit(" ", 1)[-1] in _ORG_WORDS or (
             connector.startswith(" of ") and _runs_past_its_body(left) and right not in _COUNTRIES)
@@ -727,6 +729,8 @@ def _trailing_appos(before: str, after: str) -> str:
 def _register(sentence: str, mention: Mention, registry: _Registry) -> str:
     """Record a mention (a new full name, a spokesperson, a role); return its full name or ""."""
     text = mention.text
+    if is_full_name(text) and _after_article(sentence, mention):
+        return ""  # "The Pay Review Body said": nobody's name follows "the"
     if is_full_name(text):
         name = text
     elif text.lower() in ("he", "she", "it", "they", "we", "i"):
@@ -750,6 +754,12 @@ def _register(sentence: str, mention: Mention, registry: _Registry) -> str:
     elif not mention.prefix and not registry.titles.get(name) and before.endswith(" "):
         registry.titles[name] = _post_before_name(before)
     return name
+
+
+def _after_article(sentence: str, mention: Mention) -> bool:
+    """Whether "the" stands right before the mention: a body's name or a thing's, as a person's
+    name takes no article (a title may: "the Prime Minister Ann Lee" has one as its prefix)."""
+    return not mention.prefix and sentence[max(0, mention.start - 4):mention.start].lower() == "the "
 
 
 # "Conservative leader Michael Howard said", "the Chelsea boss Jose Mourinho": an organisation's
@@ -896,12 +906,23 @@ def _clean_role(appos: str) -> str:
     first = role.split(" ", 1)[0] if role else ""
     if not role or first.lower() in ("who", "which", "whose", "where", "when", "and", "but", "saying"):
         return ""
-    if _ROLE_VERB.search(role) or len(role.split()) > 20:
+    if _ROLE_VERB.search(role) or len(role.split()) > 20 or opens_participle_clause(role):
         return ""
     if not any(not w.isdigit() and (len(w) > 2 or w.isupper()) and w.lower() not in _NOT_ROLE_WORDS
                for w in words(role)):
         return ""  # ", however,", ", 50,", ", for example,": an aside or an age, not a role
     return role
+
+
+# What follows a participle that opens a clause rather than a post: "returning to the ground",
+# "speaking at the launch", "leaving the court" (a post reads "managing director", "outgoing chair").
+_CLAUSE_AFTER_PARTICIPLE = frozenset("to at in on from for after into with by about the a an his her their its".split())
+
+
+def opens_participle_clause(text: str) -> bool:
+    """", returning to the City Ground for the first time," tells what someone did, not who they are."""
+    first, _, rest = text.partition(" ")
+    return first.endswith("ing") and rest.split(" ", 1)[0] in _CLAUSE_AFTER_PARTICIPLE
 
 
 # Words no role is made of alone: stop words and asides (", however,", ", for example,").
@@ -1173,11 +1194,16 @@ def _key_phrases(paragraphs: Sequence[tuple[int, str]], entities: set[str], prop
     return phrases
 
 
+# Irregular pasts and participles that are not also the verb's base ("cut", "set" and "hit" are nouns too).
+_IRREGULAR_FORMS = frozenset(form for form, base in IRREGULAR_BASE.items() if form != base)
+
+
 def _ends_on_participle(gram: _Gram) -> bool:
     """"children aged", "interest rates raised": a phrase ending on a past participle is
-    the start of a clause ("need", "speed", "bed" and "red" end in -ed and are no participles)."""
+    the start of a clause ("need", "speed", "bed" and "red" end in -ed and are no participles);
+    so is one ending on a past of its own ("treatment fell", "team won"), which is no noun."""
     last = gram[-1]
-    return len(last) > 3 and last.endswith("ed") and not last.endswith("eed")
+    return len(last) > 3 and last.endswith("ed") and not last.endswith("eed") or last in _IRREGULAR_FORMS
 
 
 def _repeated_grams(paragraphs: Sequence[tuple[int, str]]) -> tuple[dict[_Gram, int], dict[_Gram, _Gram]]:

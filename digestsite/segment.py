@@ -1162,10 +1162,35 @@ def _digest_facts(paragraphs: Sequence[Paragraph]) -> list[_Facts]:
         if facts[k - 1].signoff and not facts[k].signoff and _DESK_CODE.match(texts[k].strip()):
             facts[k] = replace(facts[k], signoff=True)
     _mark_exchanges(texts, facts)
+    _mark_notes_ends(texts, facts)
     for k in range(len(facts) - 1):
         if not facts[k].header_line and is_title_line(texts[k], texts[k + 1], texts[k - 1] if k else ""):
             facts[k] = replace(facts[k], header_line=True)  # a story's own title stands above it
     return facts
+
+
+# The heading of a press release's notes section, its last part: "Notes to editors", "Note for
+# editors", "Editor's notes", "Notes to the editor".
+_NOTES_HEADING = re.compile(r"^(?:notes?\s+(?:to|for)\s+(?:the\s+)?editors?|editors?['’]?s?\s+notes?)\s*:?$", re.I)
+_NUMBERED_NOTE = re.compile(r"^(?:\d{1,2}[.)]|[•*\-–])\s")
+
+
+def _mark_notes_ends(texts: Sequence[str], facts: list[_Facts]) -> None:
+    """Set ``signoff`` on the last numbered note under a release's notes heading.
+
+    The notes close a press release, so when an unnumbered paragraph follows the numbered
+    notes, it is no note but the next release's lede, as after an end mark."""
+    k = 0
+    while k < len(texts):
+        if not _NOTES_HEADING.match(texts[k].strip()):
+            k += 1
+            continue
+        last = k
+        while last + 1 < len(texts) and _NUMBERED_NOTE.match(texts[last + 1].lstrip()):
+            last += 1
+        if k < last < len(texts) - 1 and not facts[last].signoff:
+            facts[last] = replace(facts[last], signoff=True)
+        k = last + 1
 
 
 def _mark_exchanges(texts: Sequence[str], facts: list[_Facts]) -> None:

@@ -13,6 +13,9 @@ __all__ = [
     "BYLINE",
     "DATELINE",
     "HEADER_LINE",
+    "IRREGULAR_BASE",
+    "IRREGULAR_PAST",
+    "PURE_PASTS",
     "SPEAKER_TURN",
     "STOPWORDS",
     "content_words",
@@ -26,6 +29,35 @@ __all__ = [
     "strip_dateline",
     "words",
 ]
+
+# Past forms that do not end in -ed; enough to find the main verb of most news sentences.
+IRREGULAR_PAST = frozenset(
+    """said made saw took won lost hit set put cut got gave went came told found left fell rose grew
+    beat met held led paid sold struck brought bought thought fought spent sent became began broke
+    chose drew drove ate flew forgot froze hid kept knew lay lit meant quit ran rang sang sank sat
+    shot shut slid spoke split spread stole stood stuck swore swept swam taught tore threw understood
+    woke wore withdrew wrote overtook undertook upheld withstood shrank outspent dealt""".split()
+)
+# Base forms of common irregular pasts and participles, for the headline present tense.
+IRREGULAR_BASE = dict(
+    pair.split(":") for pair in """said:say made:make saw:see seen:see took:take taken:take won:win lost:lose
+    hit:hit set:set put:put cut:cut got:get gave:give given:give went:go gone:go came:come told:tell
+    found:find left:leave fell:fall fallen:fall rose:rise risen:rise grew:grow grown:grow beat:beat
+    beaten:beat met:meet held:hold led:lead paid:pay sold:sell struck:strike brought:bring bought:buy
+    thought:think fought:fight spent:spend sent:send became:become began:begin begun:begin broke:break
+    broken:break chose:choose chosen:choose drew:draw drawn:draw drove:drive driven:drive flew:fly
+    flown:fly froze:freeze frozen:freeze hid:hide hidden:hide kept:keep knew:know known:know meant:mean
+    quit:quit ran:run sat:sit shot:shoot shut:shut spoke:speak spoken:speak split:split spread:spread
+    stole:steal stolen:steal stood:stand stuck:stick swept:sweep taught:teach threw:throw thrown:throw
+    understood:understand wrote:write written:write withdrew:withdraw withdrawn:withdraw
+    overtook:overtake overtaken:overtake upheld:uphold withstood:withstand shown:show done:do
+    built:build felt:feel heard:hear lent:lend sought:seek shrank:shrink shrunk:shrink sank:sink sunk:sink
+    sang:sing swam:swim rang:ring slid:slide tore:tear torn:tear wore:wear worn:wear woke:wake
+    outspent:outspend dealt:deal come:come become:become run:run""".split()
+)
+# Pasts that are no participle ("fell", not "fallen"): "fell by 1.2%" is a finite verb, never a passive.
+PURE_PASTS = frozenset(past for past, base in IRREGULAR_BASE.items()
+                        if past in IRREGULAR_PAST and past != base and any(p != past and b == base for p, b in IRREGULAR_BASE.items()))
 
 # Abbreviations after which a full stop does not end a sentence.
 _ABBREVIATIONS = frozenset(

@@ -96,3 +96,25 @@ def test_no_cut_between_a_that_clause_s_subject_and_its_verb() -> None:
     # a present in -s is the clause's verb, so the cut after its object stands
     assert make_headline("What is clear is that the River Lenn now fails every water quality test carried out by "
                          "the Environment Agency.").endswith("fails every water quality test")
+
+
+# Full-length agency and company copy (probe 12a)
+
+
+def test_a_capitalised_states_is_no_speech_verb_ending_the_lede() -> None:
+    # ", a deal that would make it the largest airline in the United States ..." was read as an
+    # attribution tail ("X states"), so the tail went and the reported speech stayed
+    lede = ("Northway Airlines said on Tuesday it would buy regional carrier Pinecrest Air for $1.9 billion, a deal "
+            "that would make it the fourth-largest airline in the United States by passengers carried.")
+    assert make_headline(lede, context="Pinecrest shares jumped.") == "Northway Airlines to buy regional carrier Pinecrest Air"
+
+
+def test_a_participial_clause_between_commas_is_no_appositive() -> None:
+    # dropped as an appositive of "Bridgwater", it left the relative clause after it hanging on
+    # the town: "New hospital will be built in Bridgwater which built"
+    lede = ("The Department of Health has confirmed that a new hospital will be built in Bridgwater, replacing "
+            "the town's community hospital, which was built in the 1930s.")
+    assert make_headline(lede) == "New hospital will be built in Bridgwater"
+    # a post that opens on a participle is still an appositive
+    assert make_headline("Ann Lee, acting head of the agency, resigned on Monday after a row over funding.") \
+        == "Lee resigns after row over funding"

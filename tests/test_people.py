@@ -226,3 +226,35 @@ def test_an_abbreviated_currency_before_a_number_is_no_tag() -> None:
 def test_a_mission_is_a_body_not_a_person() -> None:
     speakers = find_speakers([(0, "The report by the organisation's Fact-Finding Mission concluded that chlorine was used.")])
     assert speakers.people == ()
+
+
+# Full-length agency, ministry and match-report copy (probe 12a)
+
+
+def test_a_capitalised_run_after_the_is_no_person() -> None:
+    # a review body, a party's short name, a campaign: bodies and things take "the", people do not
+    assert _roles("The Pay Review Body said in its report that pay was a factor in decisions to leave.") == {}
+    assert _roles("The Lib Dems said the plan would fail.") == {}
+    # a title may stand between the article and the name
+    assert _roles('"We will act," the Prime Minister Keir Starmer said.') == {"Keir Starmer": "Prime Minister"}
+
+
+def test_a_participle_clause_in_apposition_is_no_role() -> None:
+    assert _roles('Steve Cooper, returning to the City Ground for the first time, said his side were "second best".') \
+        == {"Steve Cooper": ""}
+    assert _roles("Ann Lee, speaking at the launch, said the scheme would grow.") == {"Ann Lee": ""}
+    # a post may open on a participle used as an adjective
+    assert _roles("Tom Ray, managing director of Acme, said sales rose.") == {"Tom Ray": "managing director of Acme"}
+
+
+def test_no_phrase_ends_on_an_irregular_past_or_participle() -> None:
+    paragraphs = [(0, "Waiting for treatment fell again. Waiting for treatment fell in May, and titles won matter.")]
+    assert people._key_phrases(paragraphs, set(), set()) == {}
+    # "cut" is its base form too, and a noun: "tax cut" stays
+    assert people._key_phrases([(0, "A tax cut is due. The tax cut helps.")], set(), set()) == {"tax cut": 2}
+
+
+def test_an_ampersand_joins_one_firm_s_name() -> None:
+    paragraphs = [(0, "The retailer Marlow & Finch has warned on profits. Shares in Marlow & Finch fell 17%.")]
+    assert find_tags(paragraphs, paragraphs[0][1], find_speakers(paragraphs)) == ["Marlow & Finch"]
+    assert [m.text for m in people.mentions("Ann Lee & Tom Ray met.")] == ["Ann Lee", "Tom Ray"]
