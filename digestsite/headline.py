@@ -808,7 +808,7 @@ def _may_be_verb(bare: list[str], at: int) -> bool:
     """Whether a word may be a finite verb: an auxiliary, a past, or a present in -s not after a
     determiner or possessor ("the river now fails", not "the company's shares")."""
     word, previous = bare[at].lower(), bare[at - 1].lower()
-    if _VERBISH.fullmatch(word) or word in _IRREGULAR_PAST:
+    if _VERBISH.fullmatch(word) or word in IRREGULAR_PAST:
         return True
     return word.endswith("s") and not word.endswith(("ss", "us")) and bare[at].islower() \
         and previous not in _DETERMINERS and not previous.endswith(("'s", "’s"))
