@@ -655,6 +655,8 @@ def _main_verb(tokens: list[str], modifiers: bool = True) -> int:
                 and not previous.isdigit() and not (i + 1 < len(tokens) and lowered[i + 1][:1].isdigit()):
             # headlinese "is to" has a verb after it: "age to 16", "rise to 5.1%" are no such "to"
             candidates.append((i, False))
+        elif not candidates and _present_before_object(tokens, lowered, i):
+            candidates.append((i, False))
         elif len(token) > 4 and token.endswith("ed") and token.isalpha() and tokens[i][:1].islower() \
                 and previous not in _DETERMINERS and previous not in _PREPOSITIONS and previous not in _AUXILIARIES:
             following = lowered[i + 1] if i + 1 < len(tokens) else ""
@@ -665,6 +667,17 @@ def _main_verb(tokens: list[str], modifiers: bool = True) -> int:
         if not modifier or index == len(candidates) - 1:
             return i
     return -1
+
+
+def _present_before_object(tokens: list[str], lowered: list[str], at: int) -> bool:
+    """Whether the word is a present in -s with its object after it, a lede's main verb ("Calloway
+    unlocks the door", "Apple unveils a phone"): lower case, not after a determiner, a
+    preposition or an auxiliary (a plural noun: "the talks", "prices of homes"), and followed by
+    a determiner."""
+    token, previous = lowered[at], lowered[at - 1]
+    return (len(token) > 3 and token.endswith("s") and not token.endswith(("ss", "us", "is")) and token.isalpha()
+            and tokens[at][:1].islower() and at + 1 < len(tokens) and lowered[at + 1] in _DETERMINERS
+            and previous not in _DETERMINERS and previous not in _PREPOSITIONS and previous not in _AUXILIARIES)
 
 
 _VERB_CHAIN = _AUXILIARIES | {"not", "be", "been", "being", "to", "also", "now", "never", "still", "already", "just"}

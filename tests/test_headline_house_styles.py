@@ -118,3 +118,14 @@ def test_a_participial_clause_between_commas_is_no_appositive() -> None:
     # a post that opens on a participle is still an appositive
     assert make_headline("Ann Lee, acting head of the agency, resigned on Monday after a row over funding.") \
         == "Lee resigns after row over funding"
+
+
+def test_a_present_main_verb_keeps_a_later_participle() -> None:
+    # "unlocks" is the lede's verb, so "left" and "made" are participles, not pasts to put in the present
+    assert make_headline("Maureen Calloway unlocks the door of the only bakery left in the village at six every "
+                         "morning, as her family has done for ninety years.").startswith(
+        "Calloway unlocks door of only bakery left in village")
+    assert make_headline("Apple unveils a phone made in India for the first time.") == \
+        "Apple unveils phone made in India for first time"
+    # a plural noun after a determiner is no verb: the past after it is the lede's verb
+    assert make_headline("The talks in Geneva ended without a deal on Friday.").startswith("Talks in Geneva end")
