@@ -205,6 +205,10 @@ _SPOKES_BEFORE_NAME = re.compile(rf"{_SPOKES}\s$", re.IGNORECASE)
 _SPOKES_OF_ORG_BEFORE = re.compile(
     rf"\b(?:a|an|the)\s(?:[a-z]+\s)?{_SPOKES}\s(?:for|of|at|with)\s(?:the\s)?(?P<org>[^,]{{2,80}}),\s$", re.IGNORECASE
 )
+# "The Labour Party's health spokesperson, Ann Lee, said": the possessor is whom she speaks for
+_POSSESSOR_SPOKES_BEFORE = re.compile(
+    rf"(?P<org>(?:{_CAP}\s){{0,4}}[{_UPPER}][\w\-]*)['’]s\s(?:[a-z]+\s){{0,2}}(?i:{_SPOKES}),\s$"
+)
 _SPOKES_AFTER_NAME = re.compile(
     rf",\s(?:(?:a|an|the)\s)?(?:(?:chief|senior|deputy|official|chief)\s)?{_SPOKES}\s(?:of|for|at|with)\s"
     rf"(?:the\s)?(?P<org>[^,;:\"“]{{2,80}}?)(?=[,;:.\"“]|\s(?:{_SPEECH_AFTER})\b|$)",
@@ -838,7 +842,7 @@ def _spokesperson_org(before: str, after: str, registry: _Registry) -> str | Non
     if _SPOKES_BEFORE_NAME.search(before):
         head = before[: _SPOKES_BEFORE_NAME.search(before).start()]
         return _organisation(_trailing_run(head), registry)
-    match = _SPOKES_OF_ORG_BEFORE.search(before)
+    match = _SPOKES_OF_ORG_BEFORE.search(before) or _POSSESSOR_SPOKES_BEFORE.search(before)
     if match:
         return _organisation(match.group("org"), registry)
     match = _SPOKES_AFTER_NAME.match(after) or _ORG_SPOKES_AFTER_NAME.match(after)

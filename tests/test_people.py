@@ -258,3 +258,14 @@ def test_an_ampersand_joins_one_firm_s_name() -> None:
     paragraphs = [(0, "The retailer Marlow & Finch has warned on profits. Shares in Marlow & Finch fell 17%.")]
     assert find_tags(paragraphs, paragraphs[0][1], find_speakers(paragraphs)) == ["Marlow & Finch"]
     assert [m.text for m in people.mentions("Ann Lee & Tom Ray met.")] == ["Ann Lee", "Tom Ray"]
+
+
+def test_a_spokesperson_named_after_a_possessor_speaks_for_it() -> None:
+    for sentence, expected in (
+        ("The Labour Party's health spokesperson, Duncan Smith, said the plan was flawed.", ("Duncan Smith", "Labour Party")),
+        ("Acme's spokeswoman, Jane Doe, said sales rose.", ("Jane Doe", "Acme")),
+    ):
+        speakers = find_speakers([(0, sentence)])
+        assert [(s.name, s.organisation) for s in speakers.spokespersons] == [expected]
+    # unnamed, it makes no one
+    assert find_speakers([(0, "Labour's spokesman said no.")]).spokespersons == ()
