@@ -277,6 +277,9 @@ def _reported_speech(text: str, context: str) -> tuple[str, str]:
         return text, ""
     speaker = _speaker_name(match.group("who"), context)
     pronoun, _, rest = what.partition(" ")
+    if pronoun.lower() in ("its", "their") and not speaker:
+        # "Brightwater Energy said its profits would be lower": whose profits is the news
+        return f"{_possessive(match.group('who'), text)} {rest}", ""
     if pronoun.lower() in _PRONOUNS:
         own_act = _undo_backshift(rest, plural=pronoun.lower() == "they") if pronoun.lower() in ("it", "they") else rest
         if not speaker and own_act != rest:
@@ -287,6 +290,12 @@ def _reported_speech(text: str, context: str) -> tuple[str, str]:
             return text, ""
         return f"{speaker} says {what}", ""
     return what[:1].upper() + what[1:], speaker
+
+
+def _possessive(name: str, text: str) -> str:
+    """"Brightwater Energy's", "Northern Holdings'", with the apostrophe ``text`` uses."""
+    apostrophe = "’" if "’" in text else "'"
+    return name + (apostrophe if name.endswith("s") else apostrophe + "s")
 
 
 def _undo_backshift(clause: str, plural: bool) -> str:

@@ -129,3 +129,11 @@ def test_a_present_main_verb_keeps_a_later_participle() -> None:
         "Apple unveils phone made in India for first time"
     # a plural noun after a determiner is no verb: the past after it is the lede's verb
     assert make_headline("The talks in Geneva ended without a deal on Friday.").startswith("Talks in Geneva end")
+
+
+def test_a_body_reporting_its_own_figures_is_named_in_the_headline() -> None:
+    # not "Its profits will be lower than expected": whose profits is the news
+    assert make_headline("Brightwater Energy said its profits will be lower than expected this year.") == \
+        "Brightwater Energy's profits will be lower than expected"
+    assert make_headline("Northern Holdings said their shares would be listed in London next month.").startswith(
+        "Northern Holdings' shares")
