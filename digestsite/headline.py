@@ -39,7 +39,7 @@ import re
 from collections.abc import Iterator
 from functools import lru_cache
 
-from .people import is_full_name, mentions, surname_key
+from .people import Mention, is_full_name, mentions, surname_key
 from .text import normalize, words
 
 __all__ = ["MAX_HEADLINE_CHARS", "TARGET_HEADLINE_CHARS", "headline_problems", "make_headline"]
@@ -430,8 +430,8 @@ def _front_owner(text: str) -> str:
 
 def _shorten_names(text: str, context: str) -> str:
     """Headline names: "Rovers midfielder Tom Reed could ..." -> "Reed could ..."."""
-    first = next((m for m in mentions(text) if m.start > 0), None)
-    if first is not None and _only_describes(text[: first.start], is_full_name(first.text)):
+    first = _described_name(text)
+    if first is not None:
         text = text[first.start:]  # the words before the first name only describe it
     people = [m for m in mentions(text) if is_full_name(m.text) and _is_person(m.text, context)]
     for mention in reversed(people):
@@ -439,6 +439,24 @@ def _shorten_names(text: str, context: str) -> str:
         if text[mention.start:end] == mention.text:
             text = text[: mention.start] + _short_name(mention.text, context) + text[end:]
     return text[:1].upper() + text[1:]
+
+
+def _described_name(text: str) -> Mention | None:
+    """The first name after words that only describe it, or None. A description that no longer
+    holds ("former", "late") goes whole or not at all: "former Chelsea striker Adrian Mutu" is
+    no "Chelsea striker Adrian Mutu"."""
+    first = next((m for m in mentions(text) if m.start > 0), None)
+    if first is None or not _only_describes(text[: first.start], is_full_name(first.text)):
+        return None
+    if not _STATUS_WORDS.intersection(text[: first.start].lower().split()):
+        return first
+    person = next((m for m in mentions(text) if m.start > first.start and is_full_name(m.text)), None)
+    return person if person is not None and _only_describes(text[: person.start], True) else None
+
+
+# Words that say a description no longer holds, or is not yet proven: without them the rest
+# says something false ("former England goalkeeper X" is no "England goalkeeper X").
+_STATUS_WORDS = frozenset("former ex late outgoing acting then alleged suspected would-be".split())
 
 
 def _is_person(name: str, context: str) -> bool:

@@ -96,3 +96,19 @@ def test_no_cut_between_a_that_clause_s_subject_and_its_verb() -> None:
     # a present in -s is the clause's verb, so the cut after its object stands
     assert make_headline("What is clear is that the River Lenn now fails every water quality test carried out by "
                          "the Environment Agency.").endswith("fails every water quality test")
+
+
+# ---------------------------------------------------------------------------
+# Q&A, live blogs and features (probe 12c)
+
+
+def test_a_description_that_no_longer_holds_goes_whole_or_not_at_all() -> None:
+    # "The former" alone used to go, leaving "England goalkeeper Dunmore", which she no longer is
+    title = make_headline("The former England goalkeeper Karen Dunmore answered readers' questions about her career.",
+                          context="Dunmore said she was enjoying coaching.")
+    assert title.startswith("Dunmore answers") and "England goalkeeper" not in title
+    title = make_headline("Disgraced former Chelsea striker Adrian Mutu is to begin talks with Juventus.",
+                          context="Mutu was banned.")
+    assert title == "Mutu to begin talks with Juventus"
+    assert make_headline("The late singer Ann Lee was honoured at the awards on Sunday.",
+                         context="Lee was 70.").startswith("Late singer Lee")
