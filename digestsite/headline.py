@@ -700,7 +700,8 @@ def _main_verb(tokens: list[str], modifiers: bool = True) -> int:
             # headlinese "is to" has a verb after it: "age to 16", "rise to 5.1%" are no such "to"
             candidates.append((i, False))
         elif len(token) > 4 and token.endswith("ed") and token.isalpha() and tokens[i][:1].islower() \
-                and previous not in _DETERMINERS and previous not in _PREPOSITIONS and previous not in _AUXILIARIES:
+                and previous not in _DETERMINERS and previous not in _PREPOSITIONS and previous not in _AUXILIARIES \
+                and not _attributive_after_adverb(lowered, i):
             following = lowered[i + 1] if i + 1 < len(tokens) else ""
             candidates.append((i, modifiers and following in ("by", "with", "of", "in", "at")))
         if len(candidates) > 3:
@@ -709,6 +710,16 @@ def _main_verb(tokens: list[str], modifiers: bool = True) -> int:
         if not modifier or index == len(candidates) - 1:
             return i
     return -1
+
+
+def _attributive_after_adverb(lowered: list[str], at: int) -> bool:
+    """Whether the -ed word at ``at`` follows an -ly adverb after a determiner, an adjective or a
+    possessor: it then describes the noun after it ("China's first domestically developed cruise
+    ship"), as the subject's verb follows a noun ("the ship quietly docked")."""
+    if at < 2 or not lowered[at - 1].endswith("ly"):
+        return False
+    before = lowered[at - 2]
+    return before in _DETERMINERS or before in _ADJECTIVES or before.endswith(("'s", "’s"))
 
 
 _VERB_CHAIN = _AUXILIARIES | {"not", "be", "been", "being", "to", "also", "now", "never", "still", "already", "just"}
