@@ -179,8 +179,11 @@ _RUN = re.compile(
 _POSSESSIVE = re.compile(r"(?:'s|’s|'|’)$")
 _POSSESSIVE_ENDINGS = ("'s", "’s", "'", "’", "\n")  # every string _POSSESSIVE can change ends in one of these
 _APPOSITIVE = re.compile(r",\s(?P<appos>(?:also\s)?(?:a|an|the|[a-z][\w\-]*)\s[^,\"“”]{2,160}?),")
+# "Dr Ann Lee of the University of Leeds said", '"...," said Professor Ann Lee of Leeds University.':
+# the body a speaker works for stands between the name and the speech verb or the sentence's end.
+_OF_BODY = rf"\sof\s(?:the\s)?{_CAP}(?:\s(?:(?:of|for|and)\s(?:the\s)?)?{_CAP})*"
 _AFTER_SPEECH = re.compile(
-    rf"(?:,\s(?P<appos>[^,\"“”]{{2,160}}?),)?\s(?:(?:has|had|also|further|then|later|again|previously|once|"
+    rf"(?:{_OF_BODY})?(?:,\s(?P<appos>[^,\"“”]{{2,160}}?),)?\s(?:(?:has|had|also|further|then|later|again|previously|once|"
     rf"repeatedly|recently|earlier|once)\s)*(?:{_SPEECH_AFTER})\b"
 )
 _BEFORE_SPEECH = re.compile(rf"\b(?:{_SPEECH_BEFORE})\s$", re.IGNORECASE)
@@ -190,7 +193,7 @@ _OBJECT_BEFORE = re.compile(
     r"\b(?:for|of|to|with|by|from|about|against|than|at|on|in|into|over|under|like|and|or|nor|"
     r"between|behind|beside|toward|towards|without)\s(?:(?:the|a|an)\s)?(?:[{0}][\w.'’\-]*\s)*$".format(_UPPER)
 )
-_INVERTED_END = re.compile(r"\s*(?:[,.;:!?]|$)")
+_INVERTED_END = re.compile(rf"(?:{_OF_BODY})?\s*(?:[,.;:!?]|$)")
 _TRAILING_APPOS = re.compile(r",\s(?P<appos>[^,\"“”]{2,160}?)(?:[,.;]|$)")
 # "he said", ', she added': the pronoun at the start or after a space, comma or quote. Only
 # ever searched for, never read, so the pronoun's letters are tested first and what comes

@@ -226,3 +226,16 @@ def test_an_abbreviated_currency_before_a_number_is_no_tag() -> None:
 def test_a_mission_is_a_body_not_a_person() -> None:
     speakers = find_speakers([(0, "The report by the organisation's Fact-Finding Mission concluded that chlorine was used.")])
     assert speakers.people == ()
+
+
+def test_a_speaker_s_body_after_the_name_keeps_the_speech_theirs() -> None:
+    # science news names the researcher's institution between the name and the verb, or after an
+    # inverted "said"; either used to leave the researcher unquoted
+    speakers = find_speakers([
+        (0, "Professor Wassilios Meissner of the University Hospital of Bordeaux said larger trials were needed."),
+        (1, '"This is the first time," said Professor Bjorn Benneke of the University of Montreal, who co-led it.'),
+    ])
+    assert [p.name for p in speakers.people] == ["Wassilios Meissner", "Bjorn Benneke"]
+    # the body's own name is no speaker, and a name that is the object of "of" is none either
+    speakers = find_speakers([(0, "The daughter of Ann Lee of the Leeds Rotary Club said she was proud.")])
+    assert not speakers.people
