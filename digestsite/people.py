@@ -617,8 +617,9 @@ def _sentence_speaker(sentence: str, registry: _Registry) -> str:
 # "His lawyer, Andrew Pike, said", "Outside court, her solicitor, Mark Delaney, said": the name set
 # off by commas after the noun it names, then the speech verb. The noun phrase opens the sentence
 # or a clause after a comma, starts with a determiner or a possessor, and holds at most three
-# lower-case words and no preposition ("The lawyer for her husband, John Smith, said" quotes the
-# lawyer, not the husband), except for "One of the victims".
+# lower-case words and no preposition but "of" before a field ("Its head of research, X, said"):
+# "The lawyer for her husband, John Smith, said" quotes the lawyer, not the husband; "One of the
+# victims" is the exception.
 _APPOSED_NOUN = re.compile(
     r"(?:^|,\s)(?:(?:[Tt]he|[Hh]is|[Hh]er|[Ii]ts|[Tt]heir|[Oo]ne\sof\s(?:the|his|her|its|their))\s|[A-Z][\w\-]*['’]s\s)"
     r"(?:[a-z][\w\-]*['’]s\s)?(?P<noun>(?:[a-z][\w\-]*\s){0,2}[a-z][\w\-]*),\s$"
@@ -633,8 +634,8 @@ def _named_in_apposition(before: str, after: str) -> re.Match[str] | None:
         return None  # nearly every name: no pattern below can match
     noun = _APPOSED_NOUN.search(before, max(0, len(before) - _APPOSED_TAIL))
     if noun is None or _OBJECT_BEFORE.search(noun.group("noun") + " ") or any(
-            w in _PREPOSITIONS for w in noun.group("noun").split()):
-        return None
+            w in _PREPOSITIONS and w != "of" for w in noun.group("noun").split()):
+        return None  # "of" between two of at most three words names a field ("head of research")
     return _APPOSED_SPEECH.match(after)
 
 

@@ -239,3 +239,10 @@ def test_a_speaker_s_body_after_the_name_keeps_the_speech_theirs() -> None:
     # the body's own name is no speaker, and a name that is the object of "of" is none either
     speakers = find_speakers([(0, "The daughter of Ann Lee of the Leeds Rotary Club said she was proud.")])
     assert not speakers.people
+
+
+def test_a_name_after_a_post_of_a_field_is_the_speaker() -> None:
+    speakers = find_speakers([(0, 'Its head of research, Dr Sheona Scales, said: "Blood tests like this could help."')])
+    assert [p.name for p in speakers.people] == ["Sheona Scales"]
+    # a preposition that brings in another party still leaves the name unquoted
+    assert not find_speakers([(0, "The lawyer for her husband, John Smith, said he would appeal.")]).people
