@@ -168,7 +168,9 @@ _TIME_PHRASE = re.compile(
     rf"(?:in|since)\s(?:(?:early|late|mid)\s)?(?:19|20)\d\d|yesterday|today|tomorrow|"
     rf"(?:year|month|quarter|week)[\s\-]on[\s\-](?:year|month|quarter|week))\b(?=[\s,.;:]|$)"
 )
-_ARTICLE_WORD = re.compile(r"(?<![\w'’\-])(?:the|a|an|his|her|its|their)\s(?=[\w$£€\"“‘'])")
+# "a" before a unit of time is no article but "per" ("three cups a day", "£30,000 a year"): it stays
+_ARTICLE_WORD = re.compile(
+    r"(?<![\w'’\-])(?:the|(?:a|an)(?!\s(?:day|week|month|year|night|hour)\b)|his|her|its|their)\s(?=[\w$£€\"“‘'])")
 # nor after a relative pronoun: "a boy who was stabbed" is no "boy who stabbed"
 _NOT_AFTER_PRONOUN = (r"(?<!\bhe )(?<!\bshe )(?<!\bit )(?<!\bwe )(?<!\bthey )(?<!\bI )(?<!\byou )"
                       r"(?<!\bwho )(?<!\bwhich )(?<!\bthat )")

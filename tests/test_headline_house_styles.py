@@ -119,3 +119,10 @@ def test_a_participle_after_an_adverb_in_a_noun_phrase_is_no_main_verb() -> None
     title = make_headline("China's first domestically developed large cruise ship completed its maiden voyage on Sunday.")
     assert title.startswith("China's first domestically developed large cruise ship completes")
     assert make_headline("The ship quietly docked in Shanghai on Sunday after a week at sea.").startswith("Ship quietly docks")
+
+
+def test_a_before_a_unit_of_time_is_a_rate_and_stays() -> None:
+    # "coffee a day" used to lose its "a" like an article: "three cups of coffee day"
+    title = make_headline("Drinking three or more cups of coffee a day is linked to a lower risk of liver disease.")
+    assert "coffee a day linked to lower risk" in title
+    assert "7,000 steps a day" in make_headline("People who walk 7,000 steps a day have a lower risk of early death.")
