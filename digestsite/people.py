@@ -448,7 +448,8 @@ def _split_run(tokens: list[tuple[str, int, int]]) -> list[Mention]:
 
 
 def _mention(tokens: list[tuple[str, int, int]], prefix: list[str]) -> Mention:
-    while tokens and (tokens[0][0].lower() in STOPWORDS or tokens[0][0] in _MONTHS_DAYS or tokens[0][0] in _OPENERS):
+    while tokens and (tokens[0][0].lower() in STOPWORDS and not _word_family_name(tokens)
+                      or tokens[0][0] in _MONTHS_DAYS or tokens[0][0] in _OPENERS):
         tokens = tokens[1:]
     while tokens and (tokens[-1][0] in _MONTHS_DAYS or tokens[-1][0].lower() in _PARTICLES):
         tokens = tokens[:-1]
@@ -456,6 +457,12 @@ def _mention(tokens: list[tuple[str, int, int]], prefix: list[str]) -> Mention:
         return Mention("", 0, 0, "")
     text = " ".join(t for t, _, _ in tokens)
     return Mention(_strip_possessive(text), tokens[0][1], tokens[-1][2], " ".join(prefix))
+
+
+def _word_family_name(tokens: list[tuple[str, int, int]]) -> bool:
+    """Whether the run opens with a Chinese family name that is also an English word, before a
+    given name ("He Yadong"): the pronoun is never followed by a capitalised name."""
+    return len(tokens) > 1 and tokens[0][0] in _CHINESE_SURNAMES and _is_name_token(tokens[1][0])
 
 
 def _strip_possessive(text: str) -> str:
@@ -475,7 +482,8 @@ def is_full_name(text: str) -> bool:
         return False
     if len(core[0]) == 1 and len(core[1].rstrip(".")) > 1:
         return False  # a lone initial before a surname is a line-up's "C Sweeney"; "J P Nadda" has two
-    return all(_is_name_token(t) for t in core) and any(len(t) > 2 for t in core)  # not initials alone
+    first_ok = _is_name_token(core[0]) or core[0] in _CHINESE_SURNAMES and core[0].lower() in STOPWORDS  # "He Yadong"
+    return first_ok and all(_is_name_token(t) for t in core[1:]) and any(len(t) > 2 for t in core)  # not initials alone
 
 
 @lru_cache(maxsize=16384)

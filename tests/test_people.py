@@ -246,3 +246,13 @@ def test_a_name_after_a_post_of_a_field_is_the_speaker() -> None:
     assert [p.name for p in speakers.people] == ["Sheona Scales"]
     # a preposition that brings in another party still leaves the name unquoted
     assert not find_speakers([(0, "The lawyer for her husband, John Smith, said he would appeal.")]).people
+
+
+def test_a_chinese_family_name_that_is_an_english_word_opens_a_name() -> None:
+    # "He Yadong" lost its family name to the pronoun and was no full name, so no spokesperson
+    speakers = find_speakers([
+        (0, "He Yadong, a spokesperson for the ministry, said the investigation had found dumping."),
+        (1, '"China handles trade cases in accordance with the law," He said.'),
+    ])
+    assert [s.name for s in speakers.spokespersons] == ["He Yadong"]
+    assert [m.text for m in mentions("He said Li Wei had left.")] == ["Li Wei"]
