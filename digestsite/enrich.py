@@ -125,17 +125,21 @@ def _content_paragraphs(segment: Segment, texts: Sequence[str]) -> list[tuple[in
 # and many papers write it: one to three words in capitals, then a prose sentence. ``DATELINE``
 # asks for a date or an agency as well, because the segmenter reads it as a story's mark.
 _CITY_DASH = re.compile(r"[A-Z][A-Z.'\-]+(?: [A-Z][A-Z.'\-]+){0,2} (?:—|–|-{1,2}) (?=[A-Z0-9][a-z0-9 ])")
+# A live blog's update time before a dash ("10:42 GMT – Rescue teams ...", "9.15am - ..."): like a
+# dateline it says when a line was sent, not what the story is about, and it opens every update.
+_UPDATE_TIME = re.compile(r"\d{1,2}[:.]\d{2}(?:\s?[ap]\.?m\.?)?(?:\s[A-Z]{2,5})?\s(?:—|–|-{1,2})\s(?=\S)")
 
 
 def _strip_lede_label(text: str) -> str:
-    """``text`` without its dateline (``strip_dateline``, or a city alone before a dash) or, for a
+    """``text`` without its dateline (``strip_dateline``, a city alone before a dash, or a live
+    update's time) or, for a
     transcript's question that opens an exchange ("Reuters: The coast guard said ... Do you have
     any comment?"), without the questioner's label: who asked is no part of the headline, tags or
     people, as an agency's dateline is not."""
     stripped = strip_dateline(text)
     if stripped is not text:
         return stripped
-    city = _CITY_DASH.match(text)
+    city = _CITY_DASH.match(text) or _UPDATE_TIME.match(text)
     if city is not None and city.end() < len(text):
         return text[city.end():]
     turn = speaker_turn(text)
@@ -145,12 +149,19 @@ def _strip_lede_label(text: str) -> str:
 
 
 def _without_dateline(paragraphs: list[tuple[int, str]]) -> list[tuple[int, str]]:
-    """``paragraphs`` (``_content_paragraphs``) with the first one's dateline cut off."""
+    """``paragraphs`` (``_content_paragraphs``) with the first one's dateline, and every live
+    update's time, cut off."""
     if not paragraphs:
         return paragraphs
     line, first = paragraphs[0]
     stripped = _strip_lede_label(first)
-    return paragraphs if stripped is first else [(line, stripped), *paragraphs[1:]]
+    rest = [(number, _without_update_time(text)) for number, text in paragraphs[1:]]
+    return [(line, stripped), *rest]
+
+
+def _without_update_time(text: str) -> str:
+    match = _UPDATE_TIME.match(text)
+    return text[match.end():] if match is not None else text
 
 
 def _split_glued(text: str, subhead: Subhead) -> tuple[str, str]:

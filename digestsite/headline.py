@@ -39,7 +39,7 @@ import re
 from collections.abc import Iterator
 from functools import lru_cache
 
-from .people import is_full_name, mentions, opens_participle_clause, surname_key
+from .people import Mention, is_full_name, mentions, opens_participle_clause, surname_key
 from .text import IRREGULAR_BASE, IRREGULAR_PAST, PURE_PASTS, normalize, words
 
 __all__ = ["MAX_HEADLINE_CHARS", "TARGET_HEADLINE_CHARS", "headline_problems", "make_headline"]
@@ -141,7 +141,9 @@ _TIME_PHRASE = re.compile(
     rf"(?:in|since)\s(?:(?:early|late|mid)\s)?(?:19|20)\d\d|yesterday|today|tomorrow|"
     rf"(?:year|month|quarter|week)[\s\-]on[\s\-](?:year|month|quarter|week))\b(?=[\s,.;:]|$)"
 )
-_ARTICLE_WORD = re.compile(r"(?<![\w'’\-])(?:the|a|an|his|her|its|their)\s(?=[\w$£€\"“‘'])")
+# "a" before a unit of time is no article but "per" ("three cups a day", "£30,000 a year"): it stays
+_ARTICLE_WORD = re.compile(
+    r"(?<![\w'’\-])(?:the|(?:a|an)(?!\s(?:day|week|month|year|night|hour)\b)|his|her|its|their)\s(?=[\w$£€\"“‘'])")
 # nor after a relative pronoun: "a boy who was stabbed" is no "boy who stabbed"
 _NOT_AFTER_PRONOUN = (r"(?<!\bhe )(?<!\bshe )(?<!\bit )(?<!\bwe )(?<!\bthey )(?<!\bI )(?<!\byou )"
                       r"(?<!\bwho )(?<!\bwhich )(?<!\bthat )")
@@ -413,8 +415,8 @@ def _front_owner(text: str) -> str:
 
 def _shorten_names(text: str, context: str) -> str:
     """Headline names: "Rovers midfielder Tom Reed could ..." -> "Reed could ..."."""
-    first = next((m for m in mentions(text) if m.start > 0), None)
-    if first is not None and _only_describes(text[: first.start], is_full_name(first.text)):
+    first = _described_name(text)
+    if first is not None:
         text = text[first.start:]  # the words before the first name only describe it
     people = [m for m in mentions(text) if is_full_name(m.text) and _is_person(m.text, context)]
     for mention in reversed(people):
@@ -422,6 +424,24 @@ def _shorten_names(text: str, context: str) -> str:
         if text[mention.start:end] == mention.text:
             text = text[: mention.start] + _short_name(mention.text, context) + text[end:]
     return text[:1].upper() + text[1:]
+
+
+def _described_name(text: str) -> Mention | None:
+    """The first name after words that only describe it, or None. A description that no longer
+    holds ("former", "late") goes whole or not at all: "former Chelsea striker Adrian Mutu" is
+    no "Chelsea striker Adrian Mutu"."""
+    first = next((m for m in mentions(text) if m.start > 0), None)
+    if first is None or not _only_describes(text[: first.start], is_full_name(first.text)):
+        return None
+    if not _STATUS_WORDS.intersection(text[: first.start].lower().split()):
+        return first
+    person = next((m for m in mentions(text) if m.start > first.start and is_full_name(m.text)), None)
+    return person if person is not None and _only_describes(text[: person.start], True) else None
+
+
+# Words that say a description no longer holds, or is not yet proven: without them the rest
+# says something false ("former England goalkeeper X" is no "England goalkeeper X").
+_STATUS_WORDS = frozenset("former ex late outgoing acting then alleged suspected would-be".split())
 
 
 def _is_person(name: str, context: str) -> bool:
@@ -667,7 +687,8 @@ def _main_verb(tokens: list[str], modifiers: bool = True) -> int:
         elif not candidates and _present_before_object(tokens, lowered, i):
             candidates.append((i, False))
         elif len(token) > 4 and token.endswith("ed") and token.isalpha() and tokens[i][:1].islower() \
-                and previous not in _DETERMINERS and previous not in _PREPOSITIONS and previous not in _AUXILIARIES:
+                and previous not in _DETERMINERS and previous not in _PREPOSITIONS and previous not in _AUXILIARIES \
+                and not _attributive_after_adverb(lowered, i):
             following = lowered[i + 1] if i + 1 < len(tokens) else ""
             candidates.append((i, modifiers and following in ("by", "with", "of", "in", "at")))
         if len(candidates) > 3:
@@ -681,12 +702,23 @@ def _main_verb(tokens: list[str], modifiers: bool = True) -> int:
 def _present_before_object(tokens: list[str], lowered: list[str], at: int) -> bool:
     """Whether the word is a present in -s with its object after it, a lede's main verb ("Calloway
     unlocks the door", "Apple unveils a phone"): lower case, not after a determiner, a
-    preposition or an auxiliary (a plural noun: "the talks", "prices of homes"), and followed by
-    a determiner."""
+    preposition, an auxiliary or a number (a plural noun: "the talks", "prices of homes", "7,000
+    steps a day"), and followed by a determiner."""
     token, previous = lowered[at], lowered[at - 1]
     return (len(token) > 3 and token.endswith("s") and not token.endswith(("ss", "us", "is")) and token.isalpha()
             and tokens[at][:1].islower() and at + 1 < len(tokens) and lowered[at + 1] in _DETERMINERS
-            and previous not in _DETERMINERS and previous not in _PREPOSITIONS and previous not in _AUXILIARIES)
+            and previous not in _DETERMINERS and previous not in _PREPOSITIONS and previous not in _AUXILIARIES
+            and not any(map(str.isdigit, previous)))
+
+
+def _attributive_after_adverb(lowered: list[str], at: int) -> bool:
+    """Whether the -ed word at ``at`` follows an -ly adverb after a determiner, an adjective or a
+    possessor: it then describes the noun after it ("China's first domestically developed cruise
+    ship"), as the subject's verb follows a noun ("the ship quietly docked")."""
+    if at < 2 or not lowered[at - 1].endswith("ly"):
+        return False
+    before = lowered[at - 2]
+    return before in _DETERMINERS or before in _ADJECTIVES or before.endswith(("'s", "’s"))
 
 
 _VERB_CHAIN = _AUXILIARIES | {"not", "be", "been", "being", "to", "also", "now", "never", "still", "already", "just"}

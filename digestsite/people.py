@@ -179,8 +179,11 @@ _RUN = re.compile(
 _POSSESSIVE = re.compile(r"(?:'s|’s|'|’)$")
 _POSSESSIVE_ENDINGS = ("'s", "’s", "'", "’", "\n")  # every string _POSSESSIVE can change ends in one of these
 _APPOSITIVE = re.compile(r",\s(?P<appos>(?:also\s)?(?:a|an|the|[a-z][\w\-]*)\s[^,\"“”]{2,160}?),")
+# "Dr Ann Lee of the University of Leeds said", '"...," said Professor Ann Lee of Leeds University.':
+# the body a speaker works for stands between the name and the speech verb or the sentence's end.
+_OF_BODY = rf"\sof\s(?:the\s)?{_CAP}(?:\s(?:(?:of|for|and)\s(?:the\s)?)?{_CAP})*"
 _AFTER_SPEECH = re.compile(
-    rf"(?:,\s(?P<appos>[^,\"“”]{{2,160}}?),)?\s(?:(?:has|had|also|further|then|later|again|previously|once|"
+    rf"(?:{_OF_BODY})?(?:,\s(?P<appos>[^,\"“”]{{2,160}}?),)?\s(?:(?:has|had|also|further|then|later|again|previously|once|"
     rf"repeatedly|recently|earlier|once)\s)*(?:{_SPEECH_AFTER})\b"
 )
 _BEFORE_SPEECH = re.compile(rf"\b(?:{_SPEECH_BEFORE})\s$", re.IGNORECASE)
@@ -190,7 +193,7 @@ _OBJECT_BEFORE = re.compile(
     r"\b(?:for|of|to|with|by|from|about|against|than|at|on|in|into|over|under|like|and|or|nor|"
     r"between|behind|beside|toward|towards|without)\s(?:(?:the|a|an)\s)?(?:[{0}][\w.'’\-]*\s)*$".format(_UPPER)
 )
-_INVERTED_END = re.compile(r"\s*(?:[,.;:!?]|$)")
+_INVERTED_END = re.compile(rf"(?:{_OF_BODY})?\s*(?:[,.;:!?]|$)")
 _TRAILING_APPOS = re.compile(r",\s(?P<appos>[^,\"“”]{2,160}?)(?:[,.;]|$)")
 # "he said", ', she added': the pronoun at the start or after a space, comma or quote. Only
 # ever searched for, never read, so the pronoun's letters are tested first and what comes
@@ -451,7 +454,8 @@ def _split_run(tokens: list[tuple[str, int, int]]) -> list[Mention]:
 
 
 def _mention(tokens: list[tuple[str, int, int]], prefix: list[str]) -> Mention:
-    while tokens and (tokens[0][0].lower() in STOPWORDS or tokens[0][0] in _MONTHS_DAYS or tokens[0][0] in _OPENERS):
+    while tokens and (tokens[0][0].lower() in STOPWORDS and not _word_family_name(tokens)
+                      or tokens[0][0] in _MONTHS_DAYS or tokens[0][0] in _OPENERS):
         tokens = tokens[1:]
     while tokens and (tokens[-1][0] in _MONTHS_DAYS or tokens[-1][0].lower() in _PARTICLES):
         tokens = tokens[:-1]
@@ -459,6 +463,12 @@ def _mention(tokens: list[tuple[str, int, int]], prefix: list[str]) -> Mention:
         return Mention("", 0, 0, "")
     text = " ".join(t for t, _, _ in tokens)
     return Mention(_strip_possessive(text), tokens[0][1], tokens[-1][2], " ".join(prefix))
+
+
+def _word_family_name(tokens: list[tuple[str, int, int]]) -> bool:
+    """Whether the run opens with a Chinese family name that is also an English word, before a
+    given name ("He Yadong"): the pronoun is never followed by a capitalised name."""
+    return len(tokens) > 1 and tokens[0][0] in _CHINESE_SURNAMES and _is_name_token(tokens[1][0])
 
 
 def _strip_possessive(text: str) -> str:
@@ -478,7 +488,8 @@ def is_full_name(text: str) -> bool:
         return False
     if len(core[0]) == 1 and len(core[1].rstrip(".")) > 1:
         return False  # a lone initial before a surname is a line-up's "C Sweeney"; "J P Nadda" has two
-    return all(_is_name_token(t) for t in core) and any(len(t) > 2 for t in core)  # not initials alone
+    first_ok = _is_name_token(core[0]) or core[0] in _CHINESE_SURNAMES and core[0].lower() in STOPWORDS  # "He Yadong"
+    return first_ok and all(_is_name_token(t) for t in core[1:]) and any(len(t) > 2 for t in core)  # not initials alone
 
 
 @lru_cache(maxsize=16384)
@@ -620,8 +631,9 @@ def _sentence_speaker(sentence: str, registry: _Registry) -> str:
 # "His lawyer, Andrew Pike, said", "Outside court, her solicitor, Mark Delaney, said": the name set
 # off by commas after the noun it names, then the speech verb. The noun phrase opens the sentence
 # or a clause after a comma, starts with a determiner or a possessor, and holds at most three
-# lower-case words and no preposition ("The lawyer for her husband, John Smith, said" quotes the
-# lawyer, not the husband), except for "One of the victims".
+# lower-case words and no preposition but "of" before a field ("Its head of research, X, said"):
+# "The lawyer for her husband, John Smith, said" quotes the lawyer, not the husband; "One of the
+# victims" is the exception.
 _APPOSED_NOUN = re.compile(
     r"(?:^|,\s)(?:(?:[Tt]he|[Hh]is|[Hh]er|[Ii]ts|[Tt]heir|[Oo]ne\sof\s(?:the|his|her|its|their))\s|[A-Z][\w\-]*['’]s\s)"
     r"(?:[a-z][\w\-]*['’]s\s)?(?P<noun>(?:[a-z][\w\-]*\s){0,2}[a-z][\w\-]*),\s$"
@@ -636,8 +648,8 @@ def _named_in_apposition(before: str, after: str) -> re.Match[str] | None:
         return None  # nearly every name: no pattern below can match
     noun = _APPOSED_NOUN.search(before, max(0, len(before) - _APPOSED_TAIL))
     if noun is None or _OBJECT_BEFORE.search(noun.group("noun") + " ") or any(
-            w in _PREPOSITIONS for w in noun.group("noun").split()):
-        return None
+            w in _PREPOSITIONS and w != "of" for w in noun.group("noun").split()):
+        return None  # "of" between two of at most three words names a field ("head of research")
     return _APPOSED_SPEECH.match(after)
 
 

@@ -95,6 +95,17 @@ def test_a_city_alone_before_a_dash_is_a_dateline_for_the_headline_and_tags() ->
     assert enrich("KEY STATS - ROVERS have won nine of ten games.", "More follows.").title.startswith("KEY STATS")
 
 
+def test_a_live_update_s_time_is_a_dateline_for_the_headline_tags_and_people() -> None:
+    # every update of a live blog opens with its time; the zone used to be a tag ("GMT") and
+    # the time the headline's first words
+    article = enrich("10:42 GMT – Rescue teams in the flooded town of Valmora have reached a care home.",
+                     "10:55 GMT – All the residents have been moved to a sports hall.",
+                     "11:20 GMT – The mayor says the river is still rising.")
+    assert article.standfirst.startswith("10:42 GMT – Rescue teams")
+    assert article.title.startswith("Rescue teams") and "GMT" not in article.tags
+    assert enrich("9.15am - Counting is under way in the town.", "More follows.").title.startswith("Counting")
+
+
 def test_a_story_that_keeps_its_title_is_headed_by_it_and_led_by_its_lede() -> None:
     article = enrich(
         "Japan's economy grows faster than expected",

@@ -137,3 +137,33 @@ def test_a_body_reporting_its_own_figures_is_named_in_the_headline() -> None:
         "Brightwater Energy's profits will be lower than expected"
     assert make_headline("Northern Holdings said their shares would be listed in London next month.").startswith(
         "Northern Holdings' shares")
+
+
+# ---------------------------------------------------------------------------
+# Q&A, live blogs and features (probe 12c)
+
+
+def test_a_description_that_no_longer_holds_goes_whole_or_not_at_all() -> None:
+    # "The former" alone used to go, leaving "England goalkeeper Dunmore", which she no longer is
+    title = make_headline("The former England goalkeeper Karen Dunmore answered readers' questions about her career.",
+                          context="Dunmore said she was enjoying coaching.")
+    assert title.startswith("Dunmore answers") and "England goalkeeper" not in title
+    title = make_headline("Disgraced former Chelsea striker Adrian Mutu is to begin talks with Juventus.",
+                          context="Mutu was banned.")
+    assert title == "Mutu to begin talks with Juventus"
+    assert make_headline("The late singer Ann Lee was honoured at the awards on Sunday.",
+                         context="Lee was 70.").startswith("Late singer Lee")
+
+
+def test_a_participle_after_an_adverb_in_a_noun_phrase_is_no_main_verb() -> None:
+    # "developed" was taken for the verb and put in the present: "China's first domestically develops ..."
+    title = make_headline("China's first domestically developed large cruise ship completed its maiden voyage on Sunday.")
+    assert title.startswith("China's first domestically developed large cruise ship completes")
+    assert make_headline("The ship quietly docked in Shanghai on Sunday after a week at sea.").startswith("Ship quietly docks")
+
+
+def test_a_before_a_unit_of_time_is_a_rate_and_stays() -> None:
+    # "coffee a day" used to lose its "a" like an article: "three cups of coffee day"
+    title = make_headline("Drinking three or more cups of coffee a day is linked to a lower risk of liver disease.")
+    assert "coffee a day linked to lower risk" in title
+    assert "7,000 steps a day" in make_headline("People who walk 7,000 steps a day have a lower risk of early death.")

@@ -269,3 +269,33 @@ def test_a_spokesperson_named_after_a_possessor_speaks_for_it() -> None:
         assert [(s.name, s.organisation) for s in speakers.spokespersons] == [expected]
     # unnamed, it makes no one
     assert find_speakers([(0, "Labour's spokesman said no.")]).spokespersons == ()
+
+
+def test_a_speaker_s_body_after_the_name_keeps_the_speech_theirs() -> None:
+    # science news names the researcher's institution between the name and the verb, or after an
+    # inverted "said"; either used to leave the researcher unquoted
+    speakers = find_speakers([
+        (0, "Professor Wassilios Meissner of the University Hospital of Bordeaux said larger trials were needed."),
+        (1, '"This is the first time," said Professor Bjorn Benneke of the University of Montreal, who co-led it.'),
+    ])
+    assert [p.name for p in speakers.people] == ["Wassilios Meissner", "Bjorn Benneke"]
+    # the body's own name is no speaker, and a name that is the object of "of" is none either
+    speakers = find_speakers([(0, "The daughter of Ann Lee of the Leeds Rotary Club said she was proud.")])
+    assert not speakers.people
+
+
+def test_a_name_after_a_post_of_a_field_is_the_speaker() -> None:
+    speakers = find_speakers([(0, 'Its head of research, Dr Sheona Scales, said: "Blood tests like this could help."')])
+    assert [p.name for p in speakers.people] == ["Sheona Scales"]
+    # a preposition that brings in another party still leaves the name unquoted
+    assert not find_speakers([(0, "The lawyer for her husband, John Smith, said he would appeal.")]).people
+
+
+def test_a_chinese_family_name_that_is_an_english_word_opens_a_name() -> None:
+    # "He Yadong" lost its family name to the pronoun and was no full name, so no spokesperson
+    speakers = find_speakers([
+        (0, "He Yadong, a spokesperson for the ministry, said the investigation had found dumping."),
+        (1, '"China handles trade cases in accordance with the law," He said.'),
+    ])
+    assert [s.name for s in speakers.spokespersons] == ["He Yadong"]
+    assert [m.text for m in mentions("He said Li Wei had left.")] == ["Li Wei"]
