@@ -1498,32 +1498,30 @@ _WORD_PRIOR = 1.0
 
 @dataclass(slots=True)
 class _ArticleWords:
-    """An article's content-word counts, for the likelihood of a line under its distribution."""
+    """How many of an article's lines use each content word, for the likelihood of a line."""
 
     counts: Counter
-    total: int
+    total: int  # the sum of ``counts``
     first: int  # its first paragraph
 
     def log_fit(self, line: Mapping[str, int], vocabulary: int, inside: bool) -> float:
-        """The log-probability of ``line``'s words after this article's (Dirichlet-multinomial,
-        ``_WORD_PRIOR``); with ``inside``, the line is one of the article's and leaves first."""
-        sign = -1 if inside else 0
-        fit = 0.0
-        for word, count in line.items():
-            before = self.counts.get(word, 0) + sign * count + _WORD_PRIOR
-            # log Gamma(before + count) - log Gamma(before); most words come once in a line
-            fit += math.log(before) if count == 1 else math.lgamma(before + count) - math.lgamma(before)
-        size = sum(line.values())
-        before = self.total + sign * size + vocabulary * _WORD_PRIOR
+        """The log-probability of ``line``'s words after this article's (Dirichlet-multinomial over
+        the words' line counts, ``_WORD_PRIOR`` of 1); with ``inside``, the line is one of the
+        article's and leaves first."""
+        # each word's log Gamma(count + 2) - log Gamma(count + 1), at C speed
+        counts = map(self.counts.get, line, itertools.repeat(0))
+        fit = sum(map(math.log, counts if inside else map((1).__add__, counts)))
+        size = len(line)
+        before = self.total - (size if inside else 0) + vocabulary * _WORD_PRIOR
         return fit - (math.lgamma(before + size) - math.lgamma(before))
 
     def add(self, line: Mapping[str, int]) -> None:
-        self.counts.update(line)
-        self.total += sum(line.values())
+        self.counts.update(line.keys())
+        self.total += len(line)
 
     def remove(self, line: Mapping[str, int]) -> None:
-        self.counts.subtract(line)
-        self.total -= sum(line.values())
+        self.counts.subtract(line.keys())
+        self.total -= len(line)
 
 
 def _nudged_starts(boundaries: Sequence[bool], scores: Sequence[float], terms: Sequence[Mapping[str, int]],
@@ -1578,10 +1576,11 @@ class _Nudge:
         """What moving the start between ``before`` and ``after`` (which ends at ``end``) to
         ``new``, one line either way, adds to the decoder's total: the boundary scores, plus
         ``model.word_fit_weight`` times the log-likelihood the line gains in the article it
-        joins over the one it leaves (each article a Dirichlet-multinomial over its content
-        words, the segment model of Utiyama and Isahara 2001), less the change in the articles'
-        length costs. A line that shares no word with the article it would join stays: the
-        likelihood alone favours the shorter article, which is no evidence."""
+        joins over the one it leaves (each article a Dirichlet-multinomial over how many of its
+        lines use each content word, after the segment model of Utiyama and Isahara 2001), less
+        the change in the articles' length costs. A line that shares no word with the article
+        it would join stays: the likelihood alone favours the shorter article, which is no
+        evidence."""
         start = after.first
         line = self.terms[min(start, new)]
         joins, leaves = (after, before) if new < start else (before, after)
