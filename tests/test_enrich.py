@@ -95,6 +95,15 @@ def test_a_city_alone_before_a_dash_is_a_dateline_for_the_headline_and_tags() ->
     assert enrich("KEY STATS - ROVERS have won nine of ten games.", "More follows.").title.startswith("KEY STATS")
 
 
+def test_an_agency_dateline_closed_by_a_colon_is_a_dateline_for_the_headline_and_tags() -> None:
+    # "ISLAMABAD, May 14 (APP): ..." headed its story "May 14: Federal Minister ..."
+    article = enrich("ISLAMABAD, May 14 (APP): Floods have killed 40 people in the north of the country.", "More follows.")
+    assert article.standfirst.startswith("ISLAMABAD, May 14 (APP): Floods")
+    assert article.title.startswith("Floods kill 40 people") and "Islamabad" not in article.tags
+    # a label before a colon with no agency in brackets is no dateline
+    assert enrich("KEY STATS: Rovers have won nine of ten games.", "More follows.").title.startswith("KEY STATS")
+
+
 def test_a_live_update_s_time_is_a_dateline_for_the_headline_tags_and_people() -> None:
     # every update of a live blog opens with its time; the zone used to be a tag ("GMT") and
     # the time the headline's first words
