@@ -566,13 +566,20 @@ def _present_tense(text: str) -> tuple[str, str]:
     if not base or (verb + 1 < len(bare) and bare[verb + 1].lower() == "by" and word not in PURE_PASTS):
         return "", ""  # "... accused by", "... forced to": a participle, or a verb wanting its form kept
     head = _subject_head(bare[:verb])
-    later_past = any(t in IRREGULAR_PAST and bare[j - 1].lower() not in _VERB_CHAIN  # not "will cut", "to set"
-                     for j, t in enumerate(bare[verb + 1: verb + 6], verb + 1))
+    # a later past may be the main verb when this one is a participle ("dropped goal by X stole victory"),
+    # never when this one is only ever a past ("gave final approval to rules meant to ...")
+    later_past = word not in PURE_PASTS and any(t in IRREGULAR_PAST and bare[j - 1].lower() not in _VERB_CHAIN  # not "will cut"
+                                                for j, t in enumerate(bare[verb + 1: verb + 6], verb + 1))
     if head[:1].isupper() and head.endswith("s") or later_past \
             or any(t in ("-", "–", "—") or t.endswith((",", ";", ":")) for t in tokens[:verb]):
         return "", ""  # "dropped goal by X stole victory": the verb is a later one
-    plural = _joined_subject(bare[:verb]) or (head.islower() and head.endswith("s") and not head.endswith(("ss", "us")))
+    plural = _joined_subject(bare[:verb]) or head.lower() in _PLURALS_WITHOUT_S \
+        or (head.islower() and head.endswith("s") and not head.endswith(("ss", "us")))
     return word, base if plural else _third_person(base)
+
+
+# Nouns that are plural with no "s" and take a plural verb: "Police fire tear gas", not "fires"
+_PLURALS_WITHOUT_S = frozenset("police people children men women cattle".split())
 
 
 def _subject_head(subject: list[str]) -> str:

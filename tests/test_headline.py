@@ -139,7 +139,7 @@ def test_appositives_relative_and_participial_clauses_are_dropped(lede: str, exp
         ("The city council on Monday approved a plan to build two hundred affordable homes.",
          "City council approves plan to build two hundred affordable homes"),
         ("Shares in Northwind Foods fell 12% after the company cut its profit forecast for the year.",
-         "Northwind Foods shares fell 12% after company cut profit forecast"),
+         "Northwind Foods shares fall 12% after company cut profit forecast"),
     ],
 )
 def test_headlinese(lede: str, expected: str) -> None:

@@ -167,3 +167,16 @@ def test_a_before_a_unit_of_time_is_a_rate_and_stays() -> None:
     title = make_headline("Drinking three or more cups of coffee a day is linked to a lower risk of liver disease.")
     assert "coffee a day linked to lower risk" in title
     assert "7,000 steps a day" in make_headline("People who walk 7,000 steps a day have a lower risk of early death.")
+
+
+def test_a_past_that_is_only_a_past_is_the_main_verb_before_a_later_past() -> None:
+    # "meant" after "rules" kept "gave" in the past: "European Union lawmakers gave final approval"
+    title = make_headline("European Union lawmakers gave final approval on Tuesday to rules meant to cut packaging waste.")
+    assert title.startswith("European Union lawmakers give final approval")
+
+
+def test_a_plural_noun_without_s_takes_a_plural_verb() -> None:
+    # "Kenyan police fires tear gas": only a noun in -s made the verb plural
+    assert make_headline("Kenyan police fired tear gas at protesters in Nairobi on Tuesday.").startswith("Kenyan police fire tear")
+    assert make_headline("Young people turned out in record numbers.").startswith("Young people turn out")
+
