@@ -120,7 +120,8 @@ _RELATIVE_CLAUSE = re.compile(r",\s+(?:who|which|whose|whom|where)\s[^,]*(?:,|$)
 # ", the oldest bakery in town," / ", spokesperson for the union," after a name.
 _APPOSITIVE = re.compile(r"(?P<name>\b[A-Z][\w'’\-.]*)\s*,\s+(?P<body>(?:the |a |an |[a-z])[^,\"“”]{1,80}),(?=\s)")
 # ", marking a trend" / ", driven by demand": a participial clause after the main one.
-_PARTICIPIAL_TAIL = re.compile(r",\s+(?:[a-z]+ing|[a-z]+ed\s(?:by|in|on|at|with|from))\b[^\"“”]*$")
+# (a phrasal participle's particle may come first: ", dragged down by mining stocks")
+_PARTICIPIAL_TAIL = re.compile(r",\s+(?:[a-z]+ing|[a-z]+ed\s(?:(?:down|up|out|off|back)\s)?(?:by|in|on|at|with|from))\b[^\"“”]*$")
 _DASHED = re.compile(r"\s[-–—]\s[^-–—\"“”]{1,80}?\s[-–—]\s")
 _BRACKETED = re.compile(r"\s*(?:\([^()]*\)|\[[^\[\]]*\])")
 _WHEN = (

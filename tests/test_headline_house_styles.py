@@ -180,3 +180,9 @@ def test_a_plural_noun_without_s_takes_a_plural_verb() -> None:
     assert make_headline("Kenyan police fired tear gas at protesters in Nairobi on Tuesday.").startswith("Kenyan police fire tear")
     assert make_headline("Young people turned out in record numbers.").startswith("Young people turn out")
 
+
+def test_a_phrasal_participle_tail_goes_whole() -> None:
+    # "Britain's FTSE 100 falls 0.4% to 7,512.3, dragged down": the tail's particle hid its "by"
+    title = make_headline("Britain's FTSE 100 fell 0.4% to 7,512.3 on Wednesday, dragged down by mining stocks after "
+                          "weak Chinese factory data, while sterling steadied against the dollar.")
+    assert title == "Britain's FTSE 100 falls 0.4% to 7,512.3"
