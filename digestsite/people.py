@@ -127,6 +127,9 @@ _MONTHS_DAYS = frozenset(
     Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec Monday Tuesday Wednesday Thursday Friday Saturday Sunday
     Christmas Easter New Year Spring Summer Autumn Winter""".split()
 )
+# A month's abbreviation dates only with its day ("Jan 5", "Jan. 5"); before a name word it is a given
+# name ("Jan Pieter de Wit" was "Pieter de Wit"). The full months stay dates: "In March Ann Lee said".
+_MONTH_ABBREVIATIONS = frozenset("Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec".split())
 # Capitalised words that start place names or headings, not personal names.
 _NOT_NAME_WORDS = frozenset(
     """North South East West Northern Southern Eastern Western Central Upper Lower Greater New Old
@@ -455,7 +458,8 @@ def _split_run(tokens: list[tuple[str, int, int]]) -> list[Mention]:
 
 def _mention(tokens: list[tuple[str, int, int]], prefix: list[str]) -> Mention:
     while tokens and (tokens[0][0].lower() in STOPWORDS and not _word_family_name(tokens)
-                      or tokens[0][0] in _MONTHS_DAYS or tokens[0][0] in _OPENERS):
+                      or tokens[0][0] in _MONTHS_DAYS and not _abbreviation_as_given_name(tokens)
+                      or tokens[0][0] in _OPENERS):
         tokens = tokens[1:]
     while tokens and (tokens[-1][0] in _MONTHS_DAYS or tokens[-1][0].lower() in _PARTICLES):
         tokens = tokens[:-1]
@@ -463,6 +467,11 @@ def _mention(tokens: list[tuple[str, int, int]], prefix: list[str]) -> Mention:
         return Mention("", 0, 0, "")
     text = " ".join(t for t, _, _ in tokens)
     return Mention(_strip_possessive(text), tokens[0][1], tokens[-1][2], " ".join(prefix))
+
+
+def _abbreviation_as_given_name(tokens: list[tuple[str, int, int]]) -> bool:
+    """Whether the run opens with a month's abbreviation before a name word: a given name ("Jan Smit")."""
+    return len(tokens) > 1 and tokens[0][0] in _MONTH_ABBREVIATIONS and _is_name_token(tokens[1][0])
 
 
 def _word_family_name(tokens: list[tuple[str, int, int]]) -> bool:
@@ -502,7 +511,7 @@ def _is_name_token(token: str) -> bool:
         and not any(map(str.isdigit, token))
         and token not in _ORG_WORDS
         and token not in _TITLE_WORDS
-        and token not in _MONTHS_DAYS
+        and (token not in _MONTHS_DAYS or token in _MONTH_ABBREVIATIONS)  # see _MONTH_ABBREVIATIONS
         and token not in _NOT_NAME_WORDS
         and token not in _COUNTRIES
         and token.lower() not in STOPWORDS

@@ -447,6 +447,13 @@ def test_a_portfolio_belongs_to_the_title_or_the_body_it_follows() -> None:
     assert spokesperson.people == ()  # no title before "Tom Ray": the run may be the body's name
 
 
+def test_a_month_s_abbreviation_before_a_name_word_is_a_given_name() -> None:
+    # "Jan Pieter de Wit" lost its "Jan" as a month: the person "Pieter de Wit"
+    article = enrich("Dutch lawmaker Jan Pieter de Wit said the law was the strictest anywhere.",
+                     "In March Ann Lee said the plan would fail. The vote is on Jan 5.")
+    assert {p.name for p in article.people} == {"Jan Pieter de Wit", "Ann Lee"}
+
+
 def test_a_title_before_a_name_is_a_role_when_no_appositive_gives_one() -> None:
     article = enrich(
         "On Tuesday Foreign Secretary Jack Straw said the talks would go on.",
