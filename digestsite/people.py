@@ -341,10 +341,17 @@ def _is_person_title(token: str) -> bool:
     return _is_title(token) and _strip_possessive(token) not in _PORTFOLIO_WORDS
 
 
+# Adjectives that open a remit and want a noun after them ("Foreign Affairs", "Economic Development").
+_ATTRIBUTIVE_WORDS = frozenset("""Foreign Home Internal External International National Federal Regional Local
+    Economic Social Public Rural Urban Special Northern Southern Eastern Western Central European""".split())
+
+
 def _titled_name(tokens: list[tuple[str, int, int]]) -> tuple[list, list, list] | None:
     """A run that ends in a full name of two or three words: (the words before its titles, the
     title words right before the name, the name), or None."""
     for size in (3, 2):
+        if size == 3 and len(tokens) > size and tokens[-4][0] in _ATTRIBUTIVE_WORDS:
+            continue  # "Minister for International Affairs Kenji Morita": the adjective's noun is no given name
         if len(tokens) > size and is_full_name(" ".join(t for t, _, _ in tokens[-size:])):
             head = tokens[:-size]
             cut = len(head)

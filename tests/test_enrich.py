@@ -447,6 +447,14 @@ def test_a_portfolio_belongs_to_the_title_or_the_body_it_follows() -> None:
     assert spokesperson.people == ()  # no title before "Tom Ray": the run may be the body's name
 
 
+def test_an_adjective_opening_a_remit_wants_its_noun_not_a_given_name() -> None:
+    # "Minister for International Affairs Kenji Morita" gave the person "Affairs Kenji Morita"
+    article = enrich("Vice Finance Minister for International Affairs Kenji Morita said the yen was too weak.",
+                     "Minister of Health Ann Mary Lee said the hospitals were full.")
+    assert {p.name: p.role for p in article.people} == {
+        "Kenji Morita": "Vice Finance Minister for International Affairs", "Ann Mary Lee": "Minister of Health"}
+
+
 def test_a_month_s_abbreviation_before_a_name_word_is_a_given_name() -> None:
     # "Jan Pieter de Wit" lost its "Jan" as a month: the person "Pieter de Wit"
     article = enrich("Dutch lawmaker Jan Pieter de Wit said the law was the strictest anywhere.",
