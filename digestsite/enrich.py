@@ -32,7 +32,7 @@ from typing import NamedTuple
 from .model import Article, Segment, Subhead, Taxonomy
 from .headline import MAX_HEADLINE_CHARS, headline_problems, make_headline
 from .people import find_speakers, find_tags, sentences_of
-from .text import article_slug, is_header_line, is_title_line, normalize, speaker_turn, strip_dateline, words
+from .text import DATELINE, article_slug, is_header_line, is_title_line, normalize, speaker_turn, strip_dateline, words
 
 __all__ = [
     "MAX_HEADLINE_CHARS",
@@ -58,7 +58,7 @@ def enrich_segment(segment: Segment, taxonomy: Taxonomy, *, date: str | None = N
     article_id = _text_id(texts)
     paragraphs = _content_paragraphs(segment, texts)
     # a story that keeps its own title above its lede is headed by it, and led by the lede
-    given_title = paragraphs[0][1] if len(paragraphs) > 1 and is_title_line(paragraphs[0][1], paragraphs[1][1]) else ""
+    given_title = _given_title(paragraphs)
     if given_title:
         paragraphs = paragraphs[1:]
     lede_paragraph = next((text for _, text in paragraphs if text), "")
@@ -119,6 +119,25 @@ def _content_paragraphs(segment: Segment, texts: Sequence[str]) -> list[tuple[in
     while len(result) > 1 and is_header_line(result[0][1]):
         del result[0]
     return result
+
+
+def _given_title(paragraphs: list[tuple[int, str]]) -> str:
+    """The story's own title on its first line, without a wire's slug, or "": a line that its lede
+    restates (``is_title_line``), or a short line with no closing stop right over a dateline, as
+    wire copy sends its headline ("TIMELINE-Key events in Sudan's conflict" over "KHARTOUM, May 12
+    (Reuters) - ..."), whose lede need not restate it."""
+    if len(paragraphs) < 2:
+        return ""
+    first, second = paragraphs[0][1], paragraphs[1][1]
+    over_dateline = len(first) <= MAX_HEADLINE_CHARS and first[-1] not in ".!:;,\"”" and DATELINE.match(second)
+    if not over_dateline and not is_title_line(first, second):
+        return ""
+    return _WIRE_SLUG.sub("", first, count=1)
+
+
+# A wire's slug before its headline ("FACTBOX-", "TIMELINE-", "UPDATE 2-"): a word of six or more
+# capitals glued by a hyphen to the capitalised headline, which no acronym of a name is ("NATO-Russia").
+_WIRE_SLUG = re.compile(r"^[A-Z]{6,}(?: \d{1,2})?-(?=[A-Z\"'‘“][a-z ])")
 
 
 # A dateline of a city alone before a dash ("GENEVA — More than ..."), as international bodies

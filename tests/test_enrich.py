@@ -95,6 +95,21 @@ def test_a_city_alone_before_a_dash_is_a_dateline_for_the_headline_and_tags() ->
     assert enrich("KEY STATS - ROVERS have won nine of ten games.", "More follows.").title.startswith("KEY STATS")
 
 
+def test_a_short_line_over_a_dateline_is_the_story_s_title_without_its_wire_slug() -> None:
+    # the lede need not restate a wire headline: "TIMELINE-Key events ..." was the standfirst
+    article = enrich("TIMELINE-Key events in Sudan's conflict",
+                     "KHARTOUM, May 12 (Reuters) - Fighting between the army and a paramilitary force entered its "
+                     "third year this week. Here is a timeline:", "2019 - The ruler is overthrown.")
+    assert article.title == "Key events in Sudan's conflict"
+    assert article.standfirst.startswith("KHARTOUM, May 12 (Reuters) - Fighting")
+    # an acronym glued to a name is no slug, and a sentence over a dateline is no title
+    assert enrich("NATO-Russia council meets in Brussels",
+                  "BRUSSELS, May 12 (Reuters) - The council met on Tuesday for the first time in years.").title \
+        == "NATO-Russia council meets in Brussels"
+    assert enrich("The council met.", "BRUSSELS, May 12 (Reuters) - The council met on Tuesday.").standfirst \
+        == "The council met."
+
+
 def test_an_agency_dateline_closed_by_a_colon_is_a_dateline_for_the_headline_and_tags() -> None:
     # "ISLAMABAD, May 14 (APP): ..." headed its story "May 14: Federal Minister ..."
     article = enrich("ISLAMABAD, May 14 (APP): Floods have killed 40 people in the north of the country.", "More follows.")
