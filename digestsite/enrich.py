@@ -147,17 +147,23 @@ _CITY_DASH = re.compile(r"[A-Z][A-Z.'\-]+(?: [A-Z][A-Z.'\-]+){0,2} (?:—|–|-{
 # A live blog's update time before a dash ("10:42 GMT – Rescue teams ...", "9.15am - ..."): like a
 # dateline it says when a line was sent, not what the story is about, and it opens every update.
 _UPDATE_TIME = re.compile(r"\d{1,2}[:.]\d{2}(?:\s?[ap]\.?m\.?)?(?:\s[A-Z]{2,5})?\s(?:—|–|-{1,2})\s(?=\S)")
+# A list item's marker opening a story's first line ("- ", "• ", "1. ", "# "), as a factbox or a
+# key-points list writes it: the marker says how the line was set, and "1." is no sentence of its own.
+_LIST_MARKER = re.compile(r"(?:[-*•·▪◦‣–—]|\d{1,2}[.)]|#{1,6})\s+(?=\S)")
 # A dateline closed by a colon after its agency ("ISLAMABAD, May 14 (APP): ..."), as some agencies
 # write it. Not in ``DATELINE``, which the segmenter reads: the colon is only the dash's stand-in.
 _AGENCY_COLON = re.compile(r"[A-Z][A-Z.'\-]+(?: [A-Z][A-Z.'\-]+){0,3}(?:,[^()\n:]{1,40})?\s*\([A-Z][^()\n]{0,39}\):\s+(?=\S)")
 
 
 def _strip_lede_label(text: str) -> str:
-    """``text`` without its dateline (``strip_dateline``, a city alone before a dash, an agency's
-    dateline closed by a colon, or a live update's time) or, for a
+    """``text`` without a list item's marker or its dateline (``strip_dateline``, a city alone before a
+    dash, an agency's dateline closed by a colon, or a live update's time) or, for a
     transcript's question that opens an exchange ("Reuters: The coast guard said ... Do you have
     any comment?"), without the questioner's label: who asked is no part of the headline, tags or
     people, as an agency's dateline is not."""
+    marker = _LIST_MARKER.match(text)
+    if marker is not None:
+        return text[marker.end():]
     stripped = strip_dateline(text)
     if stripped is not text:
         return stripped

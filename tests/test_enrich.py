@@ -110,6 +110,15 @@ def test_a_short_line_over_a_dateline_is_the_story_s_title_without_its_wire_slug
         == "The council met."
 
 
+def test_a_list_marker_opening_a_story_is_no_part_of_its_headline() -> None:
+    # a factbox's first item was headed "- Municipalities can ...", and "1. Revenue ..." by "1"
+    for marker in ("- ", "* ", "• ", "1. ", "# "):
+        article = enrich(f"{marker}Revenue rose 22% to $1.1 billion in the quarter.", "The fleet will grow.")
+        assert article.title == "Revenue rises 22% to $1.1 billion in quarter"
+        assert article.standfirst == f"{marker}Revenue rose 22% to $1.1 billion in the quarter."
+    assert enrich("-5C is the forecast low for Tuesday night.", "More follows.").title.startswith("-5C")
+
+
 def test_an_agency_dateline_closed_by_a_colon_is_a_dateline_for_the_headline_and_tags() -> None:
     # "ISLAMABAD, May 14 (APP): ..." headed its story "May 14: Federal Minister ..."
     article = enrich("ISLAMABAD, May 14 (APP): Floods have killed 40 people in the north of the country.", "More follows.")
