@@ -591,6 +591,19 @@ def _joined_subject(subject: list[str]) -> bool:
 
 
 _VOWELS = "aeiou"
+# One-syllable verbs in -ee whose past ends in -eed; every other one-syllable word in -eed is a
+# noun or a present ("speed", "need", "feed").
+_ONE_SYLLABLE_EE_PASTS = frozenset({"freed", "teed"})
+
+
+def _is_past_in_eed(word: str) -> bool:
+    """Whether a word in -eed is the past of a verb in -ee ("agreed", "guaranteed"), not a word
+    whose own ending it is: a one-syllable noun or verb ("speed", "need") or a verb in -ceed
+    ("proceed", "succeed")."""
+    stem = word[:-3]
+    if not any(letter in _VOWELS for letter in stem):
+        return word in _ONE_SYLLABLE_EE_PASTS
+    return not stem.endswith("c")
 
 
 def _base_form(past: str) -> str:
@@ -605,7 +618,7 @@ def _base_form(past: str) -> str:
     if past.endswith("ied"):
         return past[:-3] + "y"
     if past.endswith("eed") and not past.endswith("eeded"):
-        return past[:-1]  # agreed, freed
+        return past[:-1] if _is_past_in_eed(past) else ""  # agreed, freed; not speed, proceed
     if len(stem) > 3 and stem[-1] == stem[-2] and stem[-1] in "bdgmnprt" and stem != "add":
         return stem[:-1]  # stopped, planned, committed
     if stem.endswith(("elled", "ll")) and past.endswith(("elled", "olled")) and len(stem) > 6:

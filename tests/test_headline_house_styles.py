@@ -167,3 +167,17 @@ def test_a_before_a_unit_of_time_is_a_rate_and_stays() -> None:
     title = make_headline("Drinking three or more cups of coffee a day is linked to a lower risk of liver disease.")
     assert "coffee a day linked to lower risk" in title
     assert "7,000 steps a day" in make_headline("People who walk 7,000 steps a day have a lower risk of early death.")
+
+
+# ---------------------------------------------------------------------------
+# US politics and courts, sport other than football, local news (probe 12e)
+
+
+def test_a_word_in_eed_is_a_past_only_after_a_verb_in_ee() -> None:
+    # "speed" was read as the past of "spee" and put in the present: "New 20mph spees limit"
+    title = make_headline("A new 20mph speed limit will be introduced on most residential roads in Bramford.")
+    assert "speed limit" in title and "spees" not in title
+    assert "proceeds" not in make_headline("The councils proceed with the plan despite objections.")
+    assert make_headline("The two sides agreed a deal on Monday.") == "Two sides agree deal"
+    assert make_headline("The council guaranteed the loans on Monday.") == "Council guarantees loans"
+
