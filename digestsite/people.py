@@ -103,7 +103,8 @@ _ORG_WORDS = frozenset(
     District Coast Strait Canal Peninsula Capital Labs Software Electronics Mobile Online Network
     Energy Oil Gas Petroleum Steel Pharmaceutical Pharmaceuticals Airways Communications Telecom Insurance Capital
     Partners Securities Investments Trust Brands Foods Stores Retail Motor Cars Administration Service
-    Services Directorate Secretariat Inspectorate Tribunal Embassy Consulate Cabinet Regulator Mission""".split()
+    Services Directorate Secretariat Inspectorate Tribunal Embassy Consulate Cabinet Regulator Mission
+    Rail Railway Railways Trains Transport Transit Buses Water Utilities Homes Hotels""".split()
 )
 # Titles that sit before a name; they split "US President Donald Trump" into role + name.
 _TITLE_WORDS = frozenset(

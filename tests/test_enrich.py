@@ -630,6 +630,15 @@ def test_statements_by_surname_pronoun_and_quote() -> None:
     assert article.statements[0].text == '"I was encouraged.'
 
 
+@pytest.mark.parametrize("operator", ["Northline Rail", "Midshire Railways", "Kestrel Trains", "Vale Transport",
+                                      "Severn Water", "Harrow Homes"])
+def test_a_transport_or_utility_operator_is_no_person(operator: str) -> None:
+    # "Northline Rail has said" made the rail company a quoted person: its two words looked like a name
+    article = enrich(f"Services between Brackley and Southport are suspended after a landslip, {operator} has said.",
+                     "Replacement buses are running.")
+    assert article.people == ()
+
+
 def test_spokesperson_statements_include_the_spokesperson_said() -> None:
     article = enrich(
         "Foreign Ministry spokesperson Guo Jiakun said that ties were stable. The spokesperson said talks continue.",
