@@ -123,6 +123,9 @@ _APPOSITIVE = re.compile(r"(?P<name>\b[A-Z][\w'’\-.]*)\s*,\s+(?P<body>(?:the |
 _PARTICIPIAL_TAIL = re.compile(r",\s+(?:[a-z]+ing|[a-z]+ed\s(?:by|in|on|at|with|from))\b[^\"“”]*$")
 _DASHED = re.compile(r"\s[-–—]\s[^-–—\"“”]{1,80}?\s[-–—]\s")
 _BRACKETED = re.compile(r"\s*(?:\([^()]*\)|\[[^\[\]]*\])")
+# A US legislator's party and state between commas after the name ("Sen. Ann Lee, R-Texas, said"):
+# an appositive, though capitalised, so no clause of its own.
+_PARTY_AND_STATE = re.compile(r"(?<=[a-z]),\s[A-Z]-[A-Z][A-Za-z.]*(?:\s[A-Z][A-Za-z.]*)?,(?=\s)")
 _WHEN = (
     r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|week|weekend|month|year|night|"
     r"morning|afternoon|evening|season|quarter|January|February|March|April|May|June|July|August|"
@@ -183,7 +186,7 @@ def make_headline(lede: str, context: str = "") -> str:
     # a headline comes from the lede's opening words; capping what is examined keeps
     # the per-name passes below linear on pathological input (a 5 MB "sentence")
     lede, context = _cut_at_word(normalize(lede[:MAX_EXAMINED_CHARS]), MAX_EXAMINED_CHARS // 2), context[:MAX_EXAMINED_CHARS * 10]
-    text = _DASHED.sub(" ", _BRACKETED.sub("", lede)).strip().rstrip(" .;:,")
+    text = _DASHED.sub(" ", _PARTY_AND_STATE.sub("", _BRACKETED.sub("", lede))).strip().rstrip(" .;:,")
     text = _keep_if_long(_strip_lead_clause, _drop_time(text))
     text = _keep_if_long(_strip_appositive, text)
     text, speaker = _reported_speech(text, context)

@@ -181,3 +181,13 @@ def test_a_word_in_eed_is_a_past_only_after_a_verb_in_ee() -> None:
     assert make_headline("The two sides agreed a deal on Monday.") == "Two sides agree deal"
     assert make_headline("The council guaranteed the loans on Monday.") == "Council guarantees loans"
 
+
+def test_a_legislator_s_party_and_state_is_an_appositive_not_the_subject() -> None:
+    # "R-Texas, said ..." was taken for the clause after a place, and the name went:
+    # "R-Texas, said Tuesday she will oppose administration's nominee"
+    title = make_headline("Sen. Marla Quentin, R-Texas, said she will oppose the administration's nominee to lead "
+                          "the aviation agency.", context="Quentin said she would vote no.")
+    assert title.startswith("Quentin says she will oppose") and "R-Texas" not in title
+    title = make_headline("Rep. Tom Delancey, D-Calif., announced that he will not seek reelection next year.",
+                          context="Delancey, 74, has served for 22 years.")
+    assert title.startswith("Delancey") and "Calif" not in title
