@@ -393,8 +393,18 @@ def _strip_participial_tail(text: str) -> str:
     return text[: match.start()]
 
 
+# American copy puts the day with no preposition after the verb or its object ("said Tuesday",
+# "signed a bill Monday that ..."); a day after a preposition ("until Friday"), a capitalised
+# word ("Black Friday") or before its possessive ("Monday's vote") is no such adverb.
+_BARE_WEEKDAY = re.compile(r"(?<=\s)(?P<before>[a-z][\w'’\-]*)\s(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
+                           r"\b(?!['’]s)")
+_BEFORE_A_DAY = frozenset("until till by from to before after since through between and or of for over on "
+                          "this last next every each".split())
+
+
 def _drop_time(text: str) -> str:
-    return _TIME_PHRASE.sub("", text)
+    text = _TIME_PHRASE.sub("", text)
+    return _BARE_WEEKDAY.sub(lambda m: m.group(0) if m.group("before") in _BEFORE_A_DAY else m.group("before"), text)
 
 
 # ---------------------------------------------------------------------------

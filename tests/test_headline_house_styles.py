@@ -191,3 +191,15 @@ def test_a_legislator_s_party_and_state_is_an_appositive_not_the_subject() -> No
     title = make_headline("Rep. Tom Delancey, D-Calif., announced that he will not seek reelection next year.",
                           context="Delancey, 74, has served for 22 years.")
     assert title.startswith("Delancey") and "Calif" not in title
+
+
+def test_a_day_with_no_preposition_after_a_verb_is_a_time_adverb() -> None:
+    # American copy's "agreed Monday", "said Tuesday" stayed in the headline
+    assert make_headline("The Supreme Court agreed Monday to hear a challenge to a Colorado law.") \
+        == "Supreme Court agrees to hear challenge to Colorado law"
+    title = make_headline("A man accused of threatening a judge pleaded not guilty Wednesday in federal court.")
+    assert "Wednesday" not in title and "pleads not guilty" in title
+    # a day after a preposition or a capitalised word, or before its possessive, stays
+    assert make_headline("The strike by bus drivers will last until Friday, the union said.").endswith("until Friday")
+    assert make_headline("Shoppers flocked to the stores on Black Friday.").endswith("Black Friday")
+    assert "Tuesday's" in make_headline("Voters are preparing for Tuesday's election in the state.")
