@@ -58,7 +58,8 @@ DANGLING_WORDS = frozenset(
     while because although though if whether which who whom whose where when what its his her
     their our your my is are was were be been being has have had will would could can should may
     might must do does did not no very more most less such this these those also just both either
-    neither each every any some all own same other another s says say said""".split()
+    neither each every any some all own same other another s says say said near towards toward within
+    across despite amongst""".split()
 )
 # Adjectives common enough in news copy to be worth naming; suffixes catch most of the rest.
 _ADJECTIVES = frozenset(

@@ -203,3 +203,10 @@ def test_a_day_with_no_preposition_after_a_verb_is_a_time_adverb() -> None:
     assert make_headline("The strike by bus drivers will last until Friday, the union said.").endswith("until Friday")
     assert make_headline("Shoppers flocked to the stores on Black Friday.").endswith("Black Friday")
     assert "Tuesday's" in make_headline("Voters are preparing for Tuesday's election in the state.")
+
+
+def test_a_headline_does_not_end_on_near() -> None:
+    # the cut left "... suspended after landslip near", its place gone
+    title = make_headline("Rail services between Brackley and Southport Junction are suspended after a landslip near "
+                          "Fenwick Tunnel, Northline Rail has said.", context="Replacement buses are running.")
+    assert not title.endswith(" near") and title.startswith("Rail services between Brackley")
