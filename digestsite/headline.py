@@ -869,7 +869,7 @@ def _constituent_cuts(text: str, tokens: list[str], bare: list[str], verb: int, 
         if len(prefix) > MAX_HEADLINE_CHARS:
             break
         if count < MIN_HEADLINE_WORDS or _ends_in_list(prefix) or pairs and _opens_a_pair(bare[:count]) \
-                or _bad_end(tokens[count - 1], count - 1 == lexical, _past_verb(tokens[count - 2])):
+                or _bad_cut(tokens, count, lexical):
             continue
         if verb > 0 and (count <= lexical or _too_little_after_verb(bare, lexical, count)
                          or _cuts_off_clause_verb(bare, lexical, count)):
@@ -897,11 +897,31 @@ def _may_be_verb(bare: list[str], at: int) -> bool:
 
 def _cut_back_to_good_end(text: str, lexical: int) -> str:
     """No constituent fits: the longest word prefix within the maximum that ends on a good word."""
-    tokens = _cut_at_word(text, MAX_HEADLINE_CHARS).split(" ")
-    for count in range(len(tokens), MIN_HEADLINE_WORDS - 1, -1):
-        if not _bad_end(tokens[count - 1], count - 1 == lexical, _past_verb(tokens[count - 2])):
+    tokens = text.split(" ")
+    fitting = len(_cut_at_word(text, MAX_HEADLINE_CHARS).split(" "))
+    for count in range(fitting, MIN_HEADLINE_WORDS - 1, -1):
+        if not _bad_cut(tokens, count, lexical):
             return " ".join(tokens[:count])
-    return " ".join(tokens)
+    return " ".join(tokens[:fitting])
+
+
+# Words that make a figure an amount: "$1.2 million" is one, so no cut goes between them, and
+# "million" after a figure ends the amount, though before a noun ("two million people") it
+# wants the noun.
+_MAGNITUDES = frozenset("hundred thousand million billion trillion percent".split())
+
+
+def _bad_cut(tokens: list[str], count: int, lexical: int) -> bool:
+    """Whether a headline may not stop after the first ``count`` of ``tokens`` (``lexical``: the
+    main verb's index, or -1)."""
+    last = tokens[count - 1]
+    figure_before = count >= 2 and any(map(str.isdigit, tokens[count - 2]))
+    if figure_before and _bare(last).lower() in _MAGNITUDES and not last.endswith((",", ";", ":")):
+        return False
+    if count < len(tokens) and any(map(str.isdigit, last)) and not last.endswith((",", ";", ":")) \
+            and _bare(tokens[count]).lower() in _MAGNITUDES | {"per"}:  # "5 per cent"
+        return True
+    return _bad_end(last, count - 1 == lexical, _past_verb(tokens[count - 2]))
 
 
 def _past_verb(word: str) -> bool:

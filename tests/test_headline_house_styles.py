@@ -210,3 +210,10 @@ def test_a_headline_does_not_end_on_near() -> None:
     title = make_headline("Rail services between Brackley and Southport Junction are suspended after a landslip near "
                           "Fenwick Tunnel, Northline Rail has said.", context="Replacement buses are running.")
     assert not title.endswith(" near") and title.startswith("Rail services between Brackley")
+
+
+def test_no_cut_goes_between_a_figure_and_its_magnitude() -> None:
+    # the last resort cut backed off "million" (an adjective before a noun) and left "more than $1.2"
+    title = make_headline("A jury in Phoenix on Thursday convicted a former county treasurer of embezzling more than "
+                          "$1.2 million in public funds over six years.", context="Jurors deliberated for hours.")
+    assert title.endswith("$1.2 million") and not headline_problems(title)
