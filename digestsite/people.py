@@ -121,7 +121,9 @@ _TITLE_WORDS = frozenset(
     Liberal Democrat Republican Democratic Socialist Independent Speaker Writer Author Novelist Poet
     Playwright Artist Designer Photographer Producer Composer Comedian Presenter Broadcaster Chef
     Entrepreneur Businessman Businesswoman Billionaire Tycoon Banker Scientist Architect Campaigner
-    Activist Parliamentary Permanent Magistrate Prosecutor Coroner Solicitor Barrister Superintendent""".split()
+    Activist Parliamentary Permanent Magistrate Prosecutor Coroner Solicitor Barrister Superintendent
+    Gov Cllr Det Insp Supt Sgt Assemblyman Assemblywoman Congressman Congresswoman Headteacher Sprinter
+    Opener Batsman Golfer Cyclist""".split()
 )
 _MONTHS_DAYS = frozenset(
     """January February March April May June July August September October November December Jan Feb

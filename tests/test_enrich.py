@@ -639,6 +639,15 @@ def test_a_transport_or_utility_operator_is_no_person(operator: str) -> None:
     assert article.people == ()
 
 
+def test_an_abbreviated_title_or_a_sport_s_role_word_is_no_part_of_a_name() -> None:
+    # "Cllr Janet Morrow" was a person's name, "California Gov" and "Sprinter Amara Okoye" tags
+    article = enrich("Sprinter Amara Okoye has been suspended. California Gov. Elena Ruiz said she was sorry.",
+                     '"It is hard," said Cllr Janet Morrow, the council’s cabinet member. Okoye denies it.',
+                     "Ruiz will appeal. Det Insp Craig Walters said officers were ready. Ruiz said more.")
+    assert [p.name for p in article.people] == ["Elena Ruiz", "Janet Morrow", "Craig Walters"]
+    assert "Amara Okoye" in article.tags and not any(t.startswith(("Sprinter", "California Gov")) for t in article.tags)
+
+
 def test_spokesperson_statements_include_the_spokesperson_said() -> None:
     article = enrich(
         "Foreign Ministry spokesperson Guo Jiakun said that ties were stable. The spokesperson said talks continue.",
