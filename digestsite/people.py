@@ -720,7 +720,21 @@ def _title_after_speech(before: str) -> str:
     """The post between a speech verb and the name ("Solara chief executive"), or ""."""
     if not before.endswith(" ") or before.endswith(("said ", "says ", "added ")):
         return ""  # the cheap answer for most names (no post ends in a speech verb)
-    return _matched_post(_SPEECH_THEN_TITLE.search(before, max(0, len(before) - _TITLE_TAIL_CHARS)))
+    return _matched_post(_SPEECH_THEN_TITLE.search(before, max(0, len(before) - _TITLE_TAIL_CHARS))) \
+        or _description_after_quote(before)
+
+
+# '"I waited an hour," said resident Ann Lee': after a quotation closed by its attribution the
+# speech verb's subject follows, so a lower-case noun or two before the name describe the speaker.
+_QUOTE_THEN_DESCRIPTION = re.compile(r"[,!?][\"”’']\s(?:said|says|added)\s(?P<noun>[a-z][a-z\-]+(?:\s[a-z][a-z\-]+)?)\s$")
+
+
+def _description_after_quote(before: str) -> str:
+    """The speaker's description between a quotation's speech verb and the name, or ""."""
+    match = _QUOTE_THEN_DESCRIPTION.search(before, max(0, len(before) - _TITLE_TAIL_CHARS))
+    if match is None or any(word in STOPWORDS for word in match.group("noun").split()):
+        return ""  # "said on Tuesday", "said that": no description
+    return match.group("noun")
 
 
 def _matched_post(match: re.Match[str] | None) -> str:

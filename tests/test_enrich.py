@@ -648,6 +648,15 @@ def test_an_abbreviated_title_or_a_sport_s_role_word_is_no_part_of_a_name() -> N
     assert "Amara Okoye" in article.tags and not any(t.startswith(("Sprinter", "California Gov")) for t in article.tags)
 
 
+def test_a_lower_case_description_after_a_quotation_s_speech_verb_is_the_speaker_s() -> None:
+    # '"...," said resident Ann Lee, 54' quoted nobody: "resident" is no title word
+    article = enrich("Commuters queued for buses at the station on Monday.",
+                     '"I have waited an hour," said resident Ann Lee, 54, who works in the city.',
+                     '"It is a mess," said local resident Tom Hughes. "We need trains."',
+                     '"We will reopen soon," said on Tuesday Rob Dale. "Nobody knows," said Tuesday Ian Ross.')
+    assert article.people == (Person("Ann Lee", "resident"), Person("Tom Hughes", "local resident"))
+
+
 def test_spokesperson_statements_include_the_spokesperson_said() -> None:
     article = enrich(
         "Foreign Ministry spokesperson Guo Jiakun said that ties were stable. The spokesperson said talks continue.",
