@@ -585,8 +585,20 @@ def _present_tense(text: str) -> tuple[str, str]:
     if head[:1].isupper() and head.endswith("s") or later_past \
             or any(t in ("-", "–", "—") or t.endswith((",", ";", ":")) for t in tokens[:verb]):
         return "", ""  # "dropped goal by X stole victory": the verb is a later one
-    plural = _joined_subject(bare[:verb]) or (head.islower() and head.endswith("s") and not head.endswith(("ss", "us")))
+    plural = _joined_subject(bare[:verb]) or (head.islower() and head.endswith("s") and not head.endswith(("ss", "us"))) \
+        or _irregular_plural(head)
     return word, base if plural else _third_person(base)
+
+
+# Plural nouns without an -s: "Police arrested", "People flocked" want "arrest", "flock".
+_IRREGULAR_PLURALS = frozenset("people police children women men cattle mice geese feet teeth".split())
+
+
+def _irregular_plural(noun: str) -> bool:
+    """Whether a noun is plural though it ends in no -s ("police", "children", "gunmen")."""
+    lowered = noun.lower()
+    # a compound in -men ("gunmen", "fishermen"), not a short name ("Yemen") or a Latin noun ("specimen")
+    return lowered in _IRREGULAR_PLURALS or lowered.endswith("men") and len(lowered) >= 6 and lowered[-4] not in "iou"
 
 
 def _subject_head(subject: list[str]) -> str:

@@ -217,3 +217,12 @@ def test_no_cut_goes_between_a_figure_and_its_magnitude() -> None:
     title = make_headline("A jury in Phoenix on Thursday convicted a former county treasurer of embezzling more than "
                           "$1.2 million in public funds over six years.", context="Jurors deliberated for hours.")
     assert title.endswith("$1.2 million") and not headline_problems(title)
+
+
+def test_a_plural_noun_without_an_s_takes_a_plural_verb() -> None:
+    # "Police arrested" became "Police arrests", "People flocked" "People flocks"
+    assert make_headline("Police arrested two men after a fight in the town centre.").startswith("Police arrest two men")
+    assert make_headline("People flocked to the beaches of Brighton on Sunday.").startswith("People flock to")
+    assert make_headline("Gunmen attacked a convoy near the border.").startswith("Gunmen attack convoy")
+    assert make_headline("Yemen accused its neighbour of an attack on the port.").startswith("Yemen accuses")
+    assert make_headline("A policeman rescued a cat from a tree.").startswith("Policeman rescues cat")
