@@ -164,8 +164,9 @@ def _verb_not_after_pronoun(verbs: str) -> str:
 _PERFECT = re.compile(rf"{_verb_not_after_pronoun('has|have')}\s(?:been\s)?(?=[a-z]+ed\b)")
 # Participles that do not end in -ed ("given", "held", "sold"): every irregular form but the pure pasts.
 _IRREGULAR_PARTICIPLES = "|".join(sorted(form for form in IRREGULAR_BASE if form not in PURE_PASTS))
+# an adverb in -ly may stand between the auxiliary and the participle ("has been provisionally suspended")
 _PASSIVE = re.compile(rf"{_verb_not_after_pronoun('is|are|was|were|has been|have been')}\s"
-                      rf"(?=(?:[a-z]+ed|{_IRREGULAR_PARTICIPLES})\s(?!by\b))")
+                      rf"(?=(?:[a-z]{{3,}}ly\s)?(?:[a-z]+ed|{_IRREGULAR_PARTICIPLES})\s(?!by\b))")
 # "Talks are the only way" -> "Talks only way": headlines drop the copula before a noun phrase.
 _COPULA = re.compile(rf"(?<=[\w\"”’] ){_verb_not_after_pronoun('is|are')}\s(?=(?:the|a|an|only)\s)")
 _IS_TO = re.compile(rf"{_verb_not_after_pronoun('is|are')}\s(?=to\s[a-z])")
