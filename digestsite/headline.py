@@ -865,6 +865,9 @@ def _cut_at_constituent(text: str, limit: int) -> str:
     return _cut_back_to_good_end(text, lexical)
 
 
+_SCORE = re.compile(r"\d{1,3}-\d{1,3}")
+
+
 def _constituent_cuts(text: str, tokens: list[str], bare: list[str], verb: int, lexical: int) -> list[str]:
     """Every prefix within the maximum that ends after a complete constituent, shortest first
     (``tokens`` split from ``text`` at spaces, ``bare`` the same without punctuation, ``verb``
@@ -876,6 +879,8 @@ def _constituent_cuts(text: str, tokens: list[str], bare: list[str], verb: int, 
         count = len(prefix.split(" "))
         if match.group(0) == " " and any(t.lower() in _SUBORDINATORS for t in bare[max(0, count - 3):count]):
             continue  # "fell as traders | sold stock": a subordinate clause's own verb
+        if match.group(0) == ", " and _SCORE.fullmatch(bare[count - 1]) and _SCORE.fullmatch(bare[count]):
+            continue  # "6-4, | 3-6, 7-5": a comma between a match's set scores ends no clause
         if bare[count:count + 1] == ["to"] and count - 1 != lexical and bare[lexical].lower() in _COPULAS and tokens[count - 1][:1].islower() \
                 and count + 1 < len(bare) and bare[count + 1][:1].islower() and bare[count + 1] not in _DETERMINERS:
             continue  # "is the only way | to end the dispute": the noun wants its infinitive

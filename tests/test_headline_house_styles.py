@@ -234,3 +234,10 @@ def test_a_passive_with_an_adverb_before_its_participle_drops_its_auxiliary() ->
                           context="Okoye denies it.")
     assert title == "Okoye provisionally suspended after positive test"
     assert make_headline("The old bridge was badly damaged in the storm.") == "Old bridge badly damaged in storm"
+
+
+def test_no_cut_goes_between_a_match_s_set_scores() -> None:
+    # the comma between two sets was a clause's end: "Varga reaches first Grand Slam final with 6-4, 3-6"
+    title = make_headline("Elina Varga reached her first Grand Slam final with a 6-4, 3-6, 7-5 win over the second seed "
+                          "Sofia Marchetti at the Australian Open on Thursday.", context="Varga said. Marchetti said.")
+    assert not title.endswith(("6-4", "3-6")) and not headline_problems(title)
