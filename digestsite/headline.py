@@ -887,7 +887,7 @@ def _constituent_cuts(text: str, tokens: list[str], bare: list[str], verb: int, 
         if len(prefix) > MAX_HEADLINE_CHARS:
             break
         if count < MIN_HEADLINE_WORDS or _ends_in_list(prefix) or pairs and _opens_a_pair(bare[:count]) \
-                or _bad_cut(tokens, count, lexical):
+                or _bad_cut(tokens, count, lexical) or _inside_quotation(prefix):
             continue
         if verb > 0 and (count <= lexical or _too_little_after_verb(bare, lexical, count)
                          or _cuts_off_clause_verb(bare, lexical, count)):
@@ -940,6 +940,12 @@ def _bad_cut(tokens: list[str], count: int, lexical: int) -> bool:
             and _bare(tokens[count]).lower() in _MAGNITUDES | {"per"}:  # "5 per cent"
         return True
     return _bad_end(last, count - 1 == lexical, _past_verb(tokens[count - 2]))
+
+
+def _inside_quotation(text: str) -> bool:
+    """Whether the text ends inside a quotation it opens (curly or straight double quotes): a
+    quotation's words are the speaker's, whole or not at all ('was "dream result')."""
+    return text.count("“") > text.count("”") or text.count('"') % 2 == 1
 
 
 def _past_verb(word: str) -> bool:

@@ -241,3 +241,10 @@ def test_no_cut_goes_between_a_match_s_set_scores() -> None:
     title = make_headline("Elina Varga reached her first Grand Slam final with a 6-4, 3-6, 7-5 win over the second seed "
                           "Sofia Marchetti at the Australian Open on Thursday.", context="Varga said. Marchetti said.")
     assert not title.endswith(("6-4", "3-6")) and not headline_problems(title)
+
+
+def test_no_constituent_cut_goes_inside_a_quotation() -> None:
+    # a cut inside the quotation lost it whole, and the verb before it: "One-two, says Hanna Lindqvist"
+    title = make_headline('Team principal Hanna Lindqvist said the one-two was "a dream result for everyone back at '
+                          'the factory".', context="Ortner now leads the championship.")
+    assert title.startswith('One-two was "dream result for everyone back at factory"') and not headline_problems(title)
