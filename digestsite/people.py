@@ -797,9 +797,10 @@ def _after_article(sentence: str, mention: Mention) -> bool:
 
 # "Conservative leader Michael Howard said", "the Chelsea boss Jose Mourinho": an organisation's
 # capitalised name and a post in lower-case title words, right before the name, opening the
-# sentence or after "the" (mid-sentence a capitalised run may belong to the words before it).
+# sentence, a quotation closed by its attribution ('"...," England coach X said') or after "the"
+# (mid-sentence a capitalised run may belong to the words before it).
 _POST_BEFORE_NAME = re.compile(
-    r"(?:^|(?<=^[\"“‘(])|(?<=\b[Tt]he\s))(?P<title>(?:[A-Z][\w'’&.\-]*\s){1,3}(?:[a-z][\w\-]*\s){1,2})$"
+    r"(?:^|(?<=^[\"“‘(])|(?<=[,!?][\"”’]\s)|(?<=\b[Tt]he\s))(?P<title>(?:[A-Z][\w'’&.\-]*\s){1,3}(?:[a-z][\w\-]*\s){1,2})$"
 )
 
 

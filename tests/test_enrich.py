@@ -657,6 +657,14 @@ def test_a_lower_case_description_after_a_quotation_s_speech_verb_is_the_speaker
     assert article.people == (Person("Ann Lee", "resident"), Person("Tom Hughes", "local resident"))
 
 
+def test_a_post_before_a_name_after_a_closed_quotation_is_the_speaker_s_role() -> None:
+    # '"...," England coach Brendon Ashworth said' gave no role: only a sentence's start was looked at
+    article = enrich("England were bowled out for 245 on the second day.",
+                     '"The pitch is starting to turn," England coach Brendon Ashworth said.',
+                     '"We were patient," Ann Lee told Tom Brown.')
+    assert article.people == (Person("Brendon Ashworth", "England coach"), Person("Ann Lee", ""))
+
+
 def test_spokesperson_statements_include_the_spokesperson_said() -> None:
     article = enrich(
         "Foreign Ministry spokesperson Guo Jiakun said that ties were stable. The spokesperson said talks continue.",
