@@ -123,7 +123,7 @@ _TITLE_WORDS = frozenset(
     Entrepreneur Businessman Businesswoman Billionaire Tycoon Banker Scientist Architect Campaigner
     Activist Parliamentary Permanent Magistrate Prosecutor Coroner Solicitor Barrister Superintendent
     Gov Cllr Det Insp Supt Sgt Assemblyman Assemblywoman Congressman Congresswoman Headteacher Sprinter
-    Opener Batsman Golfer Cyclist""".split()
+    Opener Batsman Golfer Cyclist Teacher Principal Headmaster Headmistress Agent""".split()
 )
 _MONTHS_DAYS = frozenset(
     """January February March April May June July August September October November December Jan Feb

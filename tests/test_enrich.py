@@ -665,6 +665,16 @@ def test_a_post_before_a_name_after_a_closed_quotation_is_the_speaker_s_role() -
     assert article.people == (Person("Brendon Ashworth", "England coach"), Person("Ann Lee", ""))
 
 
+def test_a_school_s_or_a_team_s_post_before_a_name_is_a_title() -> None:
+    # "Head Teacher Rebecca Sands" was the name "Teacher Rebecca Sands"; "Team principal" no role
+    article = enrich("A primary school has been rated outstanding.",
+                     "Head Teacher Rebecca Sands said she was proud.",
+                     "Team principal Hanna Lindqvist said it was a dream result.",
+                     "Her agent, Mark Delacroix, said Okoye denied it.")
+    assert article.people == (Person("Rebecca Sands", "Head Teacher"), Person("Hanna Lindqvist", "Team principal"),
+                              Person("Mark Delacroix", "agent"))
+
+
 def test_spokesperson_statements_include_the_spokesperson_said() -> None:
     article = enrich(
         "Foreign Ministry spokesperson Guo Jiakun said that ties were stable. The spokesperson said talks continue.",
