@@ -58,7 +58,8 @@ DANGLING_WORDS = frozenset(
     while because although though if whether which who whom whose where when what its his her
     their our your my is are was were be been being has have had will would could can should may
     might must do does did not no very more most less such this these those also just both either
-    neither each every any some all own same other another s says say said""".split()
+    neither each every any some all own same other another s says say said near towards toward within
+    across despite amongst""".split()
 )
 # Adjectives common enough in news copy to be worth naming; suffixes catch most of the rest.
 _ADJECTIVES = frozenset(
@@ -124,6 +125,9 @@ _APPOSITIVE = re.compile(r"(?P<name>\b[A-Z][\w'’\-.]*)\s*,\s+(?P<body>(?:the |
 _PARTICIPIAL_TAIL = re.compile(r",\s+(?:[a-z]+ing|[a-z]+ed\s(?:(?:down|up|out|off|back)\s)?(?:by|in|on|at|with|from))\b[^\"“”]*$")
 _DASHED = re.compile(r"\s[-–—]\s[^-–—\"“”]{1,80}?\s[-–—]\s")
 _BRACKETED = re.compile(r"\s*(?:\([^()]*\)|\[[^\[\]]*\])")
+# A US legislator's party and state between commas after the name ("Sen. Ann Lee, R-Texas, said"):
+# an appositive, though capitalised, so no clause of its own.
+_PARTY_AND_STATE = re.compile(r"(?<=[a-z]),\s[A-Z]-[A-Z][A-Za-z.]*(?:\s[A-Z][A-Za-z.]*)?,(?=\s)")
 _WHEN = (
     r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|week|weekend|month|year|night|"
     r"morning|afternoon|evening|season|quarter|January|February|March|April|May|June|July|August|"
@@ -161,8 +165,9 @@ def _verb_not_after_pronoun(verbs: str) -> str:
 _PERFECT = re.compile(rf"{_verb_not_after_pronoun('has|have')}\s(?:been\s)?(?=[a-z]+ed\b)")
 # Participles that do not end in -ed ("given", "held", "sold"): every irregular form but the pure pasts.
 _IRREGULAR_PARTICIPLES = "|".join(sorted(form for form in IRREGULAR_BASE if form not in PURE_PASTS))
+# an adverb in -ly may stand between the auxiliary and the participle ("has been provisionally suspended")
 _PASSIVE = re.compile(rf"{_verb_not_after_pronoun('is|are|was|were|has been|have been')}\s"
-                      rf"(?=(?:[a-z]+ed|{_IRREGULAR_PARTICIPLES})\s(?!by\b))")
+                      rf"(?=(?:[a-z]{{3,}}ly\s)?(?:[a-z]+ed|{_IRREGULAR_PARTICIPLES})\s(?!by\b))")
 # "Talks are the only way" -> "Talks only way": headlines drop the copula before a noun phrase.
 _COPULA = re.compile(rf"(?<=[\w\"”’] ){_verb_not_after_pronoun('is|are')}\s(?=(?:the|a|an|only)\s)")
 _IS_TO = re.compile(rf"{_verb_not_after_pronoun('is|are')}\s(?=to\s[a-z])")
@@ -184,7 +189,7 @@ def make_headline(lede: str, context: str = "") -> str:
     # a headline comes from the lede's opening words; capping what is examined keeps
     # the per-name passes below linear on pathological input (a 5 MB "sentence")
     lede, context = _cut_at_word(normalize(lede[:MAX_EXAMINED_CHARS]), MAX_EXAMINED_CHARS // 2), context[:MAX_EXAMINED_CHARS * 10]
-    text = _DASHED.sub(" ", _BRACKETED.sub("", lede)).strip().rstrip(" .;:,")
+    text = _DASHED.sub(" ", _PARTY_AND_STATE.sub("", _BRACKETED.sub("", lede))).strip().rstrip(" .;:,")
     text = _keep_if_long(_strip_lead_clause, _drop_time(text))
     text = _keep_if_long(_strip_appositive, text)
     text, speaker = _reported_speech(text, context)
@@ -391,8 +396,18 @@ def _strip_participial_tail(text: str) -> str:
     return text[: match.start()]
 
 
+# American copy puts the day with no preposition after the verb or its object ("said Tuesday",
+# "signed a bill Monday that ..."); a day after a preposition ("until Friday"), a capitalised
+# word ("Black Friday") or before its possessive ("Monday's vote") is no such adverb.
+_BARE_WEEKDAY = re.compile(r"(?<=\s)(?P<before>[a-z][\w'’\-]*)\s(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
+                           r"\b(?!['’]s)")
+_BEFORE_A_DAY = frozenset("until till by from to before after since through between and or of for over on "
+                          "this last next every each".split())
+
+
 def _drop_time(text: str) -> str:
-    return _TIME_PHRASE.sub("", text)
+    text = _TIME_PHRASE.sub("", text)
+    return _BARE_WEEKDAY.sub(lambda m: m.group(0) if m.group("before") in _BEFORE_A_DAY else m.group("before"), text)
 
 
 # ---------------------------------------------------------------------------
@@ -574,13 +589,20 @@ def _present_tense(text: str) -> tuple[str, str]:
     if head[:1].isupper() and head.endswith("s") or later_past \
             or any(t in ("-", "–", "—") or t.endswith((",", ";", ":")) for t in tokens[:verb]):
         return "", ""  # "dropped goal by X stole victory": the verb is a later one
-    plural = _joined_subject(bare[:verb]) or head.lower() in _PLURALS_WITHOUT_S \
-        or (head.islower() and head.endswith("s") and not head.endswith(("ss", "us")))
+    plural = _joined_subject(bare[:verb]) or (head.islower() and head.endswith("s") and not head.endswith(("ss", "us"))) \
+        or _irregular_plural(head)
     return word, base if plural else _third_person(base)
 
 
-# Nouns that are plural with no "s" and take a plural verb: "Police fire tear gas", not "fires"
-_PLURALS_WITHOUT_S = frozenset("police people children men women cattle".split())
+# Plural nouns without an -s: "Police arrested", "People flocked" want "arrest", "flock".
+_IRREGULAR_PLURALS = frozenset("people police children women men cattle mice geese feet teeth".split())
+
+
+def _irregular_plural(noun: str) -> bool:
+    """Whether a noun is plural though it ends in no -s ("police", "children", "gunmen")."""
+    lowered = noun.lower()
+    # a compound in -men ("gunmen", "fishermen"), not a short name ("Yemen") or a Latin noun ("specimen")
+    return lowered in _IRREGULAR_PLURALS or lowered.endswith("men") and len(lowered) >= 6 and lowered[-4] not in "iou"
 
 
 def _subject_head(subject: list[str]) -> str:
@@ -599,6 +621,19 @@ def _joined_subject(subject: list[str]) -> bool:
 
 
 _VOWELS = "aeiou"
+# One-syllable verbs in -ee whose past ends in -eed; every other one-syllable word in -eed is a
+# noun or a present ("speed", "need", "feed").
+_ONE_SYLLABLE_EE_PASTS = frozenset({"freed", "teed"})
+
+
+def _is_past_in_eed(word: str) -> bool:
+    """Whether a word in -eed is the past of a verb in -ee ("agreed", "guaranteed"), not a word
+    whose own ending it is: a one-syllable noun or verb ("speed", "need") or a verb in -ceed
+    ("proceed", "succeed")."""
+    stem = word[:-3]
+    if not any(letter in _VOWELS for letter in stem):
+        return word in _ONE_SYLLABLE_EE_PASTS
+    return not stem.endswith("c")
 
 
 def _base_form(past: str) -> str:
@@ -613,7 +648,7 @@ def _base_form(past: str) -> str:
     if past.endswith("ied"):
         return past[:-3] + "y"
     if past.endswith("eed") and not past.endswith("eeded"):
-        return past[:-1]  # agreed, freed
+        return past[:-1] if _is_past_in_eed(past) else ""  # agreed, freed; not speed, proceed
     if len(stem) > 3 and stem[-1] == stem[-2] and stem[-1] in "bdgmnprt" and stem != "add":
         return stem[:-1]  # stopped, planned, committed
     if stem.endswith(("elled", "ll")) and past.endswith(("elled", "olled")) and len(stem) > 6:
@@ -833,6 +868,9 @@ def _cut_at_constituent(text: str, limit: int) -> str:
     return _cut_back_to_good_end(text, lexical)
 
 
+_SCORE = re.compile(r"\d{1,3}-\d{1,3}")
+
+
 def _constituent_cuts(text: str, tokens: list[str], bare: list[str], verb: int, lexical: int) -> list[str]:
     """Every prefix within the maximum that ends after a complete constituent, shortest first
     (``tokens`` split from ``text`` at spaces, ``bare`` the same without punctuation, ``verb``
@@ -844,13 +882,15 @@ def _constituent_cuts(text: str, tokens: list[str], bare: list[str], verb: int, 
         count = len(prefix.split(" "))
         if match.group(0) == " " and any(t.lower() in _SUBORDINATORS for t in bare[max(0, count - 3):count]):
             continue  # "fell as traders | sold stock": a subordinate clause's own verb
+        if match.group(0) == ", " and _SCORE.fullmatch(bare[count - 1]) and _SCORE.fullmatch(bare[count]):
+            continue  # "6-4, | 3-6, 7-5": a comma between a match's set scores ends no clause
         if bare[count:count + 1] == ["to"] and count - 1 != lexical and bare[lexical].lower() in _COPULAS and tokens[count - 1][:1].islower() \
                 and count + 1 < len(bare) and bare[count + 1][:1].islower() and bare[count + 1] not in _DETERMINERS:
             continue  # "is the only way | to end the dispute": the noun wants its infinitive
         if len(prefix) > MAX_HEADLINE_CHARS:
             break
         if count < MIN_HEADLINE_WORDS or _ends_in_list(prefix) or pairs and _opens_a_pair(bare[:count]) \
-                or _bad_end(tokens[count - 1], count - 1 == lexical, _past_verb(tokens[count - 2])):
+                or _bad_cut(tokens, count, lexical) or _inside_quotation(prefix):
             continue
         if verb > 0 and (count <= lexical or _too_little_after_verb(bare, lexical, count)
                          or _cuts_off_clause_verb(bare, lexical, count)):
@@ -878,11 +918,37 @@ def _may_be_verb(bare: list[str], at: int) -> bool:
 
 def _cut_back_to_good_end(text: str, lexical: int) -> str:
     """No constituent fits: the longest word prefix within the maximum that ends on a good word."""
-    tokens = _cut_at_word(text, MAX_HEADLINE_CHARS).split(" ")
-    for count in range(len(tokens), MIN_HEADLINE_WORDS - 1, -1):
-        if not _bad_end(tokens[count - 1], count - 1 == lexical, _past_verb(tokens[count - 2])):
+    tokens = text.split(" ")
+    fitting = len(_cut_at_word(text, MAX_HEADLINE_CHARS).split(" "))
+    for count in range(fitting, MIN_HEADLINE_WORDS - 1, -1):
+        if not _bad_cut(tokens, count, lexical):
             return " ".join(tokens[:count])
-    return " ".join(tokens)
+    return " ".join(tokens[:fitting])
+
+
+# Words that make a figure an amount: "$1.2 million" is one, so no cut goes between them, and
+# "million" after a figure ends the amount, though before a noun ("two million people") it
+# wants the noun.
+_MAGNITUDES = frozenset("hundred thousand million billion trillion percent".split())
+
+
+def _bad_cut(tokens: list[str], count: int, lexical: int) -> bool:
+    """Whether a headline may not stop after the first ``count`` of ``tokens`` (``lexical``: the
+    main verb's index, or -1)."""
+    last = tokens[count - 1]
+    figure_before = count >= 2 and any(map(str.isdigit, tokens[count - 2]))
+    if figure_before and _bare(last).lower() in _MAGNITUDES and not last.endswith((",", ";", ":")):
+        return False
+    if count < len(tokens) and any(map(str.isdigit, last)) and not last.endswith((",", ";", ":")) \
+            and _bare(tokens[count]).lower() in _MAGNITUDES | {"per"}:  # "5 per cent"
+        return True
+    return _bad_end(last, count - 1 == lexical, _past_verb(tokens[count - 2]))
+
+
+def _inside_quotation(text: str) -> bool:
+    """Whether the text ends inside a quotation it opens (curly or straight double quotes): a
+    quotation's words are the speaker's, whole or not at all ('was "dream result')."""
+    return text.count("“") > text.count("”") or text.count('"') % 2 == 1
 
 
 def _past_verb(word: str) -> bool:

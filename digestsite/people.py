@@ -103,7 +103,8 @@ _ORG_WORDS = frozenset(
     District Coast Strait Canal Peninsula Capital Labs Software Electronics Mobile Online Network
     Energy Oil Gas Petroleum Steel Pharmaceutical Pharmaceuticals Airways Communications Telecom Insurance Capital
     Partners Securities Investments Trust Brands Foods Stores Retail Motor Cars Administration Service
-    Services Directorate Secretariat Inspectorate Tribunal Embassy Consulate Cabinet Regulator Mission""".split()
+    Services Directorate Secretariat Inspectorate Tribunal Embassy Consulate Cabinet Regulator Mission
+    Rail Railway Railways Trains Transport Transit Buses Water Utilities Homes Hotels""".split()
 )
 # Titles that sit before a name; they split "US President Donald Trump" into role + name.
 _TITLE_WORDS = frozenset(
@@ -120,7 +121,9 @@ _TITLE_WORDS = frozenset(
     Liberal Democrat Republican Democratic Socialist Independent Speaker Writer Author Novelist Poet
     Playwright Artist Designer Photographer Producer Composer Comedian Presenter Broadcaster Chef
     Entrepreneur Businessman Businesswoman Billionaire Tycoon Banker Scientist Architect Campaigner
-    Activist Parliamentary Permanent Magistrate Prosecutor Coroner Solicitor Barrister Superintendent""".split()
+    Activist Parliamentary Permanent Magistrate Prosecutor Coroner Solicitor Barrister Superintendent
+    Gov Cllr Det Insp Supt Sgt Assemblyman Assemblywoman Congressman Congresswoman Headteacher Sprinter
+    Opener Batsman Golfer Cyclist Teacher Principal Headmaster Headmistress Agent""".split()
 )
 _MONTHS_DAYS = frozenset(
     """January February March April May June July August September October November December Jan Feb
@@ -733,7 +736,21 @@ def _title_after_speech(before: str) -> str:
     """The post between a speech verb and the name ("Solara chief executive"), or ""."""
     if not before.endswith(" ") or before.endswith(("said ", "says ", "added ")):
         return ""  # the cheap answer for most names (no post ends in a speech verb)
-    return _matched_post(_SPEECH_THEN_TITLE.search(before, max(0, len(before) - _TITLE_TAIL_CHARS)))
+    return _matched_post(_SPEECH_THEN_TITLE.search(before, max(0, len(before) - _TITLE_TAIL_CHARS))) \
+        or _description_after_quote(before)
+
+
+# '"I waited an hour," said resident Ann Lee': after a quotation closed by its attribution the
+# speech verb's subject follows, so a lower-case noun or two before the name describe the speaker.
+_QUOTE_THEN_DESCRIPTION = re.compile(r"[,!?][\"”’']\s(?:said|says|added)\s(?P<noun>[a-z][a-z\-]+(?:\s[a-z][a-z\-]+)?)\s$")
+
+
+def _description_after_quote(before: str) -> str:
+    """The speaker's description between a quotation's speech verb and the name, or ""."""
+    match = _QUOTE_THEN_DESCRIPTION.search(before, max(0, len(before) - _TITLE_TAIL_CHARS))
+    if match is None or any(word in STOPWORDS for word in match.group("noun").split()):
+        return ""  # "said on Tuesday", "said that": no description
+    return match.group("noun")
 
 
 def _matched_post(match: re.Match[str] | None) -> str:
@@ -796,9 +813,10 @@ def _after_article(sentence: str, mention: Mention) -> bool:
 
 # "Conservative leader Michael Howard said", "the Chelsea boss Jose Mourinho": an organisation's
 # capitalised name and a post in lower-case title words, right before the name, opening the
-# sentence or after "the" (mid-sentence a capitalised run may belong to the words before it).
+# sentence, a quotation closed by its attribution ('"...," England coach X said') or after "the"
+# (mid-sentence a capitalised run may belong to the words before it).
 _POST_BEFORE_NAME = re.compile(
-    r"(?:^|(?<=^[\"“‘(])|(?<=\b[Tt]he\s))(?P<title>(?:[A-Z][\w'’&.\-]*\s){1,3}(?:[a-z][\w\-]*\s){1,2})$"
+    r"(?:^|(?<=^[\"“‘(])|(?<=[,!?][\"”’]\s)|(?<=\b[Tt]he\s))(?P<title>(?:[A-Z][\w'’&.\-]*\s){1,3}(?:[a-z][\w\-]*\s){1,2})$"
 )
 
 

@@ -678,6 +678,51 @@ def test_statements_by_surname_pronoun_and_quote() -> None:
     assert article.statements[0].text == '"I was encouraged.'
 
 
+@pytest.mark.parametrize("operator", ["Northline Rail", "Midshire Railways", "Kestrel Trains", "Vale Transport",
+                                      "Severn Water", "Harrow Homes"])
+def test_a_transport_or_utility_operator_is_no_person(operator: str) -> None:
+    # "Northline Rail has said" made the rail company a quoted person: its two words looked like a name
+    article = enrich(f"Services between Brackley and Southport are suspended after a landslip, {operator} has said.",
+                     "Replacement buses are running.")
+    assert article.people == ()
+
+
+def test_an_abbreviated_title_or_a_sport_s_role_word_is_no_part_of_a_name() -> None:
+    # "Cllr Janet Morrow" was a person's name, "California Gov" and "Sprinter Amara Okoye" tags
+    article = enrich("Sprinter Amara Okoye has been suspended. California Gov. Elena Ruiz said she was sorry.",
+                     '"It is hard," said Cllr Janet Morrow, the council’s cabinet member. Okoye denies it.',
+                     "Ruiz will appeal. Det Insp Craig Walters said officers were ready. Ruiz said more.")
+    assert [p.name for p in article.people] == ["Elena Ruiz", "Janet Morrow", "Craig Walters"]
+    assert "Amara Okoye" in article.tags and not any(t.startswith(("Sprinter", "California Gov")) for t in article.tags)
+
+
+def test_a_lower_case_description_after_a_quotation_s_speech_verb_is_the_speaker_s() -> None:
+    # '"...," said resident Ann Lee, 54' quoted nobody: "resident" is no title word
+    article = enrich("Commuters queued for buses at the station on Monday.",
+                     '"I have waited an hour," said resident Ann Lee, 54, who works in the city.',
+                     '"It is a mess," said local resident Tom Hughes. "We need trains."',
+                     '"We will reopen soon," said on Tuesday Rob Dale. "Nobody knows," said Tuesday Ian Ross.')
+    assert article.people == (Person("Ann Lee", "resident"), Person("Tom Hughes", "local resident"))
+
+
+def test_a_post_before_a_name_after_a_closed_quotation_is_the_speaker_s_role() -> None:
+    # '"...," England coach Brendon Ashworth said' gave no role: only a sentence's start was looked at
+    article = enrich("England were bowled out for 245 on the second day.",
+                     '"The pitch is starting to turn," England coach Brendon Ashworth said.',
+                     '"We were patient," Ann Lee told Tom Brown.')
+    assert article.people == (Person("Brendon Ashworth", "England coach"), Person("Ann Lee", ""))
+
+
+def test_a_school_s_or_a_team_s_post_before_a_name_is_a_title() -> None:
+    # "Head Teacher Rebecca Sands" was the name "Teacher Rebecca Sands"; "Team principal" no role
+    article = enrich("A primary school has been rated outstanding.",
+                     "Head Teacher Rebecca Sands said she was proud.",
+                     "Team principal Hanna Lindqvist said it was a dream result.",
+                     "Her agent, Mark Delacroix, said Okoye denied it.")
+    assert article.people == (Person("Rebecca Sands", "Head Teacher"), Person("Hanna Lindqvist", "Team principal"),
+                              Person("Mark Delacroix", "agent"))
+
+
 def test_spokesperson_statements_include_the_spokesperson_said() -> None:
     article = enrich(
         "Foreign Ministry spokesperson Guo Jiakun said that ties were stable. The spokesperson said talks continue.",
