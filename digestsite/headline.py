@@ -727,7 +727,7 @@ def _main_verb(tokens: list[str], modifiers: bool = True) -> int:
                 and not previous.isdigit() and not (i + 1 < len(tokens) and lowered[i + 1][:1].isdigit()):
             # headlinese "is to" has a verb after it: "age to 16", "rise to 5.1%" are no such "to"
             candidates.append((i, False))
-        elif not candidates and _present_before_object(tokens, lowered, i):
+        elif not candidates and token[-1:] == "s" and _present_before_object(tokens, lowered, i):
             candidates.append((i, False))
         elif len(token) > 4 and token.endswith("ed") and token.isalpha() and tokens[i][:1].islower() \
                 and previous not in _DETERMINERS and previous not in _PREPOSITIONS and previous not in _AUXILIARIES \
