@@ -930,6 +930,7 @@ def _cut_back_to_good_end(text: str, lexical: int) -> str:
 # "million" after a figure ends the amount, though before a noun ("two million people") it
 # wants the noun.
 _MAGNITUDES = frozenset("hundred thousand million billion trillion percent".split())
+_AFTER_A_FIGURE = _MAGNITUDES | {"per"}  # "5 per cent"
 
 
 def _bad_cut(tokens: list[str], count: int, lexical: int) -> bool:
@@ -940,7 +941,7 @@ def _bad_cut(tokens: list[str], count: int, lexical: int) -> bool:
     if figure_before and _bare(last).lower() in _MAGNITUDES and not last.endswith((",", ";", ":")):
         return False
     if count < len(tokens) and any(map(str.isdigit, last)) and not last.endswith((",", ";", ":")) \
-            and _bare(tokens[count]).lower() in _MAGNITUDES | {"per"}:  # "5 per cent"
+            and _bare(tokens[count]).lower() in _AFTER_A_FIGURE:
         return True
     return _bad_end(last, count - 1 == lexical, _past_verb(tokens[count - 2]))
 
